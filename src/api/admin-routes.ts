@@ -1,0 +1,59 @@
+/**
+ * Operator and diagnostic routes: /health, /cluster, /status, /metrics, and /admin/local/{bucket}/{key}
+ * (what this node itself stores for a key, without coordination: for tests and debugging).
+ */
+import { liveValues, values, context, encodeContext, type SiblingSet } from '../core/versions/index.js';
+import type { HttpApiOptions, Send } from './http-server.js';
+import { badRequest, sendJson } from './http-server.js';
+
+function describeSet(set: SiblingSet | undefined): unknown {
+  if (set === undefined) return null;
+  return {
+    context: encodeContext(context(set)),
+    siblings: values(set).map((v) => ({ value: v.data === null ? null : Buffer.from(v.data).toString('base64'), tombstone: v.data === null, timestampMs: v.timestampMs })),
+    live: liveValues(set).length,
+  };
+}
+
+export async function adminRoutes(options: HttpApiOptions, method: string, path: string[], _body: () => Promise<Buffer>, send: Send): Promise<void> {
+  const node = options.runtime.node;
+  const route = path.join('/');
+  if (method !== 'GET' && !(method === 'POST' && route === 'admin/leave')) {
+    return sendJson(send, 405, { error: `method ${method} is not supported here`, code: 'bad_request' });
+  }
+  switch (path[0]) {
+    case 'health':
+      return node.isServing() ? sendJson(send, 200, { status: 'ok', node: node.selfId }) : sendJson(send, 503, { status: 'joining', node: node.selfId });
+    case 'cluster': {
+      const view = node.cluster();
+      if (view === null) return sendJson(send, 503, { error: 'this node has not joined a cluster yet' });
+      return sendJson(send, 200, { ...view, members: view.members.map((m) => ({ ...m })) });
+    }
+    case 'status':
+      return sendJson(send, 200, statusOf(options));
+    case 'metrics':
+      return send(200, await options.metrics.registry.metrics(), { 'content-type': options.metrics.registry.contentType });
+    case 'admin':
+      if (path[1] === 'local' && path.length >= 4) {
+        const copy = node.localCopy(path[2]!, path.slice(3).join('/'));
+        return sendJson(send, 200, { node: node.selfId, data: describeSet(copy.data), hints: describeSet(copy.hints) });
+      }
+      if (path[1] === 'hints') return sendJson(send, 200, { node: node.selfId, pending: node.store.hintCount });
+      return badRequest(send, 'unknown admin route');
+    default:
+      return sendJson(send, 404, { error: `no route ${'/' + route}`, code: 'not_found' });
+  }
+}
+
+function statusOf(options: HttpApiOptions): unknown {
+  const node = options.runtime.node;
+  return {
+    node: node.selfId,
+    serving: node.isServing(),
+    cluster: node.cluster(),
+    hints: { pending: node.store.hintCount, byTarget: node.hintsByTarget() },
+    transfers: { pending: 0, inProgress: 0, done: 0 },
+    operationsInFlight: node.pendingOperations(),
+    metrics: node.metrics,
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * /kv/{bucket}/{key}: GET (one value: 200 with the bytes; siblings: 300 with JSON; absent: 404),
+ * PUT (204 with the new context) and DELETE (204). Options: r, w, strict=true, and the
+ * X-Dynamo-Context header from an earlier read.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { decodeContext, encodeContext, type VersionVector } from '../core/versions/index.js';
+import type { ClientResponse } from '../protocol/requests.js';
+import type { NodeRuntime } from '../runtime/node-runtime.js';
+import type { NodeMetricsExporter } from '../runtime/prometheus.js';
+import { errorBody, httpStatusOf } from './errors.js';
+import { badRequest, sendJson, type Send } from './http-server.js';
+
+export const CONTEXT_HEADER = 'x-dynamo-context';
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function quorumParam(params: URLSearchParams, name: 'r' | 'w'): Parsed<number | undefined> {
+  const raw = params.get(name);
+  if (raw === null) return { ok: true, value: undefined };
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1) return { ok: false, error: `query parameter ${name} must be a positive integer` };
+  return { ok: true, value };
+}
+
+function strictParam(params: URLSearchParams): Parsed<boolean | undefined> {
+  const raw = params.get('strict');
+  if (raw === null) return { ok: true, value: undefined };
+  if (raw === 'true' || raw === '1') return { ok: true, value: true };
+  if (raw === 'false' || raw === '0') return { ok: true, value: false };
+  return { ok: false, error: 'query parameter strict must be true or false' };
+}
+
+function contextHeader(headers: IncomingHttpHeaders): Parsed<VersionVector> {
+  const raw = headers[CONTEXT_HEADER];
+  if (raw === undefined) return { ok: true, value: [] };
+  const text = Array.isArray(raw) ? raw.join('') : raw;
+  const decoded = decodeContext(text.trim());
+  return decoded.ok ? { ok: true, value: decoded.context } : { ok: false, error: `bad ${CONTEXT_HEADER}: ${decoded.error}` };
+}
+
+export async function kvRoute(
+  runtime: NodeRuntime,
+  metrics: NodeMetricsExporter,
+  method: string,
+  path: string[],
+  params: URLSearchParams,
+  headers: IncomingHttpHeaders,
+  body: () => Promise<Buffer>,
+  send: Send,
+): Promise<void> {
+  if (path.length < 2 || path[0] === '' || path.slice(1).join('/') === '') {
+    return badRequest(send, 'expected /kv/{bucket}/{key}');
+  }
+  const bucket = path[0]!;
+  const key = path.slice(1).join('/');
+  const strict = strictParam(params);
+  if (!strict.ok) return badRequest(send, strict.error);
+  const started = process.hrtime.bigint();
+  const observe = (op: string, response: ClientResponse): void => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    metrics.observe(op, response.ok ? 'ok' : response.error, seconds);
+  };
+  if (method === 'GET' || method === 'HEAD') {
+    const r = quorumParam(params, 'r');
+    if (!r.ok) return badRequest(send, r.error);
+    const response = await runtime.request({ op: 'get', bucket, key, r: r.value, strict: strict.value });
+    observe('get', response);
+    return writeGet(response, send);
+  }
+  if (method !== 'PUT' && method !== 'POST' && method !== 'DELETE') {
+    return sendJson(send, 405, { error: `method ${method} is not supported on /kv`, code: 'bad_request' }, { allow: 'GET, PUT, POST, DELETE' });
+  }
+  const w = quorumParam(params, 'w');
+  if (!w.ok) return badRequest(send, w.error);
+  const context = contextHeader(headers);
+  if (!context.ok) return badRequest(send, context.error);
+  const op = method === 'DELETE' ? 'delete' : 'put';
+  const value = op === 'put' ? await body() : null;
+  const response =
+    value === null
+      ? await runtime.request({ op: 'delete', bucket, key, context: context.value, w: w.value, strict: strict.value })
+      : await runtime.request({ op: 'put', bucket, key, value, context: context.value, w: w.value, strict: strict.value });
+  observe(op, response);
+  if (!response.ok) return send(httpStatusOf(response), errorBody(response), { 'content-type': 'application/json' });
+  if (response.op !== 'put' && response.op !== 'delete') return send(500);
+  send(204, undefined, { [CONTEXT_HEADER]: encodeContext(response.context) });
+}
+
+function writeGet(response: ClientResponse, send: Send): void {
+  if (!response.ok) return send(httpStatusOf(response), errorBody(response), { 'content-type': 'application/json' });
+  if (response.op !== 'get') return send(500);
+  const context = encodeContext(response.context);
+  const contextHeaders: Record<string, string> = response.context.length > 0 ? { [CONTEXT_HEADER]: context } : {};
+  if (response.values.length === 0) {
+    return sendJson(send, 404, { error: response.tombstone ? 'deleted' : 'not found' }, contextHeaders);
+  }
+  if (response.values.length === 1) {
+    return send(200, response.values[0]!.data!, { 'content-type': 'application/octet-stream', ...contextHeaders });
+  }
+  const siblings = response.values.map((v) => ({ value: Buffer.from(v.data!).toString('base64'), timestampMs: v.timestampMs }));
+  sendJson(send, 300, { context, siblings }, contextHeaders);
+}

@@ -1,0 +1,112 @@
+/**
+ * `dynamo dev-cluster`: N node processes on 127.0.0.1, all seeds of each other, so they form one
+ * cluster. Node i takes peer port BASE+i and HTTP port BASE+100+i. The command waits until every
+ * node serves and sees all members, prints their URLs, and stops every child on SIGINT/SIGTERM.
+ * A child that dies is reported, not restarted: killing one is how you try failures.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { oneOf, positiveInt } from './options.js';
+
+interface DevClusterFlags {
+  nodes: number;
+  basePort: number;
+  data?: string;
+  storage: 'memory' | 'disk';
+  partitions: number;
+  verbose?: boolean;
+}
+
+const HOST = '127.0.0.1';
+const READY_TIMEOUT_MS = 60_000;
+
+export function devClusterCommand(): Command {
+  return new Command('dev-cluster')
+    .description('start a local cluster of node processes on 127.0.0.1 and keep running until SIGINT/SIGTERM')
+    .option('--nodes <n>', 'number of nodes', positiveInt, 3)
+    .option('--base-port <port>', 'node i listens on BASE+i (peers) and BASE+100+i (HTTP)', positiveInt, 7000)
+    .option('--data <dir>', 'data directory (one subdirectory per node); default: a new temporary directory')
+    .option('--storage <engine>', 'memory or disk (LMDB)', oneOf('memory', 'disk'), 'disk')
+    .option('--partitions <q>', 'partition count Q (power of two)', positiveInt, 64)
+    .option('--verbose', "print the nodes' JSON logs")
+    .action(async (flags: DevClusterFlags) => {
+      await runDevCluster(flags);
+    });
+}
+
+function binPath(): string {
+  return resolve(fileURLToPath(import.meta.url), '../../../bin/dynamo.js');
+}
+
+async function runDevCluster(flags: DevClusterFlags): Promise<void> {
+  const dataRoot = flags.data ?? mkdtempSync(join(tmpdir(), 'dynamo-dev-'));
+  const peers = Array.from({ length: flags.nodes }, (_, i) => `${HOST}:${flags.basePort + i + 1}`);
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stopAll = (code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    const force = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 5000);
+    Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => {
+      clearTimeout(force);
+      process.exit(code);
+    });
+  };
+  process.on('SIGINT', () => stopAll(0));
+  process.on('SIGTERM', () => stopAll(0));
+  for (let i = 1; i <= flags.nodes; i++) {
+    const dir = join(dataRoot, `node${i}`);
+    mkdirSync(dir, { recursive: true });
+    const args = [
+      binPath(), 'start', '--id', `node${i}`, '--host', HOST,
+      '--port', String(flags.basePort + i), '--http-port', String(flags.basePort + 100 + i),
+      '--data', dir, '--seeds', peers.join(','), '--storage', flags.storage,
+      '--partitions', String(flags.partitions), '--exit-with-parent',
+    ];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', flags.verbose ? 'inherit' : 'ignore', 'inherit'] });
+    child.on('exit', (code, signal) => {
+      if (!stopping) console.error(`node${i} (pid ${child.pid}) exited (${signal ?? `code ${code}`}); the others keep running`);
+    });
+    children.push(child);
+  }
+  const urls = Array.from({ length: flags.nodes }, (_, i) => `http://${HOST}:${flags.basePort + 101 + i}`);
+  const ready = await waitUntilFormed(urls, flags.nodes);
+  if (!ready) {
+    console.error(`the cluster did not form within ${READY_TIMEOUT_MS / 1000} s; stopping`);
+    stopAll(1);
+    return;
+  }
+  console.log(`dynamo dev-cluster: ${flags.nodes} nodes ready (storage ${flags.storage}, data in ${dataRoot})`);
+  urls.forEach((url, i) => console.log(`  node${i + 1}  ${url}`));
+  console.log('try:  curl -X PUT --data-binary hello ' + urls[0] + '/kv/demo/greeting ; curl ' + urls[1] + '/kv/demo/greeting');
+  console.log('stop with Ctrl-C');
+}
+
+async function waitUntilFormed(urls: string[], members: number): Promise<boolean> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const views = await Promise.all(urls.map((u) => fetchJson(`${u}/cluster`)));
+    const formed = views.every((v) => {
+      const list = (v as { members?: { up: boolean; state: string }[] } | null)?.members;
+      return list !== undefined && list.filter((m) => m.up && m.state === 'up').length === members;
+    });
+    if (formed) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+export async function fetchJson(url: string): Promise<unknown> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return null;
+    return (await res.json()) as unknown;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,20 @@
+/** The `dynamo` command: one subcommand per file in this folder. */
+import { Command } from 'commander';
+import { devClusterCommand } from './dev-cluster.js';
+import { kvCommands } from './kv.js';
+import { startCommand } from './start.js';
+import { statusCommand } from './status.js';
+
+const program = new Command('dynamo')
+  .description('Dynamo-style always-writable replicated key-value store')
+  .version('0.1.0')
+  .showHelpAfterError();
+program.addCommand(startCommand());
+program.addCommand(devClusterCommand());
+program.addCommand(statusCommand());
+for (const command of kvCommands()) program.addCommand(command);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`dynamo: ${(err as Error).message}`);
+  process.exit(1);
+});

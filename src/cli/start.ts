@@ -1,0 +1,84 @@
+/** `dynamo start`: one node in the foreground; SIGTERM or SIGINT stops it cleanly. */
+import { Command } from 'commander';
+import { startNodeServer } from '../api/node-server.js';
+import { addressList, oneOf, port, positiveInt, positiveNumber } from './options.js';
+
+interface StartFlags {
+  id: string;
+  host: string;
+  port: number;
+  httpPort: number;
+  data: string;
+  seeds?: string[];
+  storage: 'memory' | 'disk';
+  weight: number;
+  fsync: 'interval' | 'always' | 'none';
+  partitions: number;
+  replicas: number;
+  requestTimeoutMs: number;
+  maxValueBytes: number;
+  exitWithParent?: boolean;
+}
+
+export function startCommand(): Command {
+  return new Command('start')
+    .description('start one node in the foreground (SIGTERM stops it cleanly)')
+    .requiredOption('--id <id>', 'stable node id')
+    .requiredOption('--host <host>', 'address to listen on and to advertise')
+    .requiredOption('--port <port>', 'peer (inter-node) port', port)
+    .requiredOption('--http-port <port>', 'HTTP API port', port)
+    .requiredOption('--data <dir>', 'data directory')
+    .option('--seeds <host:port,...>', 'peer addresses of seed nodes; a node listed in its own seeds founds a cluster when no other seed has one', addressList)
+    .option('--storage <engine>', 'memory or disk (LMDB)', oneOf('memory', 'disk'), 'disk')
+    .option('--weight <w>', 'capacity weight: share of the ring relative to other nodes', positiveNumber, 1)
+    .option('--fsync <policy>', 'disk durability: interval (fsync every 100 ms; commits survive kill -9), always (fsync each commit), none', oneOf('interval', 'always', 'none'), 'interval')
+    .option('--partitions <q>', 'partition count Q when founding a cluster (power of two)', positiveInt, 64)
+    .option('--replicas <n>', 'replicas per partition (the largest bucket n) when founding a cluster', positiveInt, 3)
+    .option('--request-timeout-ms <ms>', 'deadline of a client request', positiveInt, 2000)
+    .option('--max-value-bytes <bytes>', 'largest value accepted (413 above)', positiveInt, 1024 * 1024)
+    .addOption(new Command().createOption('--exit-with-parent', 'exit when the parent process is gone (used by dev-cluster)').hideHelp())
+    .action(async (flags: StartFlags) => {
+      const server = await startNodeServer({
+        id: flags.id,
+        host: flags.host,
+        peerPort: flags.port,
+        httpPort: flags.httpPort,
+        dataDir: flags.data,
+        seeds: flags.seeds ?? [],
+        storage: flags.storage,
+        durability: flags.fsync,
+        weight: flags.weight,
+        config: {
+          partitions: flags.partitions,
+          replicas: flags.replicas,
+          requestTimeoutMs: flags.requestTimeoutMs,
+          maxValueBytes: flags.maxValueBytes,
+        },
+      });
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        server.logger.info({ signal }, 'stopping');
+        server.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            server.logger.error({ error: (err as Error).message }, 'unclean stop');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      if (flags.exitWithParent) {
+        const parent = process.ppid;
+        setInterval(() => {
+          try {
+            process.kill(parent, 0);
+          } catch {
+            stop('parent-exit');
+          }
+        }, 1000).unref();
+      }
+    });
+}

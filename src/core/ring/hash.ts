@@ -1,0 +1,51 @@
+/**
+ * Positions on the ring. A key's position is the MD5 of its bucket and key (the paper's choice), and
+ * the ring is cut into Q equal fixed partitions (strategy 3), so a key's partition is simply the top
+ * log2(Q) bits of its hash. The bucket is length-prefixed so that ("ab", "c") and ("a", "bc") never
+ * collide by construction.
+ */
+import { createHash } from 'node:crypto';
+import { assert } from '../assert.js';
+
+/** The largest ring we support; partitionOf reads at most the first 16 bits of the hash. */
+export const MAX_PARTITIONS = 1 << 16;
+
+export function isPowerOfTwo(n: number): boolean {
+  return Number.isInteger(n) && n > 0 && n <= 2 ** 30 && (n & (n - 1)) === 0;
+}
+
+export function isValidPartitionCount(partitions: number): boolean {
+  return isPowerOfTwo(partitions) && partitions <= MAX_PARTITIONS;
+}
+
+export function assertPartitionCount(partitions: number): void {
+  assert(isValidPartitionCount(partitions), `partition count must be a power of two in 1..${MAX_PARTITIONS}, got ${partitions}`);
+}
+
+/** log2(Q): how many leading bits of a hash name its partition. */
+export function partitionBits(partitions: number): number {
+  assertPartitionCount(partitions);
+  return 31 - Math.clz32(partitions);
+}
+
+/** MD5 of a 4-byte big-endian length of the UTF-8 bucket, the bucket, then the UTF-8 key: 16 bytes. */
+export function keyHash(bucket: string, key: string): Buffer {
+  const bucketBytes = Buffer.from(bucket, 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bucketBytes.length, 0);
+  return createHash('md5').update(length).update(bucketBytes).update(key, 'utf8').digest();
+}
+
+/** MD5 of a UTF-8 text; used to give each node a stable, well-spread starting point on the ring. */
+export function textHash(text: string): Buffer {
+  return createHash('md5').update(text, 'utf8').digest();
+}
+
+/** The partition holding a hash: its top log2(Q) bits. */
+export function partitionOf(hash: Uint8Array, partitions: number): number {
+  const bits = partitionBits(partitions);
+  assert(hash.length >= 3, 'a ring hash has at least 3 bytes');
+  if (bits === 0) return 0;
+  const top24 = (hash[0]! << 16) | (hash[1]! << 8) | hash[2]!;
+  return top24 >>> (24 - bits);
+}

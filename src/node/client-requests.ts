@@ -1,0 +1,153 @@
+/**
+ * Turning a client request into an operation: validate it against the bucket's properties, find
+ * where the key lives, and either coordinate here or hand the request to a node that can.
+ * Reads are coordinated by whichever node receives them; writes by a primary replica of the key,
+ * because only a replica can mint a new version from its own copy (or, in sloppy mode with every
+ * primary down, by this node under a one-off actor so that it never reuses a dot).
+ */
+import { applyBucketChange, type BucketProps } from '../core/buckets/index.js';
+import type { NodeId } from '../core/ids.js';
+import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, type SiblingSet } from '../core/versions/index.js';
+import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
+import { MAX_BUCKET_BYTES, MAX_KEY_BYTES } from './config.js';
+import type { ClientRef, NodeContext, Placement } from './context.js';
+import { ForwardOperation } from './forward.js';
+import { GetOperation } from './get.js';
+import { identify, type KeyIdentity } from './keys.js';
+import { PutOperation } from './put.js';
+
+export interface CoordinationHost extends NodeContext {
+  placement(identity: KeyIdentity, n: number): Placement | null;
+  launch(op: GetOperation | PutOperation | ForwardOperation): void;
+  fallbackActor(): string;
+  changeBucket(bucket: string, props: BucketProps): void;
+  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[]): void;
+  ringReplicas(): number;
+}
+
+function checkName(what: string, value: string, maxBytes: number): string | null {
+  if (value.length === 0) return `the ${what} must not be empty`;
+  if (Buffer.byteLength(value, 'utf8') > maxBytes) return `the ${what} is longer than ${maxBytes} bytes`;
+  return null;
+}
+
+function checkQuorum(name: 'r' | 'w', value: number | undefined, props: BucketProps): string | null {
+  if (value === undefined || value === null) return null;
+  if (!Number.isInteger(value) || value < 1 || value > props.n) return `${name} must be an integer from 1 to n (${props.n})`;
+  return null;
+}
+
+export function handleClientRequest(host: CoordinationHost, ref: ClientRef, request: ClientRequest, allowForward: boolean): void {
+  const reject = (message: string): void => host.respond(ref, clientError('bad_request', message));
+  const bucketProblem = checkName('bucket name', request.bucket, MAX_BUCKET_BYTES);
+  if (bucketProblem !== null) return reject(bucketProblem);
+  switch (request.op) {
+    case 'getBucket':
+      return host.respond(ref, { ok: true, op: 'bucket', bucket: request.bucket, props: host.props(request.bucket) });
+    case 'setBucket': {
+      const result = applyBucketChange(host.props(request.bucket), request.change, host.ringReplicas());
+      if (!result.ok) return reject(result.error);
+      host.changeBucket(request.bucket, result.props);
+      return host.respond(ref, { ok: true, op: 'bucket', bucket: request.bucket, props: result.props });
+    }
+    case 'get':
+    case 'put':
+    case 'delete':
+      break;
+  }
+  const keyProblem = checkName('key', request.key, MAX_KEY_BYTES);
+  if (keyProblem !== null) return reject(keyProblem);
+  const props = host.props(request.bucket);
+  const quorumProblem = request.op === 'get' ? checkQuorum('r', request.r, props) : checkQuorum('w', request.w, props);
+  if (quorumProblem !== null) return reject(quorumProblem);
+  const identity = identify(request.bucket, request.key);
+  const placement = host.placement(identity, props.n);
+  if (placement === null) return host.respond(ref, clientError('unavailable', 'this node has not joined a cluster yet'));
+  if (request.op === 'get') {
+    const op = new GetOperation(host, host.nextOpId(), {
+      ref,
+      identity,
+      needed: request.r ?? props.r,
+      strict: request.strict ?? props.strict,
+      lww: props.conflict === 'lww',
+      placement,
+    });
+    return host.launch(op);
+  }
+  if (request.op === 'put' && request.value.length > host.config.maxValueBytes) {
+    return host.respond(ref, clientError('too_large', `the value has ${request.value.length} bytes; the limit is ${host.config.maxValueBytes}`));
+  }
+  routeWrite(host, ref, request, identity, placement, props, allowForward);
+}
+
+type WriteRequest = Extract<ClientRequest, { op: 'put' | 'delete' }>;
+
+function routeWrite(
+  host: CoordinationHost,
+  ref: ClientRef,
+  request: WriteRequest,
+  identity: KeyIdentity,
+  placement: Placement,
+  props: BucketProps,
+  allowForward: boolean,
+): void {
+  const strict = request.strict ?? props.strict;
+  const isPrimary = placement.primaries.includes(host.selfId);
+  if (isPrimary || !allowForward) return coordinateWrite(host, ref, request, identity, placement, props, isPrimary);
+  const target = placement.primaries.find((p) => host.isUp(p));
+  if (target !== undefined) {
+    const reroute = (): void => handleClientRequest(host, ref, request, allowForward);
+    return host.launch(new ForwardOperation(host, host.nextOpId(), ref, target, request, reroute));
+  }
+  if (strict) {
+    const needed = request.w ?? props.w;
+    return host.respond(ref, clientError('quorum_failed', 'strict write: no primary replica of this key is reachable; nothing was written', { needed, acked: 0 }));
+  }
+  coordinateWrite(host, ref, request, identity, placement, props, false);
+}
+
+function coordinateWrite(
+  host: CoordinationHost,
+  ref: ClientRef,
+  request: WriteRequest,
+  identity: KeyIdentity,
+  placement: Placement,
+  props: BucketProps,
+  isPrimary: boolean,
+): void {
+  const now = host.now();
+  const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity);
+  const actor = isPrimary ? host.config.actor : host.fallbackActor();
+  const data = request.op === 'put' ? request.value : null;
+  let set: SiblingSet = update(withContext(request.context, { data, timestampMs: now }), local, actor, now);
+  if (props.conflict === 'lww') set = resolveLww(set);
+  set = truncate(set, host.config.maxClockEntries, actor);
+  const siblings = siblingCount(set);
+  if (siblings > host.config.maxSiblings) {
+    host.metrics.siblingRefusals++;
+    const message = `the key has ${siblings} concurrent versions, over the limit of ${host.config.maxSiblings}: read it, merge the siblings and write the merge back with the read's context`;
+    return host.respond(ref, clientError('too_many_siblings', message));
+  }
+  if (siblings > host.config.siblingWarnThreshold) {
+    host.metrics.siblingWarnings++;
+    host.log('warn', 'many siblings on a key', { bucket: identity.bucket, key: identity.key, siblings });
+  }
+  const encoded = encodeSiblingSet(set);
+  const onAllPrimariesAcked =
+    request.op === 'delete' ? () => host.scheduleReap(identity.bucket, identity.key, digest(set), placement.primaries) : undefined;
+  const op = new PutOperation(host, host.nextOpId(), {
+    ref,
+    op: request.op,
+    identity,
+    set,
+    encoded,
+    needed: request.w ?? props.w,
+    strict: request.strict ?? props.strict,
+    placement,
+    merge: { lww: props.conflict === 'lww', maxClockEntries: host.config.maxClockEntries },
+    ...(onAllPrimariesAcked === undefined ? {} : { onAllPrimariesAcked }),
+  });
+  host.launch(op);
+}
+
+export type { ClientResponse };

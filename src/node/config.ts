@@ -1,0 +1,75 @@
+/**
+ * Everything a node is told at start. Validated once (validateNodeConfig) with sentences an
+ * operator understands; the state machine trusts it afterwards.
+ */
+import { DEFAULT_BUCKET_PROPS, checkQuorums, type BucketProps } from '../core/buckets/index.js';
+import type { PeerAddress } from '../core/ids.js';
+import type { MemberSpec } from '../core/membership/index.js';
+import type { PhiOptions } from '../core/detector/index.js';
+
+export interface NodeConfig {
+  readonly self: MemberSpec;
+  /** Owner of the dots this node mints: its id plus an incarnation of its data directory, so a node whose data was wiped never reuses a dot. */
+  readonly actor: string;
+  readonly seeds: readonly PeerAddress[];
+  /** Ring shape used only when this node founds a new cluster; joiners adopt the cluster's. */
+  readonly partitions: number;
+  readonly replicas: number;
+  readonly bucketDefaults: BucketProps;
+  readonly requestTimeoutMs: number;
+  readonly maxValueBytes: number;
+  readonly maxSiblings: number;
+  readonly siblingWarnThreshold: number;
+  readonly maxClockEntries: number;
+  readonly tombstoneGraceMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly gossipIntervalMs: number;
+  readonly seedWaitMs: number;
+  readonly joinRetryMs: number;
+  readonly handoffIntervalMs: number;
+  /** Hint deliveries in flight at once: the admission control that keeps handoff from starving clients. */
+  readonly handoffConcurrency: number;
+  readonly maxPendingRequests: number;
+  readonly detector: Partial<PhiOptions>;
+}
+
+export const NODE_DEFAULTS = {
+  partitions: 64,
+  replicas: 3,
+  bucketDefaults: DEFAULT_BUCKET_PROPS,
+  requestTimeoutMs: 2000,
+  maxValueBytes: 1024 * 1024,
+  maxSiblings: 100,
+  siblingWarnThreshold: 25,
+  maxClockEntries: 10,
+  tombstoneGraceMs: 60 * 60 * 1000,
+  heartbeatIntervalMs: 500,
+  gossipIntervalMs: 1000,
+  seedWaitMs: 2000,
+  joinRetryMs: 500,
+  handoffIntervalMs: 100,
+  handoffConcurrency: 64,
+  maxPendingRequests: 20000,
+  detector: {},
+} satisfies Omit<NodeConfig, 'self' | 'actor' | 'seeds'>;
+
+export const MAX_BUCKET_BYTES = 128;
+export const MAX_KEY_BYTES = 1024;
+
+/** Returns the problems found, as sentences; empty when the config is usable. */
+export function validateNodeConfig(c: NodeConfig): string[] {
+  const problems: string[] = [];
+  const q = c.partitions;
+  if (!Number.isInteger(q) || q < 1 || q > 65536 || (q & (q - 1)) !== 0) {
+    problems.push(`the partition count (${q}) must be a power of two between 1 and 65536`);
+  }
+  if (!Number.isInteger(c.replicas) || c.replicas < 1 || c.replicas > 16) problems.push('replicas must be between 1 and 16');
+  if (!(c.self.weight > 0) || !Number.isFinite(c.self.weight)) problems.push('the node weight must be a positive number');
+  if (c.self.id.length === 0 || c.self.id.length > 64) problems.push('the node id must have 1 to 64 characters');
+  const defaults = checkQuorums(c.bucketDefaults, c.replicas);
+  if (!defaults.ok) problems.push(`default bucket properties: ${defaults.error}`);
+  for (const [name, value] of Object.entries(c)) {
+    if (name.endsWith('Ms') && !(typeof value === 'number' && value > 0)) problems.push(`${name} must be a positive number of milliseconds`);
+  }
+  return problems;
+}

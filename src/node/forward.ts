@@ -1,0 +1,56 @@
+/**
+ * A client write that arrived at a node outside the key's primaries is handed to a healthy
+ * primary, which coordinates it (only a replica can mint a version from its own copy). If that
+ * primary drops before answering, the request is routed again once; the client may therefore see
+ * a write applied twice, which versioning turns into identical siblings at worst.
+ */
+import type { NodeId } from '../core/ids.js';
+import { MessageType } from '../protocol/messages.js';
+import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
+import type { ClientRef, NodeContext } from './context.js';
+
+/** Extra time beyond the coordinator's own deadline, so its 503 arrives before ours would. */
+const FORWARD_SLACK_MS = 500;
+
+export class ForwardOperation {
+  readonly kind = 'forward';
+  readonly deadlineMs: number;
+  done = false;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    readonly id: number,
+    readonly clientRef: ClientRef,
+    private readonly target: NodeId,
+    private readonly request: ClientRequest,
+    private readonly reroute: () => void,
+  ) {
+    this.deadlineMs = ctx.now() + ctx.config.requestTimeoutMs + FORWARD_SLACK_MS;
+  }
+
+  start(): void {
+    this.ctx.metrics.forwarded++;
+    if (!this.ctx.send(this.target, { type: MessageType.Forward, id: this.id, request: this.request })) this.retry();
+  }
+
+  onForwardReply(from: NodeId, response: ClientResponse): void {
+    if (from !== this.target || this.done) return;
+    this.done = true;
+    this.ctx.respond(this.clientRef, response);
+  }
+
+  onPeerDown(node: NodeId): void {
+    if (node === this.target && !this.done) this.retry();
+  }
+
+  onDeadline(): void {
+    if (this.done) return;
+    this.done = true;
+    this.ctx.respond(this.clientRef, clientError('quorum_failed', `the coordinating replica ${this.target} did not answer in time`, { needed: 1, acked: 0 }));
+  }
+
+  private retry(): void {
+    this.done = true;
+    this.reroute();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Hinted handoff: a node delivers the hints it holds to their owners once those are reachable
+ * again, and deletes a hint only after the owner acknowledged it (and only if the hint did not
+ * change in the meantime; a newer hint waits for the next round). Delivery is throttled: at most
+ * `handoffConcurrency` hints in flight, scanned from a rotating cursor every handoff interval,
+ * so a long queue drains steadily without starving client requests.
+ */
+import type { NodeId } from '../core/ids.js';
+import { decodeSiblingSet } from '../core/versions/index.js';
+import { MessageType } from '../protocol/messages.js';
+import type { NodeContext } from './context.js';
+import { ALL_HINTS, parseKey } from './keys.js';
+import type { StorageView } from './storage-view.js';
+
+export class HandoffOperation {
+  readonly kind = 'handoff';
+  readonly deadlineMs: number;
+  done = false;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    readonly id: number,
+    readonly hintKey: string,
+    private readonly key: Uint8Array,
+    private readonly value: Uint8Array,
+    private readonly target: NodeId,
+    private readonly bucket: string,
+    private readonly userKey: string,
+  ) {
+    this.deadlineMs = ctx.now() + ctx.config.requestTimeoutMs;
+  }
+
+  start(): void {
+    const sent = this.ctx.send(this.target, { type: MessageType.ReplicaWrite, id: this.id, bucket: this.bucket, key: this.userKey, set: this.value, hintFor: null });
+    if (!sent) this.done = true;
+  }
+
+  onAck(from: NodeId, ok: boolean): void {
+    if (from !== this.target) return;
+    this.done = true;
+    if (!ok) return;
+    const current = this.ctx.store.getRaw(this.key);
+    if (current !== undefined && Buffer.compare(current, this.value) === 0) {
+      this.ctx.store.deleteHint(this.key);
+      this.ctx.metrics.hintsDelivered++;
+    }
+  }
+
+  onPeerDown(node: NodeId): void {
+    if (node === this.target) this.done = true;
+  }
+
+  onDeadline(): void {
+    this.done = true;
+  }
+}
+
+/** Walks the hint store from a rotating cursor and starts deliveries for hints whose owner is up. */
+export class HandoffScheduler {
+  private cursor: Buffer = ALL_HINTS.from;
+  readonly inFlight = new Set<string>();
+
+  constructor(private readonly storage: StorageView) {}
+
+  scan(ctx: NodeContext, launch: (op: HandoffOperation) => void): void {
+    const budget = ctx.config.handoffConcurrency - this.inFlight.size;
+    if (budget <= 0 || ctx.store.hintCount <= 0) return;
+    let started = 0;
+    let seen = 0;
+    let last: Buffer | null = null;
+    for (const { key, value } of this.storage.range(this.cursor, ALL_HINTS.to, { limit: budget * 4 })) {
+      seen++;
+      last = Buffer.from(key);
+      const id = last.toString('latin1');
+      const parsed = parseKey(key);
+      if (parsed === null || parsed.target === null || this.inFlight.has(id)) continue;
+      if (parsed.target === ctx.selfId) {
+        this.deliverToSelf(ctx, last, value);
+        continue;
+      }
+      if (!ctx.isUp(parsed.target)) continue;
+      const op = new HandoffOperation(ctx, ctx.nextOpId(), id, last, Buffer.from(value), parsed.target, parsed.bucket, parsed.key);
+      this.inFlight.add(id);
+      launch(op);
+      if (++started >= budget) break;
+    }
+    // Past the end (or an empty range): start over from the beginning next time.
+    this.cursor = seen < budget * 4 && started < budget ? ALL_HINTS.from : Buffer.concat([last ?? ALL_HINTS.from, Buffer.from([0])]);
+  }
+
+  /** A hint addressed to this very node (it was down in someone's view when the write happened). */
+  private deliverToSelf(ctx: NodeContext, key: Buffer, value: Uint8Array): void {
+    const parsed = parseKey(key);
+    if (parsed === null) return;
+    try {
+      const set = decodeSiblingSet(value);
+      ctx.store.mergeData(parsed, set, { lww: ctx.props(parsed.bucket).conflict === 'lww', maxClockEntries: ctx.config.maxClockEntries });
+      ctx.store.deleteHint(key);
+    } catch {
+      ctx.metrics.corruptValues++;
+    }
+  }
+
+  finished(op: HandoffOperation): void {
+    this.inFlight.delete(op.hintKey);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The replica side of a node: what it holds for a key, as data (it is a replica) or as hints (it
+ * stood in for a replica that was down). Reads are synchronous against the engine plus the writes
+ * this step already produced (a step may touch a key twice); writes leave through `emit`.
+ */
+import type { NodeId } from '../core/ids.js';
+import {
+  decodeSiblingSet,
+  encodeSiblingSet,
+  equalSets,
+  resolveLww,
+  sync,
+  truncate,
+  type SiblingSet,
+} from '../core/versions/index.js';
+import { dataKey, hintKey, hintPrefix, parseKey, prefixRange, type KeyIdentity } from './keys.js';
+import type { StorageView } from './storage-view.js';
+import type { StorageWrite } from './effects.js';
+
+export interface MergeOptions {
+  readonly lww: boolean;
+  readonly maxClockEntries: number;
+}
+
+export interface LocalStoreEvents {
+  corrupt(key: Uint8Array, error: string): void;
+}
+
+export class LocalStore {
+  /** Writes emitted during the current step, keyed by the key's bytes: read-your-own-step-writes. */
+  private readonly stepWrites = new Map<string, Uint8Array | null>();
+  hintCount = 0;
+
+  constructor(
+    /** This node's own actor: truncation never drops its entry, or it could reuse a dot. */
+    private readonly actor: string,
+    private readonly storage: StorageView,
+    private readonly emit: (w: StorageWrite) => void,
+    private readonly events: LocalStoreEvents,
+  ) {}
+
+  endStep(): void {
+    this.stepWrites.clear();
+  }
+
+  getRaw(key: Uint8Array): Uint8Array | undefined {
+    const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+    if (this.stepWrites.has(k)) return this.stepWrites.get(k) ?? undefined;
+    return this.storage.get(key);
+  }
+
+  put(key: Uint8Array, value: Uint8Array | null): void {
+    const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+    this.stepWrites.set(k, value);
+    this.emit({ key, value });
+  }
+
+  private decode(key: Uint8Array, raw: Uint8Array | undefined): SiblingSet | undefined {
+    if (raw === undefined) return undefined;
+    try {
+      return decodeSiblingSet(raw);
+    } catch (err) {
+      this.events.corrupt(key, (err as Error).message);
+      return undefined;
+    }
+  }
+
+  readData(id: KeyIdentity): SiblingSet | undefined {
+    const key = dataKey(id);
+    return this.decode(key, this.getRaw(key));
+  }
+
+  /** Every hint held for this key, whatever its target, merged. */
+  readHints(id: KeyIdentity): SiblingSet | undefined {
+    if (this.hintCount <= 0) return undefined;
+    let merged: SiblingSet | undefined;
+    const { from, to } = prefixRange(hintPrefix(id));
+    for (const { key, value } of this.storage.range(from, to)) {
+      const parsed = parseKey(key);
+      if (parsed === null || parsed.key !== id.key || parsed.bucket !== id.bucket) continue;
+      const set = this.decode(key, this.getRaw(key) ?? value);
+      if (set !== undefined) merged = merged === undefined ? set : sync(merged, set);
+    }
+    return merged;
+  }
+
+  /** What this node can contribute to a read: its data and any hints for the key. */
+  readAny(id: KeyIdentity): SiblingSet | undefined {
+    const data = this.readData(id);
+    const hints = this.readHints(id);
+    if (data === undefined) return hints;
+    return hints === undefined ? data : sync(data, hints);
+  }
+
+  private merged(existing: SiblingSet | undefined, incoming: SiblingSet, options: MergeOptions): SiblingSet {
+    let next = existing === undefined ? incoming : sync(existing, incoming);
+    if (options.lww) next = resolveLww(next);
+    return truncate(next, options.maxClockEntries, this.actor);
+  }
+
+  /** Merges `incoming` into the stored data; returns the result and whether anything changed. */
+  mergeData(id: KeyIdentity, incoming: SiblingSet, options: MergeOptions): { set: SiblingSet; changed: boolean } {
+    const existing = this.readData(id);
+    const next = this.merged(existing, incoming, options);
+    const changed = existing === undefined || !equalSets(existing, next);
+    if (changed) this.put(dataKey(id), encodeSiblingSet(next));
+    return { set: next, changed };
+  }
+
+  mergeHint(id: KeyIdentity, target: NodeId, incoming: SiblingSet, options: MergeOptions): void {
+    const key = hintKey(id, target);
+    const existing = this.decode(key, this.getRaw(key));
+    const next = this.merged(existing, incoming, options);
+    if (existing === undefined) this.hintCount++;
+    if (existing === undefined || !equalSets(existing, next)) this.put(key, encodeSiblingSet(next));
+  }
+
+  deleteHint(key: Uint8Array): void {
+    if (this.getRaw(key) === undefined) return;
+    this.hintCount--;
+    this.put(key, null);
+  }
+}

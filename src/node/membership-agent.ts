@@ -1,0 +1,196 @@
+/**
+ * Getting into a cluster and keeping the cluster's metadata in agreement.
+ *
+ * Joining: a node with no membership on disk asks its seeds to admit it. A seed already in a
+ * cluster admits it and answers with the membership; a seed still waiting answers "none". A node
+ * listed among its own seeds founds a new cluster when, after `seedWaitMs`, no seed has a cluster
+ * and no waiting seed has a lower address (so seeds started together found exactly one).
+ *
+ * Agreement: every heartbeat carries digests of the membership and the bucket table; a receiver
+ * whose digests differ starts a push-pull gossip exchange. Besides, every gossip interval the node
+ * gossips with one random member, and every few rounds with a random seed, which merges clusters
+ * that seeds founded apart. Both values are join-semilattices, so any order of exchanges converges.
+ */
+import { bucketsDigest, mergeBucketTables, type BucketTable } from '../core/buckets/index.js';
+import type { NodeId, PeerAddress } from '../core/ids.js';
+import { activeMembers, admit, digest, getMember, merge, newCluster, updateMember, type Membership } from '../core/membership/index.js';
+import type { Rng } from '../core/random.js';
+import { MessageType, type Gossip, type Heartbeat, type JoinReply, type JoinRequest, type PeerMessage } from '../protocol/messages.js';
+import type { NodeConfig } from './config.js';
+import { parseMembership } from './membership-wire.js';
+
+export interface ClusterStateHost {
+  membership(): Membership | null;
+  setMembership(m: Membership): void;
+  buckets(): BucketTable;
+  setBuckets(t: BucketTable): void;
+  sendTo(address: PeerAddress, body: PeerMessage): void;
+  send(node: NodeId, body: PeerMessage): boolean;
+  isUp(node: NodeId): boolean;
+  log(level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>): void;
+}
+
+const SEED_GOSSIP_EVERY_ROUNDS = 5;
+
+export class MembershipAgent {
+  private readonly startedMs: number;
+  private lastJoinAttemptMs = -Infinity;
+  private lastHeartbeatMs = -Infinity;
+  private lastGossipMs = -Infinity;
+  private gossipRounds = 0;
+  /** Seeds that said they are waiting too, with when they said it. */
+  private readonly waitingSeeds = new Map<PeerAddress, number>();
+
+  constructor(
+    private readonly config: NodeConfig,
+    private readonly host: ClusterStateHost,
+    private readonly rng: Rng,
+    nowMs: number,
+  ) {
+    this.startedMs = nowMs;
+    const m = host.membership();
+    if (m !== null) this.refreshSelf(m);
+  }
+
+  /** After a restart the address may have changed; the stored entry is corrected and spread. */
+  private refreshSelf(m: Membership): void {
+    const self = getMember(m, this.config.self.id);
+    const spec = this.config.self;
+    if (self === undefined || self.state === 'left') {
+      this.host.setMembership(admit(m, spec, 'up'));
+      return;
+    }
+    const next = updateMember(m, spec.id, { address: spec.address, httpAddress: spec.httpAddress, clientAddress: spec.clientAddress });
+    if (next !== m) this.host.setMembership(next);
+  }
+
+  tick(nowMs: number): void {
+    const m = this.host.membership();
+    if (m === null) {
+      this.tryJoin(nowMs);
+      return;
+    }
+    if (nowMs - this.lastHeartbeatMs >= this.config.heartbeatIntervalMs) {
+      this.lastHeartbeatMs = nowMs;
+      this.heartbeat(m);
+    }
+    if (nowMs - this.lastGossipMs >= this.config.gossipIntervalMs) {
+      this.lastGossipMs = nowMs;
+      this.gossipRound(m);
+    }
+  }
+
+  private otherSeeds(): PeerAddress[] {
+    return this.config.seeds.filter((s) => s !== this.config.self.address);
+  }
+
+  private tryJoin(nowMs: number): void {
+    if (nowMs - this.lastJoinAttemptMs >= this.config.joinRetryMs) {
+      this.lastJoinAttemptMs = nowMs;
+      const request: JoinRequest = { type: MessageType.JoinRequest, spec: this.config.self };
+      for (const seed of this.otherSeeds()) this.host.sendTo(seed, request);
+    }
+    const selfIsSeed = this.config.seeds.includes(this.config.self.address);
+    if (!selfIsSeed || nowMs - this.startedMs < this.config.seedWaitMs) return;
+    const recent = [...this.waitingSeeds].filter(([, at]) => nowMs - at <= 3 * this.config.joinRetryMs).map(([a]) => a);
+    if (recent.some((a) => a < this.config.self.address)) return;
+    this.host.log('info', 'no seed has a cluster: founding a new one', { partitions: this.config.partitions, replicas: this.config.replicas });
+    this.host.setMembership(newCluster(this.config.self, this.config.partitions, this.config.replicas));
+  }
+
+  private heartbeat(m: Membership): void {
+    const body: Heartbeat = { type: MessageType.Heartbeat, membershipDigest: digest(m), bucketsDigest: bucketsDigest(this.host.buckets()) };
+    for (const member of activeMembers(m)) if (member.id !== this.config.self.id) this.host.send(member.id, body);
+  }
+
+  private gossipMessage(reply: boolean): Gossip {
+    return { type: MessageType.Gossip, membership: this.host.membership(), buckets: this.host.buckets(), reply };
+  }
+
+  private gossipRound(m: Membership): void {
+    const peers = activeMembers(m).filter((p) => p.id !== this.config.self.id && this.host.isUp(p.id));
+    if (peers.length > 0) this.host.send(peers[this.rng.int(peers.length)]!.id, this.gossipMessage(true));
+    const seeds = this.otherSeeds();
+    if (++this.gossipRounds % SEED_GOSSIP_EVERY_ROUNDS === 0 && seeds.length > 0) {
+      this.host.sendTo(seeds[this.rng.int(seeds.length)]!, this.gossipMessage(true));
+    }
+  }
+
+  /** Pushes the current metadata to every member now (after an operator change). */
+  broadcast(): void {
+    const m = this.host.membership();
+    if (m === null) return;
+    for (const member of activeMembers(m)) if (member.id !== this.config.self.id) this.host.send(member.id, this.gossipMessage(false));
+  }
+
+  onHeartbeat(from: NodeId, fromAddress: PeerAddress, body: Heartbeat): void {
+    const m = this.host.membership();
+    if (m === null) return;
+    if (body.membershipDigest !== digest(m) || body.bucketsDigest !== bucketsDigest(this.host.buckets())) {
+      if (!this.host.send(from, this.gossipMessage(true))) this.host.sendTo(fromAddress, this.gossipMessage(true));
+    }
+  }
+
+  onGossip(fromAddress: PeerAddress, body: Gossip): void {
+    const before = this.digests();
+    this.absorb(body.membership, body.buckets);
+    const mine = this.host.membership();
+    if (body.reply && mine !== null) {
+      const theirs = body.membership === null ? '' : digest(parseMembership(body.membership) ?? mine);
+      if (theirs !== digest(mine) || before !== this.digests()) this.host.sendTo(fromAddress, this.gossipMessage(false));
+    }
+  }
+
+  private digests(): string {
+    const m = this.host.membership();
+    return `${m === null ? '' : digest(m)}/${bucketsDigest(this.host.buckets())}`;
+  }
+
+  private absorb(rawMembership: Membership | null, buckets: BucketTable): void {
+    const mine = this.host.membership();
+    if (rawMembership !== null) {
+      const shape = mine === null ? undefined : { partitions: mine.partitions, replicas: mine.replicas };
+      const theirs = parseMembership(rawMembership, shape);
+      if (theirs === null) {
+        this.host.log('warn', 'ignored a malformed or foreign membership from gossip', {});
+      } else if (mine !== null) {
+        const merged = merge(mine, theirs);
+        if (digest(merged) !== digest(mine)) this.host.setMembership(merged);
+      }
+    }
+    const mergedBuckets = mergeBucketTables(this.host.buckets(), buckets);
+    if (bucketsDigest(mergedBuckets) !== bucketsDigest(this.host.buckets())) this.host.setBuckets(mergedBuckets);
+  }
+
+  onJoinRequest(fromAddress: PeerAddress, body: JoinRequest): void {
+    const m = this.host.membership();
+    if (m === null) {
+      const reply: JoinReply = { type: MessageType.JoinReply, membership: null };
+      this.host.sendTo(fromAddress, reply);
+      return;
+    }
+    const spec = body.spec;
+    if (!(typeof spec.weight === 'number' && spec.weight > 0) || typeof spec.httpAddress !== 'string') return;
+    const next = admit(m, { id: spec.id, address: spec.address, httpAddress: spec.httpAddress, clientAddress: spec.clientAddress ?? null, weight: spec.weight }, 'up');
+    if (next !== m) {
+      this.host.log('info', 'admitted a member', { id: spec.id, address: spec.address });
+      this.host.setMembership(next);
+    }
+    this.host.sendTo(fromAddress, { type: MessageType.JoinReply, membership: this.host.membership() });
+  }
+
+  onJoinReply(fromAddress: PeerAddress, body: JoinReply, nowMs: number): void {
+    if (body.membership === null) {
+      this.waitingSeeds.set(fromAddress, nowMs);
+      return;
+    }
+    if (this.host.membership() !== null) {
+      this.absorb(body.membership, {});
+      return;
+    }
+    const theirs = parseMembership(body.membership);
+    if (theirs === null || getMember(theirs, this.config.self.id) === undefined) return;
+    this.host.log('info', 'joined the cluster', { through: fromAddress, members: theirs.members.length });
+    this.host.setMembership(theirs);
+  }
+}

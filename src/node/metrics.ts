@@ -1,0 +1,28 @@
+/** Counters the node keeps as plain numbers; the runtime exports them (Prometheus) and tests read them. */
+export interface NodeMetrics {
+  readRepairs: number;
+  hintsStored: number;
+  hintsDelivered: number;
+  tombstonesReaped: number;
+  siblingWarnings: number;
+  siblingRefusals: number;
+  forwarded: number;
+  quorumFailures: number;
+  corruptValues: number;
+  badMessages: number;
+}
+
+export function newMetrics(): NodeMetrics {
+  return {
+    readRepairs: 0,
+    hintsStored: 0,
+    hintsDelivered: 0,
+    tombstonesReaped: 0,
+    siblingWarnings: 0,
+    siblingRefusals: 0,
+    forwarded: 0,
+    quorumFailures: 0,
+    corruptValues: 0,
+    badMessages: 0,
+  };
+}

@@ -1,0 +1,398 @@
+/**
+ * One Dynamo node as a deterministic state machine. The driver feeds it inputs (client requests,
+ * peer messages, connectivity changes, ticks) with the current time; the node reads its storage
+ * synchronously and answers with effects (writes, messages, replies) that the driver applies in
+ * the order "persist, then send". No sockets, timers, disks or clocks in here: the same class runs
+ * in a real process (runtime/) and in the deterministic simulator (sim/).
+ */
+import { DEFAULT_BUCKET_PROPS, EMPTY_BUCKET_TABLE, bucketProps, setBucket, type BucketProps, type BucketTable } from '../core/buckets/index.js';
+import { assertNever } from '../core/assert.js';
+import type { NodeId, PeerAddress } from '../core/ids.js';
+import { assignmentOf, getMember, type Membership } from '../core/membership/index.js';
+import type { Rng } from '../core/random.js';
+import { Ring } from '../core/ring/index.js';
+import { decodeSiblingSet, encodeSiblingSet } from '../core/versions/index.js';
+import { MessageType, PROTOCOL_VERSION, type Envelope, type PeerMessage } from '../protocol/messages.js';
+import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
+import { validateClientRequest } from '../protocol/validate-request.js';
+import { handleClientRequest, type CoordinationHost } from './client-requests.js';
+import type { NodeConfig } from './config.js';
+import type { ClientRef, Placement } from './context.js';
+import { emptyEffects, type Effects, type LogEvent } from './effects.js';
+import { ForwardOperation } from './forward.js';
+import { GetOperation } from './get.js';
+import { HandoffOperation, HandoffScheduler } from './handoff.js';
+import { ALL_HINTS, identify, metaKey, parseKey, partitionOfIdentity, type KeyIdentity } from './keys.js';
+import { Liveness } from './liveness.js';
+import { LocalStore } from './local-store.js';
+import { MembershipAgent } from './membership-agent.js';
+import { parseMembership } from './membership-wire.js';
+import { newMetrics, type NodeMetrics } from './metrics.js';
+import { PutOperation } from './put.js';
+import { Reaper } from './reaper.js';
+import type { StorageView } from './storage-view.js';
+import { clusterView, type ClusterView } from './views.js';
+
+export type NodeInput =
+  | { readonly kind: 'client'; readonly requestId: number; readonly request: ClientRequest }
+  | { readonly kind: 'peer'; readonly from: PeerAddress; readonly envelope: Envelope }
+  | { readonly kind: 'peerUp'; readonly address: PeerAddress }
+  | { readonly kind: 'peerDown'; readonly address: PeerAddress }
+  | { readonly kind: 'tick' };
+
+type Operation = GetOperation | PutOperation | ForwardOperation | HandoffOperation;
+
+const META_MEMBERSHIP = 'membership';
+const META_BUCKETS = 'buckets';
+const META_FALLBACK_ACTORS = 'fallback-actors';
+
+export class DynamoNode implements CoordinationHost {
+  readonly selfId: NodeId;
+  readonly store: LocalStore;
+  readonly metrics: NodeMetrics = newMetrics();
+  private out: Effects = emptyEffects();
+  private nowMs: number;
+  private opCounter = 0;
+  private readonly ops = new Map<number, Operation>();
+  private membershipValue: Membership | null;
+  private bucketTable: BucketTable;
+  private ring: Ring | null = null;
+  private readonly placements = new Map<number, Placement>();
+  private readonly addressIndex = new Map<PeerAddress, NodeId>();
+  private readonly liveness: Liveness;
+  private readonly agent: MembershipAgent;
+  private readonly handoff: HandoffScheduler;
+  private readonly reaper = new Reaper();
+  private fallbackActors: number;
+  private lastHandoffMs = -Infinity;
+
+  constructor(
+    readonly config: NodeConfig,
+    private readonly storage: StorageView,
+    rng: Rng,
+    nowMs: number,
+  ) {
+    this.selfId = config.self.id;
+    this.nowMs = nowMs;
+    this.store = new LocalStore(config.actor, storage, (w) => this.out.writes.push(w), {
+      corrupt: (key, error) => {
+        this.metrics.corruptValues++;
+        this.log('error', 'undecodable value in storage', { key: Buffer.from(key).toString('hex'), error });
+      },
+    });
+    this.store.hintCount = storage.count(ALL_HINTS.from, ALL_HINTS.to);
+    this.liveness = new Liveness(config.detector);
+    this.handoff = new HandoffScheduler(storage);
+    this.membershipValue = null;
+    this.bucketTable = this.loadJson(META_BUCKETS) as BucketTable | null ?? EMPTY_BUCKET_TABLE;
+    this.fallbackActors = Number(this.loadJson(META_FALLBACK_ACTORS) ?? 0);
+    const stored = parseMembership(this.loadJson(META_MEMBERSHIP));
+    if (stored !== null) this.adoptMembership(stored, false);
+    this.agent = new MembershipAgent(config, this.clusterHost(), rng, nowMs);
+  }
+
+  // ---- driving -------------------------------------------------------------------------------
+
+  step(input: NodeInput, nowMs: number): void {
+    this.nowMs = Math.max(this.nowMs, nowMs);
+    switch (input.kind) {
+      case 'client':
+        handleClientRequest(this, { kind: 'local', requestId: input.requestId }, input.request, true);
+        break;
+      case 'peer':
+        this.onEnvelope(input.from, input.envelope);
+        break;
+      case 'peerUp': {
+        const node = this.addressIndex.get(input.address);
+        if (node !== undefined) this.liveness.connectionUp(node);
+        break;
+      }
+      case 'peerDown':
+        this.onPeerDown(input.address);
+        break;
+      case 'tick':
+        this.tick();
+        break;
+      default:
+        assertNever(input, 'node input');
+    }
+    this.store.endStep();
+  }
+
+  /** Takes the effects produced since the last drain. */
+  drain(): Effects {
+    const out = this.out;
+    this.out = emptyEffects();
+    return out;
+  }
+
+  private tick(): void {
+    this.expireOperations();
+    this.agent.tick(this.nowMs);
+    if (this.nowMs - this.lastHandoffMs >= this.config.handoffIntervalMs && this.membershipValue !== null) {
+      this.lastHandoffMs = this.nowMs;
+      this.handoff.scan(this, (op) => this.launch(op));
+    }
+    this.reaper.tick(this);
+  }
+
+  private expireOperations(): void {
+    for (const op of this.ops.values()) {
+      if (op.deadlineMs > this.nowMs) continue;
+      op.onDeadline();
+      this.settle(op);
+    }
+  }
+
+  // ---- peer messages -------------------------------------------------------------------------
+
+  private onEnvelope(fromAddress: PeerAddress, envelope: Envelope): void {
+    const from = envelope.from;
+    this.liveness.heard(from, this.nowMs);
+    const body = envelope.body;
+    switch (body.type) {
+      case MessageType.ReplicaWrite:
+        return this.onReplicaWrite(from, fromAddress, body);
+      case MessageType.WriteAck:
+        return this.withOp(body.id, (op) => (op.kind === 'put' || op.kind === 'handoff') && op.onAck(from, body.ok));
+      case MessageType.ReplicaRead: {
+        const set = this.store.readAny(identify(body.bucket, body.key));
+        return this.sendTo(fromAddress, { type: MessageType.ReadReply, id: body.id, set: set === undefined ? null : encodeSiblingSet(set) });
+      }
+      case MessageType.ReadReply:
+        return this.withOp(body.id, (op) => op.kind === 'get' && op.onReply(from, body.set));
+      case MessageType.Forward: {
+        const request = validateClientRequest(body.request);
+        const ref: ClientRef = { kind: 'forwarded', node: from, address: fromAddress, id: body.id };
+        if (typeof request === 'string') return this.respond(ref, { ok: false, error: 'bad_request', message: request });
+        return handleClientRequest(this, ref, request, false);
+      }
+      case MessageType.ForwardReply:
+        return this.withOp(body.id, (op) => op.kind === 'forward' && op.onForwardReply(from, body.response));
+      case MessageType.Heartbeat:
+        return this.agent.onHeartbeat(from, fromAddress, body);
+      case MessageType.Gossip:
+        return this.agent.onGossip(fromAddress, body);
+      case MessageType.JoinRequest:
+        return this.agent.onJoinRequest(fromAddress, body);
+      case MessageType.JoinReply:
+        return this.agent.onJoinReply(fromAddress, body, this.nowMs);
+      case MessageType.Reap:
+        return this.reaper.apply(this, body.bucket, body.key, body.digest);
+      default:
+        assertNever(body, 'peer message');
+    }
+  }
+
+  private onReplicaWrite(from: NodeId, fromAddress: PeerAddress, body: Extract<PeerMessage, { type: 1 }>): void {
+    let ok = true;
+    try {
+      const set = decodeSiblingSet(body.set);
+      const identity = identify(body.bucket, body.key);
+      const merge = { lww: this.props(body.bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries };
+      if (body.hintFor === null || body.hintFor === this.selfId) this.store.mergeData(identity, set, merge);
+      else {
+        this.store.mergeHint(identity, body.hintFor, set, merge);
+        this.metrics.hintsStored++;
+      }
+    } catch (err) {
+      ok = false;
+      this.metrics.badMessages++;
+      this.log('warn', 'rejected a replica write', { from, error: (err as Error).message });
+    }
+    if (body.id !== 0) this.sendTo(fromAddress, { type: MessageType.WriteAck, id: body.id, ok });
+  }
+
+  private withOp(id: number, handle: (op: Operation) => unknown): void {
+    const op = this.ops.get(id);
+    if (op === undefined) return;
+    handle(op);
+    this.settle(op);
+  }
+
+  private settle(op: Operation): void {
+    if (!op.done) return;
+    this.ops.delete(op.id);
+    if (op.kind === 'handoff') this.handoff.finished(op);
+  }
+
+  private onPeerDown(address: PeerAddress): void {
+    const node = this.addressIndex.get(address);
+    if (node === undefined) return;
+    this.liveness.connectionLost(node);
+    for (const op of [...this.ops.values()]) {
+      op.onPeerDown(node);
+      this.settle(op);
+    }
+  }
+
+  // ---- NodeContext / CoordinationHost ---------------------------------------------------------
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  isUp(node: NodeId): boolean {
+    return node === this.selfId || this.liveness.isUp(node, this.nowMs);
+  }
+
+  send(node: NodeId, body: PeerMessage): boolean {
+    if (node === this.selfId) return false;
+    const member = this.membershipValue === null ? undefined : getMember(this.membershipValue, node);
+    if (member === undefined) return false;
+    this.out.messages.push({ to: member.address, toNode: node, body });
+    return true;
+  }
+
+  sendTo(address: PeerAddress, body: PeerMessage): void {
+    this.out.messages.push({ to: address, toNode: this.addressIndex.get(address) ?? null, body });
+  }
+
+  respond(ref: ClientRef, response: ClientResponse): void {
+    if (ref.kind === 'local') this.out.replies.push({ requestId: ref.requestId, response });
+    else this.sendTo(ref.address, { type: MessageType.ForwardReply, id: ref.id, response });
+  }
+
+  log(level: LogEvent['level'], msg: string, fields: Record<string, unknown> = {}): void {
+    this.out.logs.push({ level, msg, fields });
+  }
+
+  nextOpId(): number {
+    this.opCounter = this.opCounter >= 0x7fff_ffff ? 1 : this.opCounter + 1;
+    return this.opCounter;
+  }
+
+  props(bucket: string): BucketProps {
+    return bucketProps(this.bucketTable, bucket, this.config.bucketDefaults ?? DEFAULT_BUCKET_PROPS);
+  }
+
+  ringReplicas(): number {
+    return this.membershipValue?.replicas ?? this.config.replicas;
+  }
+
+  launch(op: Operation): void {
+    if (op.kind !== 'handoff' && this.ops.size >= this.config.maxPendingRequests) {
+      this.respond(op.clientRef, { ok: false, error: 'overloaded', message: 'too many requests in flight on this node' });
+      return;
+    }
+    this.ops.set(op.id, op);
+    op.start();
+    this.settle(op);
+  }
+
+  placement(identity: KeyIdentity, n: number): Placement | null {
+    if (this.ring === null) return null;
+    const partition = partitionOfIdentity(identity, this.ring.assignment.partitions);
+    const cacheKey = partition * 32 + n;
+    let p = this.placements.get(cacheKey);
+    if (p === undefined) {
+      const list = this.ring.preferenceList(partition);
+      p = { partition, primaries: list.slice(0, n), fallbacks: list.slice(n) };
+      this.placements.set(cacheKey, p);
+    }
+    return p;
+  }
+
+  fallbackActor(): string {
+    this.fallbackActors++;
+    this.store.put(metaKey(META_FALLBACK_ACTORS), Buffer.from(JSON.stringify(this.fallbackActors)));
+    return `${this.config.actor}/f${this.fallbackActors}`;
+  }
+
+  changeBucket(bucket: string, props: BucketProps): void {
+    this.setBuckets(setBucket(this.bucketTable, bucket, { props, updatedAtMs: this.nowMs, updatedBy: this.selfId }));
+    this.agent.broadcast();
+  }
+
+  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[]): void {
+    this.reaper.schedule(this, bucket, key, tombstoneDigest, primaries);
+  }
+
+  // ---- cluster metadata ------------------------------------------------------------------------
+
+  private clusterHost(): ConstructorParameters<typeof MembershipAgent>[1] {
+    return {
+      membership: () => this.membershipValue,
+      setMembership: (m) => this.adoptMembership(m, true),
+      buckets: () => this.bucketTable,
+      setBuckets: (t) => this.setBuckets(t),
+      sendTo: (address, body) => this.sendTo(address, body),
+      send: (node, body) => this.send(node, body),
+      isUp: (node) => this.isUp(node),
+      log: (level, msg, fields) => this.log(level, msg, fields),
+    };
+  }
+
+  private adoptMembership(m: Membership, persist: boolean): void {
+    this.membershipValue = m;
+    this.ring = new Ring(assignmentOf(m));
+    this.placements.clear();
+    this.addressIndex.clear();
+    for (const member of m.members) this.addressIndex.set(member.address, member.id);
+    if (persist) this.store.put(metaKey(META_MEMBERSHIP), Buffer.from(JSON.stringify(m)));
+  }
+
+  private setBuckets(t: BucketTable): void {
+    this.bucketTable = t;
+    this.store.put(metaKey(META_BUCKETS), Buffer.from(JSON.stringify(t)));
+  }
+
+  private loadJson(name: string): unknown {
+    const raw = this.storage.get(metaKey(name));
+    if (raw === undefined) return null;
+    try {
+      return JSON.parse(Buffer.from(raw).toString('utf8')) as unknown;
+    } catch {
+      this.log('error', 'unreadable metadata in storage; ignoring it', { name });
+      return null;
+    }
+  }
+
+  // ---- views for the API -------------------------------------------------------------------------
+
+  /** True once the node belongs to a cluster and can coordinate requests. */
+  isServing(): boolean {
+    return this.membershipValue !== null;
+  }
+
+  membership(): Membership | null {
+    return this.membershipValue;
+  }
+
+  cluster(): ClusterView | null {
+    if (this.membershipValue === null || this.ring === null) return null;
+    return clusterView(this.selfId, this.membershipValue, this.ring, (id) => this.isUp(id));
+  }
+
+  /** What this node itself stores for a key, without asking anyone (debugging and tests). */
+  localCopy(bucket: string, key: string): { data: ReturnType<LocalStore['readData']>; hints: ReturnType<LocalStore['readHints']> } {
+    const id = identify(bucket, key);
+    return { data: this.store.readData(id), hints: this.store.readHints(id) };
+  }
+
+  /** Hints held here per intended owner (a scan: for status, not for hot paths). */
+  hintsByTarget(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const { key } of this.storage.range(ALL_HINTS.from, ALL_HINTS.to)) {
+      const target = parseKey(key)?.target;
+      if (target) out[target] = (out[target] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  pendingOperations(): number {
+    return this.ops.size;
+  }
+
+  pendingReaps(): number {
+    return this.reaper.pending;
+  }
+
+  phi(node: NodeId): number {
+    return this.liveness.phi(node, this.nowMs);
+  }
+
+  protocolVersion(): number {
+    return PROTOCOL_VERSION;
+  }
+}

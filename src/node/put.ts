@@ -1,0 +1,183 @@
+/**
+ * The coordinator of one write (put or delete). It already holds the new sibling set (made from
+ * the client's context and its local copy); this object gets it onto W nodes.
+ *
+ * Sloppy mode (default): each primary that is up gets the set; each one that is down is replaced
+ * by the next healthy fallback in ring order, which stores it as a hint for that primary. When no
+ * fallback is left the coordinator keeps the hint itself (it does not count towards W), so the
+ * missed replica always gets the write back. A target that fails later (its connection drops, or
+ * it never answers before the deadline) is replaced or hinted the same way.
+ * Strict mode: only primaries count, nothing is hinted to fallbacks, and a write that cannot reach
+ * W primaries is refused before anything is written.
+ */
+import type { NodeId } from '../core/ids.js';
+import type { SiblingSet } from '../core/versions/index.js';
+import { context } from '../core/versions/index.js';
+import { MessageType } from '../protocol/messages.js';
+import { clientError } from '../protocol/requests.js';
+import type { ClientRef, NodeContext, Placement } from './context.js';
+import type { KeyIdentity } from './keys.js';
+import type { MergeOptions } from './local-store.js';
+
+interface Target {
+  readonly node: NodeId;
+  /** The primary this target stands in for (a hinted write), or null for a primary itself. */
+  readonly hintFor: NodeId | null;
+  state: 'pending' | 'acked' | 'failed';
+}
+
+export interface PutSpec {
+  readonly ref: ClientRef;
+  readonly op: 'put' | 'delete';
+  readonly identity: KeyIdentity;
+  readonly set: SiblingSet;
+  readonly encoded: Uint8Array;
+  readonly needed: number;
+  readonly strict: boolean;
+  readonly placement: Placement;
+  readonly merge: MergeOptions;
+  /** Called once every primary acknowledged (used to schedule tombstone reaping). */
+  readonly onAllPrimariesAcked?: () => void;
+}
+
+export class PutOperation {
+  readonly kind = 'put';
+  get clientRef(): ClientRef {
+    return this.spec.ref;
+  }
+  readonly deadlineMs: number;
+  private readonly targets: Target[] = [];
+  private nextFallback = 0;
+  private acks = 0;
+  private answered = false;
+  done = false;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    readonly id: number,
+    private readonly spec: PutSpec,
+  ) {
+    this.deadlineMs = ctx.now() + ctx.config.requestTimeoutMs;
+  }
+
+  /** Refuses up front what cannot succeed; otherwise sends to every target. */
+  start(): void {
+    const { placement, strict, needed } = this.spec;
+    const up = placement.primaries.filter((n) => this.ctx.isUp(n));
+    if (strict && up.length < needed) {
+      this.fail(`strict write needs ${needed} primary replicas but only ${up.length} are reachable; nothing was written`, up.length);
+      return;
+    }
+    for (const primary of placement.primaries) {
+      if (up.includes(primary)) this.addTarget(primary, null);
+      else if (!strict) this.substitute(primary);
+    }
+    this.check();
+  }
+
+  private addTarget(node: NodeId, hintFor: NodeId | null): void {
+    const target: Target = { node, hintFor, state: 'pending' };
+    this.targets.push(target);
+    if (node === this.ctx.selfId) {
+      this.storeLocally(hintFor);
+      target.state = 'acked';
+      this.acks++;
+      return;
+    }
+    const sent = this.ctx.send(node, {
+      type: MessageType.ReplicaWrite,
+      id: this.id,
+      bucket: this.spec.identity.bucket,
+      key: this.spec.identity.key,
+      set: this.spec.encoded,
+      hintFor,
+    });
+    if (!sent) this.targetFailed(target);
+  }
+
+  private storeLocally(hintFor: NodeId | null): void {
+    const { identity, set, merge } = this.spec;
+    if (hintFor === null || hintFor === this.ctx.selfId) this.ctx.store.mergeData(identity, set, merge);
+    else {
+      this.ctx.store.mergeHint(identity, hintFor, set, merge);
+      this.ctx.metrics.hintsStored++;
+    }
+  }
+
+  /** Finds a healthy fallback for `owner`'s copy, or keeps the hint here. */
+  private substitute(owner: NodeId): void {
+    const { fallbacks } = this.spec.placement;
+    while (this.nextFallback < fallbacks.length) {
+      const candidate = fallbacks[this.nextFallback++]!;
+      if (this.ctx.isUp(candidate) && !this.targets.some((t) => t.node === candidate)) {
+        this.addTarget(candidate, owner);
+        return;
+      }
+    }
+    if (owner !== this.ctx.selfId) this.storeLocally(owner);
+  }
+
+  private targetFailed(target: Target): void {
+    if (target.state !== 'pending') return;
+    target.state = 'failed';
+    if (!this.spec.strict) this.substitute(target.hintFor ?? target.node);
+  }
+
+  onAck(from: NodeId, ok: boolean): void {
+    const target = this.targets.find((t) => t.node === from && t.state === 'pending');
+    if (target === undefined) return;
+    if (!ok) {
+      this.targetFailed(target);
+    } else {
+      target.state = 'acked';
+      this.acks++;
+    }
+    this.check();
+  }
+
+  onPeerDown(node: NodeId): void {
+    for (const target of this.targets) if (target.node === node) this.targetFailed(target);
+    this.check();
+  }
+
+  onDeadline(): void {
+    if (!this.answered) this.fail(`write timed out with ${this.acks} of ${this.spec.needed} acknowledgements`, this.acks);
+    // Whoever has not acknowledged by now may have missed the write: keep a hint for its owner.
+    for (const target of this.targets) {
+      if (target.state !== 'pending') continue;
+      target.state = 'failed';
+      const owner = target.hintFor ?? target.node;
+      if (owner !== this.ctx.selfId) this.storeLocally(owner);
+    }
+    this.done = true;
+  }
+
+  private counted(t: Target): boolean {
+    return t.state === 'acked' && (!this.spec.strict || t.hintFor === null);
+  }
+
+  private check(): void {
+    const acked = this.targets.filter((t) => this.counted(t)).length;
+    if (!this.answered && acked >= this.spec.needed) {
+      this.answered = true;
+      this.ctx.respond(this.spec.ref, { ok: true, op: this.spec.op, context: context(this.spec.set) });
+    }
+    if (this.targets.some((t) => t.state === 'pending')) return;
+    if (!this.answered) {
+      this.fail(`only ${acked} of the ${this.spec.needed} replicas needed acknowledged the write`, acked);
+    }
+    const primariesAcked = this.spec.placement.primaries.every((p) =>
+      this.targets.some((t) => t.node === p && t.hintFor === null && t.state === 'acked'),
+    );
+    if (primariesAcked) this.spec.onAllPrimariesAcked?.();
+    this.done = true;
+  }
+
+  private fail(message: string, acked: number): void {
+    this.answered = true;
+    this.done = true;
+    this.ctx.metrics.quorumFailures++;
+    const note = acked > 0 ? ' (the write may have reached some replicas)' : '';
+    this.ctx.respond(this.spec.ref, clientError('quorum_failed', message + note, { needed: this.spec.needed, acked }));
+  }
+}

@@ -1,0 +1,6 @@
+/** The narrow, synchronous slice of a storage engine that the node reads. Writes leave as effects. */
+export interface StorageView {
+  get(key: Uint8Array): Uint8Array | undefined;
+  range(from: Uint8Array, to: Uint8Array, options?: { limit?: number }): IterableIterator<{ key: Uint8Array; value: Uint8Array }>;
+  count(from: Uint8Array, to: Uint8Array): number;
+}

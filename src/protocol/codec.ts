@@ -1,0 +1,76 @@
+/**
+ * The one codec for inter-node frames: msgpack (msgpackr) of the envelope, validated on the way in.
+ * A frame that decodes to something that is not a known message of this protocol version is
+ * rejected with a ProtocolError (the runtime logs and drops it); nothing a peer sends can crash
+ * the node.
+ */
+import { Packr } from 'msgpackr';
+import { MessageType, PROTOCOL_VERSION, type Envelope, type PeerMessage } from './messages.js';
+
+const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });
+
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+  readonly code = 'bad_frame';
+}
+
+export function encodeEnvelope(envelope: Envelope): Uint8Array {
+  return packr.pack(envelope);
+}
+
+export function decodeEnvelope(bytes: Uint8Array): Envelope {
+  let raw: unknown;
+  try {
+    raw = packr.unpack(bytes);
+  } catch (err) {
+    throw new ProtocolError(`undecodable frame: ${(err as Error).message}`);
+  }
+  if (!isRecord(raw)) throw new ProtocolError('frame is not an envelope object');
+  if (raw.v !== PROTOCOL_VERSION) throw new ProtocolError(`unsupported protocol version ${String(raw.v)}`);
+  if (typeof raw.from !== 'string' || raw.from.length === 0) throw new ProtocolError('envelope without sender');
+  if (!isRecord(raw.body) || !validBody(raw.body)) throw new ProtocolError(`malformed message ${describe(raw.body)}`);
+  return raw as unknown as Envelope;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function describe(body: unknown): string {
+  return isRecord(body) ? `type ${String(body.type)}` : typeof body;
+}
+
+const isStr = (x: unknown): boolean => typeof x === 'string';
+const isInt = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x);
+const isBytes = (x: unknown): boolean => x instanceof Uint8Array;
+
+/** Shallow shape checks: enough that handlers can trust field types; deeper values are checked where used. */
+function validBody(m: Record<string, unknown>): boolean {
+  const type = m.type as PeerMessage['type'];
+  switch (type) {
+    case MessageType.ReplicaWrite:
+      return isInt(m.id) && isStr(m.bucket) && isStr(m.key) && isBytes(m.set) && (m.hintFor === null || isStr(m.hintFor));
+    case MessageType.WriteAck:
+      return isInt(m.id) && typeof m.ok === 'boolean';
+    case MessageType.ReplicaRead:
+      return isInt(m.id) && isStr(m.bucket) && isStr(m.key);
+    case MessageType.ReadReply:
+      return isInt(m.id) && (m.set === null || isBytes(m.set));
+    case MessageType.Forward:
+      return isInt(m.id) && isRecord(m.request) && isStr(m.request.op);
+    case MessageType.ForwardReply:
+      return isInt(m.id) && isRecord(m.response) && typeof m.response.ok === 'boolean';
+    case MessageType.Heartbeat:
+      return isStr(m.membershipDigest) && isStr(m.bucketsDigest);
+    case MessageType.Gossip:
+      return (m.membership === null || isRecord(m.membership)) && isRecord(m.buckets) && typeof m.reply === 'boolean';
+    case MessageType.JoinRequest:
+      return isRecord(m.spec) && isStr(m.spec.id) && isStr(m.spec.address);
+    case MessageType.JoinReply:
+      return m.membership === null || isRecord(m.membership);
+    case MessageType.Reap:
+      return isStr(m.bucket) && isStr(m.key) && isBytes(m.digest);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The inter-node message catalogue: one discriminated union, numbered by `type`. Codes are only
+ * ever appended (a node must understand every older code), and the envelope carries the protocol
+ * version so that a future incompatible change is detected instead of misread.
+ *
+ * Sibling sets travel as their own compact encoding (`encodeSiblingSet`), so the node never
+ * decodes a value it only forwards, and the wire form equals the storage form.
+ */
+import type { NodeId } from '../core/ids.js';
+import type { Membership } from '../core/membership/index.js';
+import type { BucketTable } from '../core/buckets/index.js';
+import type { ClientRequest as ClientRequestWire, ClientResponse as ClientResponseWire } from './requests.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export const MessageType = {
+  ReplicaWrite: 1,
+  WriteAck: 2,
+  ReplicaRead: 3,
+  ReadReply: 4,
+  Forward: 5,
+  ForwardReply: 6,
+  Heartbeat: 7,
+  Gossip: 8,
+  JoinRequest: 9,
+  JoinReply: 10,
+  Reap: 11,
+} as const;
+
+/** Store `set` for (bucket, key): merged into the data store, or into the hint store for `hintFor`. */
+export interface ReplicaWrite {
+  readonly type: typeof MessageType.ReplicaWrite;
+  readonly id: number;
+  readonly bucket: string;
+  readonly key: string;
+  readonly set: Uint8Array;
+  readonly hintFor: NodeId | null;
+}
+
+export interface WriteAck {
+  readonly type: typeof MessageType.WriteAck;
+  readonly id: number;
+  readonly ok: boolean;
+}
+
+export interface ReplicaRead {
+  readonly type: typeof MessageType.ReplicaRead;
+  readonly id: number;
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/** `set` is null when the replica holds nothing for the key (neither data nor a hint). */
+export interface ReadReply {
+  readonly type: typeof MessageType.ReadReply;
+  readonly id: number;
+  readonly set: Uint8Array | null;
+}
+
+/** A client request handed to a node that can coordinate it (a replica of the key). */
+export interface Forward {
+  readonly type: typeof MessageType.Forward;
+  readonly id: number;
+  readonly request: ClientRequestWire;
+}
+
+export interface ForwardReply {
+  readonly type: typeof MessageType.ForwardReply;
+  readonly id: number;
+  readonly response: ClientResponseWire;
+}
+
+/** Sent to every member each heartbeat interval; the digests tell the receiver whether to gossip. */
+export interface Heartbeat {
+  readonly type: typeof MessageType.Heartbeat;
+  readonly membershipDigest: string;
+  readonly bucketsDigest: string;
+}
+
+/** Push-pull anti-entropy of cluster metadata: the receiver merges and, if `reply`, answers with its own. */
+export interface Gossip {
+  readonly type: typeof MessageType.Gossip;
+  readonly membership: Membership | null;
+  readonly buckets: BucketTable;
+  readonly reply: boolean;
+}
+
+export interface JoinRequest {
+  readonly type: typeof MessageType.JoinRequest;
+  readonly spec: MemberSpecWire;
+}
+
+/** `membership` null: the asked seed is not in a cluster yet (it is waiting for seeds itself). */
+export interface JoinReply {
+  readonly type: typeof MessageType.JoinReply;
+  readonly membership: Membership | null;
+}
+
+/** Delete the key if what is stored is still exactly the tombstone with this digest. */
+export interface Reap {
+  readonly type: typeof MessageType.Reap;
+  readonly bucket: string;
+  readonly key: string;
+  readonly digest: Uint8Array;
+}
+
+export type PeerMessage =
+  | ReplicaWrite
+  | WriteAck
+  | ReplicaRead
+  | ReadReply
+  | Forward
+  | ForwardReply
+  | Heartbeat
+  | Gossip
+  | JoinRequest
+  | JoinReply
+  | Reap;
+
+/** What travels in one frame. `from` is the sender's node id. */
+export interface Envelope {
+  readonly v: number;
+  readonly from: NodeId;
+  readonly body: PeerMessage;
+}
+
+export interface MemberSpecWire {
+  readonly id: NodeId;
+  readonly address: string;
+  readonly httpAddress: string;
+  readonly clientAddress: string | null;
+  readonly weight: number;
+}
+

@@ -1,0 +1,74 @@
+/**
+ * Client operations as plain data: what the HTTP API, the binary client protocol and a forwarding
+ * node hand to a coordinator, and what comes back. Errors are values with a stable code; the API
+ * edge maps them to status codes (see api/errors.ts).
+ */
+import type { BucketProps } from '../core/buckets/index.js';
+import type { Version, VersionVector } from '../core/versions/index.js';
+
+export interface ReadOptions {
+  readonly r?: number | undefined;
+  readonly strict?: boolean | undefined;
+}
+
+export interface WriteOptions {
+  readonly w?: number | undefined;
+  readonly strict?: boolean | undefined;
+}
+
+export type ClientRequest =
+  | ({ readonly op: 'get'; readonly bucket: string; readonly key: string } & ReadOptions)
+  | ({
+      readonly op: 'put';
+      readonly bucket: string;
+      readonly key: string;
+      readonly value: Uint8Array;
+      readonly context: VersionVector;
+    } & WriteOptions)
+  | ({ readonly op: 'delete'; readonly bucket: string; readonly key: string; readonly context: VersionVector } & WriteOptions)
+  | { readonly op: 'setBucket'; readonly bucket: string; readonly change: unknown }
+  | { readonly op: 'getBucket'; readonly bucket: string };
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'quorum_failed'
+  | 'too_large'
+  | 'too_many_siblings'
+  | 'overloaded'
+  | 'unavailable';
+
+export interface ClientError {
+  readonly ok: false;
+  readonly error: ErrorCode;
+  readonly message: string;
+  readonly needed?: number;
+  readonly acked?: number;
+}
+
+/** A read: `values` are the live siblings (tombstones left out); `context` covers all of them. */
+export interface GetResult {
+  readonly ok: true;
+  readonly op: 'get';
+  readonly values: readonly Version[];
+  readonly context: VersionVector;
+  readonly tombstone: boolean;
+}
+
+export interface WriteResult {
+  readonly ok: true;
+  readonly op: 'put' | 'delete';
+  readonly context: VersionVector;
+}
+
+export interface BucketResult {
+  readonly ok: true;
+  readonly op: 'bucket';
+  readonly bucket: string;
+  readonly props: BucketProps;
+}
+
+export type ClientResponse = GetResult | WriteResult | BucketResult | ClientError;
+
+export function clientError(error: ErrorCode, message: string, extra?: { needed: number; acked: number }): ClientError {
+  return extra === undefined ? { ok: false, error, message } : { ok: false, error, message, ...extra };
+}

@@ -1,0 +1,38 @@
+/**
+ * Checks a client request that arrived as decoded data (forwarded by a peer, or from the binary
+ * client protocol). Returns the request or a sentence saying what is wrong.
+ */
+import type { VersionVector } from '../core/versions/index.js';
+import type { ClientRequest } from './requests.js';
+
+function isVector(x: unknown): x is VersionVector {
+  return Array.isArray(x) && x.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && Number.isInteger(e[1]) && e[1] > 0);
+}
+
+const optInt = (x: unknown): boolean => x === undefined || x === null || (Number.isInteger(x) && (x as number) > 0);
+const optBool = (x: unknown): boolean => x === undefined || x === null || typeof x === 'boolean';
+
+export function validateClientRequest(raw: unknown): ClientRequest | string {
+  if (typeof raw !== 'object' || raw === null) return 'request must be an object';
+  const r = raw as Record<string, unknown>;
+  if (typeof r.bucket !== 'string' || typeof r.op !== 'string') return 'request needs "op" and "bucket"';
+  switch (r.op) {
+    case 'get':
+      if (typeof r.key !== 'string') return 'get needs a "key"';
+      if (!optInt(r.r) || !optBool(r.strict)) return 'bad read options';
+      return raw as ClientRequest;
+    case 'put':
+    case 'delete':
+      if (r.op === 'put' && !(r.value instanceof Uint8Array)) return 'put needs a binary "value"';
+      if (typeof r.key !== 'string') return `${r.op} needs a "key"`;
+      if (!isVector(r.context)) return 'malformed context';
+      if (!optInt(r.w) || !optBool(r.strict)) return 'bad write options';
+      return raw as ClientRequest;
+    case 'setBucket':
+      return raw as ClientRequest;
+    case 'getBucket':
+      return raw as ClientRequest;
+    default:
+      return `unknown operation "${String(r.op)}"`;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The real loop around one DynamoNode: it feeds the node client requests, peer frames,
+ * connectivity changes and ticks with the wall clock, and applies the node's effects in one order:
+ * stage the writes, commit them (one transaction per event-loop turn: group commit), then send the
+ * messages and replies of that turn. Commits and their sends form one FIFO chain, so no reply can
+ * acknowledge a write whose commit has not finished.
+ */
+import { randomBytes } from 'node:crypto';
+import { seededRng } from '../core/random.js';
+import type { MemberSpec } from '../core/membership/index.js';
+import { NODE_DEFAULTS, validateNodeConfig, type NodeConfig } from '../node/config.js';
+import type { Effects } from '../node/effects.js';
+import { DynamoNode, type NodeInput } from '../node/node.js';
+import { decodeEnvelope, encodeEnvelope } from '../protocol/codec.js';
+import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
+import type { StorageEngine } from '../storage/engine.js';
+import { createTcpTransport } from '../transport/transport.js';
+import type { Transport } from '../transport/transport.js';
+import { loadIncarnation } from './identity.js';
+import type { Logger } from './logger.js';
+
+export const TICK_INTERVAL_MS = 20;
+
+export interface RuntimeOptions {
+  readonly self: MemberSpec;
+  readonly listenHost: string;
+  readonly peerPort: number;
+  readonly seeds: readonly string[];
+  readonly engine: StorageEngine;
+  readonly logger: Logger;
+  readonly config?: Partial<Omit<NodeConfig, 'self' | 'actor' | 'seeds'>>;
+}
+
+interface PendingClient {
+  resolve(response: ClientResponse): void;
+}
+
+export class NodeRuntime {
+  private requestCounter = 0;
+  private readonly clients = new Map<number, PendingClient>();
+  private outbox: Effects[] = [];
+  private flushScheduled = false;
+  private chain: Promise<void> = Promise.resolve();
+  private ticker: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  private constructor(
+    readonly node: DynamoNode,
+    private readonly engine: StorageEngine,
+    private readonly transport: Transport,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(options: RuntimeOptions): Promise<NodeRuntime> {
+    const incarnation = await loadIncarnation(options.engine);
+    const config: NodeConfig = {
+      ...NODE_DEFAULTS,
+      ...options.config,
+      self: options.self,
+      actor: `${options.self.id}:${incarnation}`,
+      seeds: options.seeds,
+    };
+    const problems = validateNodeConfig(config);
+    if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
+    const node = new DynamoNode(config, options.engine, seededRng(randomBytes(4).readUInt32BE(0)), Date.now());
+    let runtime: NodeRuntime | null = null;
+    const transport = createTcpTransport({
+      host: options.listenHost,
+      port: options.peerPort,
+      logger: options.logger,
+      handlers: {
+        frame: (from, payload) => runtime?.onFrame(from, payload),
+        peerUp: (address) => runtime?.input({ kind: 'peerUp', address }),
+        peerDown: (address) => runtime?.input({ kind: 'peerDown', address }),
+      },
+    });
+    runtime = new NodeRuntime(node, options.engine, transport, options.logger);
+    await transport.listen();
+    runtime.ticker = setInterval(() => runtime?.input({ kind: 'tick' }), TICK_INTERVAL_MS);
+    runtime.input({ kind: 'tick' });
+    return runtime;
+  }
+
+  /** Runs one client request through the node; resolves with its response (never rejects). */
+  request(request: ClientRequest): Promise<ClientResponse> {
+    if (this.stopped) return Promise.resolve({ ok: false, error: 'unavailable', message: 'the node is stopping' });
+    const requestId = ++this.requestCounter;
+    return new Promise((resolve) => {
+      this.clients.set(requestId, { resolve });
+      this.input({ kind: 'client', requestId, request });
+    });
+  }
+
+  private onFrame(from: string, payload: Uint8Array): void {
+    let envelope;
+    try {
+      envelope = decodeEnvelope(payload);
+    } catch (err) {
+      this.node.metrics.badMessages++;
+      this.logger.warn({ from, error: (err as Error).message }, 'dropped a malformed peer frame');
+      return;
+    }
+    this.input({ kind: 'peer', from, envelope });
+  }
+
+  private input(input: NodeInput): void {
+    if (this.stopped) return;
+    this.node.step(input, Date.now());
+    const effects = this.node.drain();
+    for (const log of effects.logs) this.logger[log.level](log.fields, log.msg);
+    for (const write of effects.writes) this.engine.stage(write.key, write.value);
+    if (effects.messages.length + effects.replies.length + effects.writes.length === 0) return;
+    this.outbox.push(effects);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** One turn's worth of effects: commit its writes, then send and reply, after every earlier turn. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.outbox;
+    this.outbox = [];
+    const staged = this.engine.hasStaged();
+    this.chain = this.chain
+      .then(() => (staged ? this.engine.commit() : undefined))
+      .then(
+        () => this.deliver(batch),
+        (err: unknown) => this.commitFailed(batch, err),
+      );
+  }
+
+  private deliver(batch: Effects[]): void {
+    const from = this.node.selfId;
+    for (const effects of batch) {
+      for (const m of effects.messages) {
+        this.transport.send(m.to, encodeEnvelope({ v: PROTOCOL_VERSION, from, body: m.body }));
+      }
+      for (const reply of effects.replies) {
+        const client = this.clients.get(reply.requestId);
+        if (client === undefined) continue;
+        this.clients.delete(reply.requestId);
+        client.resolve(reply.response);
+      }
+    }
+  }
+
+  /** Nothing of a failed batch may be acknowledged: its replies become errors, its messages are dropped. */
+  private commitFailed(batch: Effects[], err: unknown): void {
+    this.logger.error({ error: (err as Error).message }, 'storage commit failed; the turn is not acknowledged');
+    for (const effects of batch) {
+      for (const reply of effects.replies) {
+        const client = this.clients.get(reply.requestId);
+        this.clients.delete(reply.requestId);
+        client?.resolve({ ok: false, error: 'unavailable', message: 'the local storage failed to commit' });
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.flush();
+    await this.chain;
+    for (const client of this.clients.values()) client.resolve({ ok: false, error: 'unavailable', message: 'the node is stopping' });
+    this.clients.clear();
+    await this.transport.close();
+    await this.engine.close();
+  }
+}

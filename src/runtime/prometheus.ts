@@ -1,0 +1,64 @@
+/**
+ * Prometheus metrics of one node: request counts and latency histograms per operation and outcome,
+ * plus the node's own counters and gauges read at scrape time.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DynamoNode } from '../node/node.js';
+import type { NodeMetrics } from '../node/metrics.js';
+
+const COUNTER_HELP: Record<keyof NodeMetrics, string> = {
+  readRepairs: 'replicas repaired by reads',
+  hintsStored: 'hinted writes stored on this node for another',
+  hintsDelivered: 'hints delivered to their owner and deleted',
+  tombstonesReaped: 'tombstones removed after their grace period',
+  siblingWarnings: 'writes that left a key with more siblings than the warning threshold',
+  siblingRefusals: 'writes refused because the key had too many siblings',
+  forwarded: 'client writes forwarded to a replica to coordinate',
+  quorumFailures: 'client requests that did not reach their quorum',
+  corruptValues: 'undecodable values found in storage',
+  badMessages: 'malformed peer messages rejected',
+};
+
+function snake(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+export class NodeMetricsExporter {
+  readonly registry = new Registry();
+  readonly requests: Counter<'op' | 'outcome'>;
+  readonly latency: Histogram<'op'>;
+
+  constructor(node: DynamoNode) {
+    this.requests = new Counter({ name: 'dynamo_requests_total', help: 'client requests by operation and outcome', labelNames: ['op', 'outcome'], registers: [this.registry] });
+    this.latency = new Histogram({
+      name: 'dynamo_request_duration_seconds',
+      help: 'client request latency by operation',
+      labelNames: ['op'],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    for (const name of Object.keys(COUNTER_HELP) as (keyof NodeMetrics)[]) {
+      new Gauge({
+        name: `dynamo_${snake(name)}_total`,
+        help: COUNTER_HELP[name],
+        registers: [this.registry],
+        collect() {
+          this.set(node.metrics[name]);
+        },
+      });
+    }
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+    };
+    gauge('dynamo_hints_pending', 'hints held on this node awaiting delivery', () => node.store.hintCount);
+    gauge('dynamo_operations_in_flight', 'coordinator operations in flight', () => node.pendingOperations());
+    gauge('dynamo_tombstone_reaps_pending', 'tombstones scheduled for reaping', () => node.pendingReaps());
+    gauge('dynamo_members_up', 'members this node sees up', () => node.cluster()?.members.filter((m) => m.up).length ?? 0);
+    gauge('dynamo_heap_used_bytes', 'V8 heap in use', () => process.memoryUsage().heapUsed);
+  }
+
+  observe(op: string, outcome: string, seconds: number): void {
+    this.requests.inc({ op, outcome });
+    this.latency.observe({ op }, seconds);
+  }
+}

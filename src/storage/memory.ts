@@ -1,0 +1,132 @@
+/**
+ * The in-memory engine, for tests, the simulator and `--storage memory`.
+ *
+ * Committed state is a Map from the key's latin1 string to its value (O(1) `get`) plus a SortedKeys
+ * index for ordered ranges and counts; staged writes sit above it in a StagedWrites layer exactly as
+ * on disk, so both engines share one semantics. A commit applies the batch synchronously and
+ * resolves at once: memory has no durability to wait for.
+ *
+ * The crashable variant is the same engine with `crash()`, which drops staged (uncommitted)
+ * writes and keeps committed ones, as a process crash would, and `commitSync()`, which the
+ * deterministic simulator calls to commit without a promise turn.
+ */
+import { assert } from '../core/assert.js';
+import { checkKey, StorageError, type RangeEntry, type RangeOptions, type StorageEngine } from './engine.js';
+import { keyBytes, keyString } from './byte-keys.js';
+import { SortedKeys } from './sorted-keys.js';
+import { mergeRange, rangeLimit, StagedWrites, type CommittedEntry, type StagedValue } from './staged-writes.js';
+
+export interface CrashableStorageEngine extends StorageEngine {
+  /** Throws away staged writes, keeps committed ones; the engine stays usable. */
+  crash(): void;
+  /** `commit()` without the promise: everything staged is committed when it returns. */
+  commitSync(): void;
+}
+
+class MemoryEngine implements CrashableStorageEngine {
+  readonly name = 'memory';
+  private readonly values = new Map<string, Uint8Array>();
+  private readonly index = new SortedKeys();
+  private readonly staged = new StagedWrites();
+  /** Bumped by every write; a range iterator checks it is unchanged since it was made. */
+  private version = 0;
+  private closed = false;
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    this.checkOpen();
+    const k = keyString(key);
+    if (this.staged.size > 0) {
+      const staged = this.staged.lookup(k);
+      if (staged !== undefined) return staged ?? undefined;
+    }
+    return this.values.get(k);
+  }
+
+  stage(key: Uint8Array, value: Uint8Array | null): void {
+    this.checkOpen();
+    checkKey(key);
+    this.version++;
+    this.staged.stage(keyString(key), key, value);
+  }
+
+  commit(): Promise<void> {
+    try {
+      this.commitSync();
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  commitSync(): void {
+    this.checkOpen();
+    if (this.staged.size === 0) return;
+    this.version++;
+    for (const w of this.staged.take().values()) this.apply(w.sortKey, w.value);
+  }
+
+  crash(): void {
+    this.checkOpen();
+    this.version++;
+    this.staged.clear();
+  }
+
+  hasStaged(): boolean {
+    return this.staged.size > 0;
+  }
+
+  range(from: Uint8Array, to: Uint8Array, options?: RangeOptions): IterableIterator<RangeEntry> {
+    this.checkOpen();
+    const f = keyString(from);
+    const t = keyString(to);
+    const reverse = options?.reverse === true;
+    const version = this.version;
+    const checkValid = (): void => assert(this.version === version, 'a range iterator was used after a write (stage, commit or close invalidate it)');
+    return mergeRange(this.committed(f, t, reverse), this.staged.inRange(f, t, reverse), rangeLimit(options), reverse, checkValid);
+  }
+
+  count(from: Uint8Array, to: Uint8Array): number {
+    this.checkOpen();
+    const f = keyString(from);
+    const t = keyString(to);
+    let n = this.index.countRange(f, t);
+    for (const w of this.staged.inRange(f, t, false)) {
+      const present = this.values.has(w.sortKey);
+      if (w.value === null && present) n--;
+      else if (w.value !== null && !present) n++;
+    }
+    return n;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.commitSync();
+    this.version++;
+    this.closed = true;
+  }
+
+  private *committed(from: string, to: string, reverse: boolean): Generator<CommittedEntry, void, undefined> {
+    for (const k of this.index.iterate(from, to, reverse)) yield { sortKey: k, key: keyBytes(k), value: this.values.get(k)! };
+  }
+
+  private apply(k: string, v: StagedValue): void {
+    if (v === null) {
+      if (this.values.delete(k)) this.index.delete(k);
+      return;
+    }
+    if (!this.values.has(k)) this.index.insert(k);
+    this.values.set(k, v);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StorageError('CLOSED', 'the memory engine is closed');
+  }
+}
+
+export function createMemoryEngine(): StorageEngine {
+  return new MemoryEngine();
+}
+
+export function createCrashableMemoryEngine(): CrashableStorageEngine {
+  return new MemoryEngine();
+}

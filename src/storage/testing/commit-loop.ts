@@ -1,0 +1,32 @@
+/**
+ * Fixture for the kill -9 test: commits numbered batches to an LMDB engine in 'interval' mode
+ * forever, printing each batch's number only after its commit resolved. The parent SIGKILLs this
+ * process and checks that every printed batch is on disk.
+ * Usage: node --import tsx commit-loop.ts DIR BATCH_SIZE
+ */
+import { pathToFileURL } from 'node:url';
+import { openLmdbEngine } from '../lmdb.js';
+
+export function batchKey(batch: number, index: number): Uint8Array {
+  const key = new Uint8Array(8);
+  const view = new DataView(key.buffer);
+  view.setUint32(0, batch);
+  view.setUint32(4, index);
+  return key;
+}
+
+async function main(path: string, batchSize: number): Promise<void> {
+  const engine = await openLmdbEngine({ path, durability: 'interval' });
+  const value = new Uint8Array(256).fill(0xab);
+  process.stdout.write('ready\n');
+  for (let batch = 0; ; batch++) {
+    for (let i = 0; i < batchSize; i++) engine.stage(batchKey(batch, i), value);
+    await engine.commit();
+    // Whatever of this the parent receives was written after the commit resolved.
+    process.stdout.write(`${batch}\n`);
+    if (batch % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) void main(process.argv[2] ?? '', Number(process.argv[3] ?? '10'));

@@ -1,0 +1,98 @@
+/**
+ * The contract between a node and the network beneath it, kept apart from the implementations so
+ * that the runtime, the TCP transport, the in-memory network and the compliance suite all depend on
+ * this one small file and never on each other.
+ *
+ * Model: a transport moves opaque, already-encoded frames to a peer's listen address. Each node
+ * dials every peer it sends to (one outbound connection per peer, used only for sending) and only
+ * reads its inbound connections, so "connected to X" always means "my frames can reach X". Frames
+ * to one peer keep their order while a connection lives; delivery is best effort, because the node
+ * above has its own timeouts and retries. What the node does need promptly is connectivity news
+ * (`peerUp` / `peerDown`) so that it can route around a dead peer instead of waiting for timeouts.
+ */
+import type { PeerAddress } from '../core/ids.js';
+
+export type { PeerAddress };
+
+export interface TransportHandlers {
+  /**
+   * One decoded frame from a peer; `from` is the sender's declared listen address. The payload may
+   * be a view into a larger receive buffer: decode it now, or copy it to keep it.
+   */
+  frame(from: PeerAddress, payload: Uint8Array): void;
+  /** An outbound connection to `peer` became established (the first time, or again after a peerDown). */
+  peerUp(peer: PeerAddress): void;
+  /**
+   * The outbound connection to `peer` failed or closed. Fired once per up→down transition, and once
+   * when the very first attempt fails; repeated failed reconnects stay silent.
+   */
+  peerDown(peer: PeerAddress, reason: string): void;
+}
+
+/** `dropped`: the peer's queue is over its byte limit (back-pressure), or the transport is closed. */
+export type SendResult = 'queued' | 'dropped';
+
+export interface Transport {
+  /** host:port this transport listens on (with port 0, the bound port once `listen` resolved). */
+  readonly localAddress: PeerAddress;
+  listen(): Promise<void>;
+  /**
+   * Queues one frame for `to`, connecting lazily. Never throws for network reasons. The transport
+   * may hold on to `payload` until it is written: do not modify it after sending.
+   */
+  send(to: PeerAddress, payload: Uint8Array): SendResult;
+  isConnected(to: PeerAddress): boolean;
+  /** Bytes accepted for `to` and not yet handed to the operating system (the back-pressure measure). */
+  queuedBytes(to: PeerAddress): number;
+  /** Stops listening, ends all connections, cancels reconnect timers. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface TransportLogger {
+  debug(fields: object, msg: string): void;
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+}
+
+/** When frames leave for the socket: at the end of the event-loop turn (coalesced), or one write per frame. */
+export type FlushPolicy = 'turn' | 'frame';
+
+export interface TcpTransportOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly handlers: TransportHandlers;
+  readonly logger?: TransportLogger;
+  /** Default 64 MiB; a bigger length prefix closes that connection (garbage on the port). */
+  readonly maxFrameBytes?: number;
+  /** Default 64 MiB; beyond it `send` returns 'dropped'. */
+  readonly maxQueuedBytesPerPeer?: number;
+  /** Exponential backoff with jitter between reconnect attempts; defaults 50 / 2000. */
+  readonly reconnectMinMs?: number;
+  readonly reconnectMaxMs?: number;
+  /** Default 2000; also how long an inbound connection may take to say hello. */
+  readonly connectTimeoutMs?: number;
+  /** Default 'turn'. 'frame' exists only to measure what coalescing buys (see bench.ts). */
+  readonly flushPolicy?: FlushPolicy;
+}
+
+/** Limits the in-memory network honours, so the compliance suite can exercise back-pressure on it too. */
+export interface MemoryTransportOptions {
+  readonly maxQueuedBytesPerPeer?: number;
+}
+
+export interface MemoryNetwork {
+  transport(address: PeerAddress, handlers: TransportHandlers, options?: MemoryTransportOptions): Transport;
+  /** Splits a and b in both directions: their connections go down and stay down until `heal`. */
+  cut(a: PeerAddress, b: PeerAddress): void;
+  /** Removes every cut; links that were down try again at once. */
+  heal(): void;
+}
+
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_QUEUED_BYTES_PER_PEER = 64 * 1024 * 1024;
+
+export const silentLogger: TransportLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+};
