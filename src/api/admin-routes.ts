@@ -29,6 +29,10 @@ export async function adminRoutes(options: HttpApiOptions, method: string, path:
       if (view === null) return sendJson(send, 503, { error: 'this node has not joined a cluster yet' });
       return sendJson(send, 200, { ...view, members: view.members.map((m) => ({ ...m })) });
     }
+    case 'ring': {
+      const ring = node.ringView();
+      return ring === null ? sendJson(send, 503, { error: 'this node has not joined a cluster yet' }) : sendJson(send, 200, ring);
+    }
     case 'status':
       return sendJson(send, 200, statusOf(options));
     case 'metrics':

@@ -93,8 +93,12 @@ function routeWrite(
 ): void {
   const strict = request.strict ?? props.strict;
   const isPrimary = placement.primaries.includes(host.selfId);
-  if (isPrimary || !allowForward) return coordinateWrite(host, ref, request, identity, placement, props, isPrimary);
-  const target = placement.primaries.find((p) => host.isUp(p));
+  const preferred = request.coordinator;
+  const usePreferred =
+    allowForward && preferred !== undefined && preferred !== null && preferred !== host.selfId &&
+    placement.primaries.includes(preferred) && host.isUp(preferred);
+  if (!usePreferred && (isPrimary || !allowForward)) return coordinateWrite(host, ref, request, identity, placement, props, isPrimary);
+  const target = usePreferred ? preferred : placement.primaries.find((p) => host.isUp(p));
   if (target !== undefined) {
     const reroute = (): void => handleClientRequest(host, ref, request, allowForward);
     return host.launch(new ForwardOperation(host, host.nextOpId(), ref, target, request, reroute));

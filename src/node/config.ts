@@ -24,6 +24,8 @@ export interface NodeConfig {
   readonly tombstoneGraceMs: number;
   readonly heartbeatIntervalMs: number;
   readonly gossipIntervalMs: number;
+  /** Up to this many members, every one gets each heartbeat; beyond, this many random ones do. */
+  readonly heartbeatFanout: number;
   readonly seedWaitMs: number;
   readonly joinRetryMs: number;
   readonly handoffIntervalMs: number;
@@ -31,6 +33,15 @@ export interface NodeConfig {
   readonly handoffConcurrency: number;
   readonly maxPendingRequests: number;
   readonly detector: Partial<PhiOptions>;
+  /** Deliberately broken behaviour, for proving that the simulator's checker catches bugs. Never set in production. */
+  readonly buggify?: Buggify;
+}
+
+export interface Buggify {
+  /** Fallbacks and coordinators keep no hints, and no hint is ever delivered. */
+  readonly noHintedHandoff?: boolean;
+  /** A read answers with the first reply alone instead of merging R replies. */
+  readonly firstReplyWins?: boolean;
 }
 
 export const NODE_DEFAULTS = {
@@ -45,6 +56,7 @@ export const NODE_DEFAULTS = {
   tombstoneGraceMs: 60 * 60 * 1000,
   heartbeatIntervalMs: 500,
   gossipIntervalMs: 1000,
+  heartbeatFanout: 16,
   seedWaitMs: 2000,
   joinRetryMs: 500,
   handoffIntervalMs: 100,

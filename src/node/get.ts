@@ -52,6 +52,8 @@ export class GetOperation {
   readonly deadlineMs: number;
   private readonly sources: Source[] = [];
   private merged: SiblingSet | undefined;
+  /** The first replica that returned data: the best coordinator for a write that follows this read. */
+  private fastest: NodeId | undefined;
   private answered = false;
   done = false;
 
@@ -101,7 +103,10 @@ export class GetOperation {
   private record(source: Source, set: SiblingSet | undefined): void {
     source.state = 'replied';
     source.set = set;
-    if (set !== undefined) this.merged = this.merged === undefined ? set : sync(this.merged, set);
+    if (set === undefined) return;
+    if (this.ctx.config.buggify?.firstReplyWins && this.merged !== undefined) return;
+    this.merged = this.merged === undefined ? set : sync(this.merged, set);
+    if (this.fastest === undefined && source.primary) this.fastest = source.node;
   }
 
   onReply(from: NodeId, encoded: Uint8Array | null): void {
@@ -139,8 +144,9 @@ export class GetOperation {
     const replied = this.sources.filter((s) => s.state === 'replied');
     const withData = replied.filter((s) => s.set !== undefined).length;
     const pending = this.sources.some((s) => s.state === 'pending');
+    const firstWins = this.ctx.config.buggify?.firstReplyWins === true && withData > 0;
     if (!this.answered) {
-      if (withData >= this.spec.needed || (!pending && replied.length >= this.spec.needed)) this.answerMerged();
+      if (firstWins || withData >= this.spec.needed || (!pending && replied.length >= this.spec.needed)) this.answerMerged();
       else if (!pending) this.answerTimeout(replied.length);
     }
     if (!pending) this.finish();
@@ -155,6 +161,7 @@ export class GetOperation {
       values: set === undefined ? [] : liveValues(set),
       context: set === undefined ? [] : context(set),
       tombstone: set !== undefined && isTombstone(set),
+      ...(this.fastest === undefined ? {} : { fastestReplica: this.fastest }),
     });
   }
 

@@ -64,7 +64,7 @@ export class HandoffScheduler {
 
   scan(ctx: NodeContext, launch: (op: HandoffOperation) => void): void {
     const budget = ctx.config.handoffConcurrency - this.inFlight.size;
-    if (budget <= 0 || ctx.store.hintCount <= 0) return;
+    if (budget <= 0 || ctx.store.hintCount <= 0 || ctx.config.buggify?.noHintedHandoff) return;
     let started = 0;
     let seen = 0;
     let last: Buffer | null = null;

@@ -98,9 +98,16 @@ export class MembershipAgent {
     this.host.setMembership(newCluster(this.config.self, this.config.partitions, this.config.replicas));
   }
 
+  /** Every member in small clusters; a random subset in large ones, so heartbeats stay O(fanout) per node. */
   private heartbeat(m: Membership): void {
     const body: Heartbeat = { type: MessageType.Heartbeat, membershipDigest: digest(m), bucketsDigest: bucketsDigest(this.host.buckets()) };
-    for (const member of activeMembers(m)) if (member.id !== this.config.self.id) this.host.send(member.id, body);
+    const others = activeMembers(m).filter((member) => member.id !== this.config.self.id);
+    const fanout = this.config.heartbeatFanout;
+    if (others.length <= fanout * 4) {
+      for (const member of others) this.host.send(member.id, body);
+      return;
+    }
+    for (let i = 0; i < fanout; i++) this.host.send(others[this.rng.int(others.length)]!.id, body);
   }
 
   private gossipMessage(reply: boolean): Gossip {

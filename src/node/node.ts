@@ -8,7 +8,7 @@
 import { DEFAULT_BUCKET_PROPS, EMPTY_BUCKET_TABLE, bucketProps, setBucket, type BucketProps, type BucketTable } from '../core/buckets/index.js';
 import { assertNever } from '../core/assert.js';
 import type { NodeId, PeerAddress } from '../core/ids.js';
-import { assignmentOf, getMember, type Membership } from '../core/membership/index.js';
+import { assignmentOf, digest, getMember, updateMember, type Membership } from '../core/membership/index.js';
 import type { Rng } from '../core/random.js';
 import { Ring } from '../core/ring/index.js';
 import { decodeSiblingSet, encodeSiblingSet } from '../core/versions/index.js';
@@ -31,14 +31,16 @@ import { newMetrics, type NodeMetrics } from './metrics.js';
 import { PutOperation } from './put.js';
 import { Reaper } from './reaper.js';
 import type { StorageView } from './storage-view.js';
-import { clusterView, type ClusterView } from './views.js';
+import { clusterView, type ClusterView, type RingView } from './views.js';
 
 export type NodeInput =
   | { readonly kind: 'client'; readonly requestId: number; readonly request: ClientRequest }
   | { readonly kind: 'peer'; readonly from: PeerAddress; readonly envelope: Envelope }
   | { readonly kind: 'peerUp'; readonly address: PeerAddress }
   | { readonly kind: 'peerDown'; readonly address: PeerAddress }
-  | { readonly kind: 'tick' };
+  | { readonly kind: 'tick' }
+  /** An operator asked this node to leave the cluster (decommission). */
+  | { readonly kind: 'leave' };
 
 type Operation = GetOperation | PutOperation | ForwardOperation | HandoffOperation;
 
@@ -56,7 +58,8 @@ export class DynamoNode implements CoordinationHost {
   private readonly ops = new Map<number, Operation>();
   private membershipValue: Membership | null;
   private bucketTable: BucketTable;
-  private ring: Ring | null = null;
+  /** Built on first use after a membership change: folding the ring is the costly part of a change. */
+  private ringCache: Ring | null = null;
   private readonly placements = new Map<number, Placement>();
   private readonly addressIndex = new Map<PeerAddress, NodeId>();
   private readonly liveness: Liveness;
@@ -112,6 +115,9 @@ export class DynamoNode implements CoordinationHost {
         break;
       case 'tick':
         this.tick();
+        break;
+      case 'leave':
+        this.startLeaving();
         break;
       default:
         assertNever(input, 'node input');
@@ -280,13 +286,19 @@ export class DynamoNode implements CoordinationHost {
     this.settle(op);
   }
 
+  private get ring(): Ring | null {
+    if (this.ringCache === null && this.membershipValue !== null) this.ringCache = new Ring(assignmentOf(this.membershipValue));
+    return this.ringCache;
+  }
+
   placement(identity: KeyIdentity, n: number): Placement | null {
-    if (this.ring === null) return null;
-    const partition = partitionOfIdentity(identity, this.ring.assignment.partitions);
+    const ring = this.ring;
+    if (ring === null) return null;
+    const partition = partitionOfIdentity(identity, ring.assignment.partitions);
     const cacheKey = partition * 32 + n;
     let p = this.placements.get(cacheKey);
     if (p === undefined) {
-      const list = this.ring.preferenceList(partition);
+      const list = ring.preferenceList(partition);
       p = { partition, primaries: list.slice(0, n), fallbacks: list.slice(n) };
       this.placements.set(cacheKey, p);
     }
@@ -325,7 +337,7 @@ export class DynamoNode implements CoordinationHost {
 
   private adoptMembership(m: Membership, persist: boolean): void {
     this.membershipValue = m;
-    this.ring = new Ring(assignmentOf(m));
+    this.ringCache = null;
     this.placements.clear();
     this.addressIndex.clear();
     for (const member of m.members) this.addressIndex.set(member.address, member.id);
@@ -348,6 +360,32 @@ export class DynamoNode implements CoordinationHost {
     }
   }
 
+  private startLeaving(): void {
+    const m = this.membershipValue;
+    if (m === null) return;
+    const self = getMember(m, this.selfId);
+    if (self === undefined || self.state === 'leaving' || self.state === 'left') return;
+    this.log('info', 'leaving the cluster: handing partitions over', {});
+    this.adoptMembership(updateMember(m, this.selfId, { state: 'leaving' }), true);
+    this.agent.broadcast();
+  }
+
+  /** The partition table and the members' addresses: what a partition-aware client needs. */
+  ringView(): RingView | null {
+    const m = this.membershipValue;
+    const ring = this.ring;
+    if (m === null || ring === null) return null;
+    return {
+      partitions: m.partitions,
+      replicas: m.replicas,
+      owners: ring.assignment.owners.map((o) => [...o]),
+      members: m.members
+        .filter((x) => x.state !== 'left')
+        .map((x) => ({ id: x.id, httpAddress: x.httpAddress, clientAddress: x.clientAddress, up: this.isUp(x.id) })),
+      version: digest(m),
+    };
+  }
+
   // ---- views for the API -------------------------------------------------------------------------
 
   /** True once the node belongs to a cluster and can coordinate requests. */
@@ -360,8 +398,9 @@ export class DynamoNode implements CoordinationHost {
   }
 
   cluster(): ClusterView | null {
-    if (this.membershipValue === null || this.ring === null) return null;
-    return clusterView(this.selfId, this.membershipValue, this.ring, (id) => this.isUp(id));
+    const ring = this.ring;
+    if (this.membershipValue === null || ring === null) return null;
+    return clusterView(this.selfId, this.membershipValue, ring, (id) => this.isUp(id));
   }
 
   /** What this node itself stores for a key, without asking anyone (debugging and tests). */

@@ -98,6 +98,7 @@ export class PutOperation {
   private storeLocally(hintFor: NodeId | null): void {
     const { identity, set, merge } = this.spec;
     if (hintFor === null || hintFor === this.ctx.selfId) this.ctx.store.mergeData(identity, set, merge);
+    else if (this.ctx.config.buggify?.noHintedHandoff) return;
     else {
       this.ctx.store.mergeHint(identity, hintFor, set, merge);
       this.ctx.metrics.hintsStored++;
@@ -106,6 +107,7 @@ export class PutOperation {
 
   /** Finds a healthy fallback for `owner`'s copy, or keeps the hint here. */
   private substitute(owner: NodeId): void {
+    if (this.ctx.config.buggify?.noHintedHandoff) return;
     const { fallbacks } = this.spec.placement;
     while (this.nextFallback < fallbacks.length) {
       const candidate = fallbacks[this.nextFallback++]!;

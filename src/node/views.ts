@@ -38,3 +38,14 @@ export function clusterView(self: NodeId, m: Membership, ring: Ring, isUp: (id: 
     })),
   };
 }
+
+/** GET /ring: enough for a client to route a key to its replicas itself. */
+export interface RingView {
+  readonly partitions: number;
+  readonly replicas: number;
+  /** owners[p]: the partition's replica nodes in preference order. */
+  readonly owners: NodeId[][];
+  readonly members: { id: NodeId; httpAddress: string; clientAddress: string | null; up: boolean }[];
+  /** Changes whenever the membership does: a client refreshes when it sees a new one. */
+  readonly version: string;
+}

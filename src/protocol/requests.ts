@@ -14,6 +14,8 @@ export interface ReadOptions {
 export interface WriteOptions {
   readonly w?: number | undefined;
   readonly strict?: boolean | undefined;
+  /** The replica that should coordinate (the fastest replica of the read this write follows), when up. */
+  readonly coordinator?: string | undefined;
 }
 
 export type ClientRequest =
@@ -52,6 +54,8 @@ export interface GetResult {
   readonly values: readonly Version[];
   readonly context: VersionVector;
   readonly tombstone: boolean;
+  /** The primary replica that answered first with data: send a write that follows this read to it (read-your-writes). */
+  readonly fastestReplica?: string;
 }
 
 export interface WriteResult {

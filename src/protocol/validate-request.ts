@@ -27,6 +27,7 @@ export function validateClientRequest(raw: unknown): ClientRequest | string {
       if (typeof r.key !== 'string') return `${r.op} needs a "key"`;
       if (!isVector(r.context)) return 'malformed context';
       if (!optInt(r.w) || !optBool(r.strict)) return 'bad write options';
+      if (r.coordinator !== undefined && r.coordinator !== null && typeof r.coordinator !== 'string') return 'bad coordinator';
       return raw as ClientRequest;
     case 'setBucket':
       return raw as ClientRequest;

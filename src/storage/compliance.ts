@@ -153,6 +153,9 @@ function registerRangeTests(open: Open): void {
       assert.deepEqual(keysOf(e.range(b(0x01), b(0x01))), [], 'from == to is empty');
       assert.deepEqual(keysOf(e.range(b(0x80), b(0x01))), [], 'from > to is empty');
       assert.equal(e.count(b(0x80), b(0x01)), 0);
+      const tooLong = new Uint8Array(MAX_KEY_BYTES + 1).fill(0xff);
+      assert.throws(() => e.range(b(0x00), tooLong), (err) => err instanceof StorageError && err.code === 'KEY_TOO_LARGE');
+      assert.throws(() => e.count(b(0x00), tooLong), (err) => err instanceof StorageError && err.code === 'KEY_TOO_LARGE');
     }));
 
   test('range merges staged writes over committed state, in both directions', () =>

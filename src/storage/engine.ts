@@ -96,6 +96,13 @@ export function checkKey(key: Uint8Array): void {
   }
 }
 
+/** Range and count bounds may be empty (the start of the key space) but no longer than a key. */
+export function checkBounds(from: Uint8Array, to: Uint8Array): void {
+  if (from.length > MAX_KEY_BYTES || to.length > MAX_KEY_BYTES) {
+    throw new StorageError('KEY_TOO_LARGE', `range bounds of ${from.length} and ${to.length} bytes exceed the key limit of ${MAX_KEY_BYTES}`);
+  }
+}
+
 export function checkDurabilityOptions(options: EngineOptions): void {
   const d = options.durability;
   if (d !== undefined && d !== 'none' && d !== 'interval' && d !== 'always') {

@@ -1,3 +1,4 @@
+/** 'interval' durability against a real kill -9: every commit that resolved must be on disk. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+/** The LMDB engine against the compliance suite in every durability mode, plus injected faults. */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { StorageError, type Durability, type StorageEngine } from './engine.js';

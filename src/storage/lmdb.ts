@@ -28,6 +28,7 @@
 import { open } from 'lmdb';
 import { assert } from '../core/assert.js';
 import {
+  checkBounds,
   checkDurabilityOptions,
   checkKey,
   DEFAULT_FSYNC_INTERVAL_MS,
@@ -160,6 +161,7 @@ class LmdbStorageEngine implements LmdbEngine {
 
   range(from: Uint8Array, to: Uint8Array, options?: RangeOptions): IterableIterator<RangeEntry> {
     this.checkOpen();
+    checkBounds(from, to);
     const f = keyString(from);
     const t = keyString(to);
     const reverse = options?.reverse === true;
@@ -177,6 +179,7 @@ class LmdbStorageEngine implements LmdbEngine {
 
   count(from: Uint8Array, to: Uint8Array): number {
     this.checkOpen();
+    checkBounds(from, to);
     const f = keyString(from);
     const t = keyString(to);
     if (f >= t) return 0;
@@ -189,15 +192,9 @@ class LmdbStorageEngine implements LmdbEngine {
     return n;
   }
 
-  async sync(): Promise<void> {
+  sync(): Promise<void> {
     this.checkOpen();
-    if (this.durability === 'none') return;
-    while (this.syncing !== undefined) await this.syncing;
-    if (this.failure !== undefined) throw this.failure;
-    if (!this.unsynced) return;
-    this.unsynced = false;
-    this.syncing = this.fsync().finally(() => (this.syncing = undefined));
-    await this.syncing;
+    return this.syncCommitted();
   }
 
   async close(): Promise<void> {
@@ -208,16 +205,28 @@ class LmdbStorageEngine implements LmdbEngine {
     } catch (err) {
       error = err;
     }
+    // Closed from here on, so nothing can be staged while the last fsync runs.
+    this.closed = true;
+    this.version++;
     if (this.timer !== undefined) clearInterval(this.timer);
     try {
-      await this.sync();
+      await this.syncCommitted();
     } catch (err) {
       error ??= err;
     }
-    this.version++;
-    this.closed = true;
     await this.db.close();
     if (error !== undefined) throw error;
+  }
+
+  /** One fsync at a time; a caller arriving during one waits for it, then covers what came after. */
+  private async syncCommitted(): Promise<void> {
+    if (this.durability === 'none') return;
+    while (this.syncing !== undefined) await this.syncing;
+    if (this.failure !== undefined) throw this.failure;
+    if (!this.unsynced) return;
+    this.unsynced = false;
+    this.syncing = this.fsync().finally(() => (this.syncing = undefined));
+    await this.syncing;
   }
 
   private commitNow(): void {
@@ -231,7 +240,7 @@ class LmdbStorageEngine implements LmdbEngine {
     } catch (err) {
       throw new StorageError('COMMIT_FAILED', `the LMDB commit of ${batch.size} writes failed: ${String(err)}`, { cause: err });
     }
-    this.unsynced = true;
+    if (this.durability === 'interval') this.unsynced = true;
   }
 
   private write(batch: Map<string, StagedWrite>): void {

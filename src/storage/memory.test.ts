@@ -1,3 +1,4 @@
+/** The memory engines against the compliance suite, plus what only the crashable one does. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runEngineCompliance } from './compliance.js';
@@ -31,4 +32,14 @@ test('commitSync commits at once, with no promise turn', () => {
   e.commitSync();
   e.crash();
   assert.deepEqual(e.get(text('k')), text('v'));
+});
+
+test('a committed value that is a view into a larger buffer is copied, not kept as a view', async () => {
+  const e = createMemoryEngine();
+  const frame = new Uint8Array(64 * 1024).fill(7);
+  e.stage(text('k'), frame.subarray(10, 20));
+  await e.commit();
+  const stored = e.get(text('k'))!;
+  assert.equal(stored.length, 10);
+  assert.equal(stored.buffer.byteLength, 10);
 });

@@ -4,14 +4,15 @@
  * Committed state is a Map from the key's latin1 string to its value (O(1) `get`) plus a SortedKeys
  * index for ordered ranges and counts; staged writes sit above it in a StagedWrites layer exactly as
  * on disk, so both engines share one semantics. A commit applies the batch synchronously and
- * resolves at once: memory has no durability to wait for.
+ * resolves at once: memory has no durability to wait for. Committed values that are views into a
+ * larger buffer are copied, so a stored slice of a network frame does not pin the whole frame.
  *
  * The crashable variant is the same engine with `crash()`, which drops staged (uncommitted)
  * writes and keeps committed ones, as a process crash would, and `commitSync()`, which the
  * deterministic simulator calls to commit without a promise turn.
  */
 import { assert } from '../core/assert.js';
-import { checkKey, StorageError, type RangeEntry, type RangeOptions, type StorageEngine } from './engine.js';
+import { checkBounds, checkKey, StorageError, type RangeEntry, type RangeOptions, type StorageEngine } from './engine.js';
 import { keyBytes, keyString } from './byte-keys.js';
 import { SortedKeys } from './sorted-keys.js';
 import { mergeRange, rangeLimit, StagedWrites, type CommittedEntry, type StagedValue } from './staged-writes.js';
@@ -77,6 +78,7 @@ class MemoryEngine implements CrashableStorageEngine {
 
   range(from: Uint8Array, to: Uint8Array, options?: RangeOptions): IterableIterator<RangeEntry> {
     this.checkOpen();
+    checkBounds(from, to);
     const f = keyString(from);
     const t = keyString(to);
     const reverse = options?.reverse === true;
@@ -87,6 +89,7 @@ class MemoryEngine implements CrashableStorageEngine {
 
   count(from: Uint8Array, to: Uint8Array): number {
     this.checkOpen();
+    checkBounds(from, to);
     const f = keyString(from);
     const t = keyString(to);
     let n = this.index.countRange(f, t);
@@ -115,12 +118,20 @@ class MemoryEngine implements CrashableStorageEngine {
       return;
     }
     if (!this.values.has(k)) this.index.insert(k);
-    this.values.set(k, v);
+    this.values.set(k, ownBytes(v));
   }
 
   private checkOpen(): void {
     if (this.closed) throw new StorageError('CLOSED', 'the memory engine is closed');
   }
+}
+
+/**
+ * A value that is a view into a larger buffer (a slice of a network frame, a pooled Buffer) would
+ * keep all of that buffer alive for as long as the key lives, so committed values get their own copy.
+ */
+function ownBytes(value: Uint8Array): Uint8Array {
+  return value.byteLength === value.buffer.byteLength ? value : new Uint8Array(value);
 }
 
 export function createMemoryEngine(): StorageEngine {
