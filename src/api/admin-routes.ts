@@ -15,10 +15,10 @@ function describeSet(set: SiblingSet | undefined): unknown {
   };
 }
 
-export async function adminRoutes(options: HttpApiOptions, method: string, path: string[], _body: () => Promise<Buffer>, send: Send): Promise<void> {
+export async function adminRoutes(options: HttpApiOptions, method: string, path: string[], body: () => Promise<Buffer>, send: Send): Promise<void> {
   const node = options.runtime.node;
   const route = path.join('/');
-  if (method !== 'GET' && !(method === 'POST' && route === 'admin/leave')) {
+  if (method !== 'GET' && !(method === 'POST' && (route === 'admin/leave' || route === 'admin/join'))) {
     return sendJson(send, 405, { error: `method ${method} is not supported here`, code: 'bad_request' });
   }
   switch (path[0]) {
@@ -43,6 +43,22 @@ export async function adminRoutes(options: HttpApiOptions, method: string, path:
         return sendJson(send, 200, { node: node.selfId, data: describeSet(copy.data), hints: describeSet(copy.hints) });
       }
       if (path[1] === 'hints') return sendJson(send, 200, { node: node.selfId, pending: node.store.hintCount });
+      if (path[1] === 'keys') return sendJson(send, 200, { node: node.selfId, ...node.keyCounts() });
+      if (path[1] === 'leave') {
+        options.runtime.leave();
+        return sendJson(send, 202, { node: node.selfId, status: 'leaving: handing partitions over, then the node stops' });
+      }
+      if (path[1] === 'join') {
+        let seed: unknown;
+        try {
+          seed = (JSON.parse((await body()).toString('utf8')) as { seed?: unknown }).seed;
+        } catch {
+          return badRequest(send, 'the body must be JSON {"seed": "HOST:PORT"}');
+        }
+        if (typeof seed !== 'string' || !/^[^:\s]+:\d{1,5}$/.test(seed)) return badRequest(send, '"seed" must be HOST:PORT of a member\'s peer port');
+        options.runtime.join(seed);
+        return sendJson(send, 202, { node: node.selfId, status: `joining through ${seed}` });
+      }
       return badRequest(send, 'unknown admin route');
     default:
       return sendJson(send, 404, { error: `no route ${'/' + route}`, code: 'not_found' });
@@ -56,7 +72,12 @@ function statusOf(options: HttpApiOptions): unknown {
     serving: node.isServing(),
     cluster: node.cluster(),
     hints: { pending: node.store.hintCount, byTarget: node.hintsByTarget() },
-    transfers: { pending: 0, inProgress: 0, done: 0 },
+    transfers: {
+      pending: node.sync.stats.pendingOut + node.sync.stats.pendingIn,
+      inProgress: node.sync.stats.inProgress,
+      done: node.sync.stats.done,
+    },
+    antiEntropy: node.sync.stats,
     operationsInFlight: node.pendingOperations(),
     metrics: node.metrics,
   };

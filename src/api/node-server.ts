@@ -15,12 +15,15 @@ import type { Durability, StorageEngine } from '../storage/engine.js';
 import { openLmdbEngine } from '../storage/lmdb.js';
 import { createMemoryEngine } from '../storage/memory.js';
 import { startHttpApi } from './http-server.js';
+import { startClientServer, type ClientServer } from './client-server.js';
 
 export interface NodeServerOptions {
   readonly id: string;
   readonly host: string;
   readonly peerPort: number;
   readonly httpPort: number;
+  /** Port of the binary client protocol; none when omitted. */
+  readonly clientPort?: number;
   readonly dataDir: string;
   readonly seeds: readonly string[];
   readonly storage: 'memory' | 'disk';
@@ -49,7 +52,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     id: options.id,
     address: `${options.host}:${options.peerPort}`,
     httpAddress: `${options.host}:${options.httpPort}`,
-    clientAddress: null,
+    clientAddress: options.clientPort === undefined ? null : `${options.host}:${options.clientPort}`,
     weight: options.weight,
   };
   let runtime: NodeRuntime;
@@ -81,11 +84,29 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     await runtime.stop();
     throw err;
   }
-  logger.info({ peer: self.address, http: self.httpAddress, storage: options.storage, durability: options.durability }, 'node started');
+  let client: ClientServer | null = null;
+  if (options.clientPort !== undefined) {
+    try {
+      client = await startClientServer({
+        host: options.host,
+        port: options.clientPort,
+        runtime,
+        logger,
+        metrics,
+        maxValueBytes: options.config?.maxValueBytes ?? NODE_DEFAULTS.maxValueBytes,
+      });
+    } catch (err) {
+      http.close();
+      await runtime.stop();
+      throw err;
+    }
+  }
+  logger.info({ peer: self.address, http: self.httpAddress, client: self.clientAddress, storage: options.storage, durability: options.durability }, 'node started');
   return {
     runtime,
     logger,
     async stop() {
+      await client?.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();

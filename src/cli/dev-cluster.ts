@@ -1,6 +1,6 @@
 /**
  * `dynamo dev-cluster`: N node processes on 127.0.0.1, all seeds of each other, so they form one
- * cluster. Node i takes peer port BASE+i and HTTP port BASE+100+i. The command waits until every
+ * cluster. Node i takes peer port BASE+i, HTTP port BASE+100+i and client-protocol port BASE+200+i. The command waits until every
  * node serves and sees all members, prints their URLs, and stops every child on SIGINT/SIGTERM.
  * A child that dies is reported, not restarted: killing one is how you try failures.
  */
@@ -28,7 +28,7 @@ export function devClusterCommand(): Command {
   return new Command('dev-cluster')
     .description('start a local cluster of node processes on 127.0.0.1 and keep running until SIGINT/SIGTERM')
     .option('--nodes <n>', 'number of nodes', positiveInt, 3)
-    .option('--base-port <port>', 'node i listens on BASE+i (peers) and BASE+100+i (HTTP)', positiveInt, 7000)
+    .option('--base-port <port>', 'node i listens on BASE+i (peers), BASE+100+i (HTTP) and BASE+200+i (binary client protocol)', positiveInt, 7000)
     .option('--data <dir>', 'data directory (one subdirectory per node); default: a new temporary directory')
     .option('--storage <engine>', 'memory or disk (LMDB)', oneOf('memory', 'disk'), 'disk')
     .option('--partitions <q>', 'partition count Q (power of two)', positiveInt, 64)
@@ -65,6 +65,7 @@ async function runDevCluster(flags: DevClusterFlags): Promise<void> {
     const args = [
       binPath(), 'start', '--id', `node${i}`, '--host', HOST,
       '--port', String(flags.basePort + i), '--http-port', String(flags.basePort + 100 + i),
+      '--client-port', String(flags.basePort + 200 + i),
       '--data', dir, '--seeds', peers.join(','), '--storage', flags.storage,
       '--partitions', String(flags.partitions), '--exit-with-parent',
     ];
@@ -82,7 +83,7 @@ async function runDevCluster(flags: DevClusterFlags): Promise<void> {
     return;
   }
   console.log(`dynamo dev-cluster: ${flags.nodes} nodes ready (storage ${flags.storage}, data in ${dataRoot})`);
-  urls.forEach((url, i) => console.log(`  node${i + 1}  ${url}`));
+  urls.forEach((url, i) => console.log(`  node${i + 1}  ${url}   client protocol ${HOST}:${flags.basePort + 201 + i}`));
   console.log('try:  curl -X PUT --data-binary hello ' + urls[0] + '/kv/demo/greeting ; curl ' + urls[1] + '/kv/demo/greeting');
   console.log('stop with Ctrl-C');
 }

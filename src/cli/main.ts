@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { devClusterCommand } from './dev-cluster.js';
 import { kvCommands } from './kv.js';
+import { membershipCommands } from './membership.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
 
@@ -12,7 +13,7 @@ const program = new Command('dynamo')
 program.addCommand(startCommand());
 program.addCommand(devClusterCommand());
 program.addCommand(statusCommand());
-for (const command of kvCommands()) program.addCommand(command);
+for (const command of [...kvCommands(), ...membershipCommands()]) program.addCommand(command);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`dynamo: ${(err as Error).message}`);

@@ -8,6 +8,7 @@ interface StartFlags {
   host: string;
   port: number;
   httpPort: number;
+  clientPort?: number;
   data: string;
   seeds?: string[];
   storage: 'memory' | 'disk';
@@ -27,6 +28,7 @@ export function startCommand(): Command {
     .requiredOption('--host <host>', 'address to listen on and to advertise')
     .requiredOption('--port <port>', 'peer (inter-node) port', port)
     .requiredOption('--http-port <port>', 'HTTP API port', port)
+    .option('--client-port <port>', 'binary client protocol port (the TypeScript client and `dynamo bench --protocol native`)', port)
     .requiredOption('--data <dir>', 'data directory')
     .option('--seeds <host:port,...>', 'peer addresses of seed nodes; a node listed in its own seeds founds a cluster when no other seed has one', addressList)
     .option('--storage <engine>', 'memory or disk (LMDB)', oneOf('memory', 'disk'), 'disk')
@@ -43,6 +45,7 @@ export function startCommand(): Command {
         host: flags.host,
         peerPort: flags.port,
         httpPort: flags.httpPort,
+        ...(flags.clientPort === undefined ? {} : { clientPort: flags.clientPort }),
         dataDir: flags.data,
         seeds: flags.seeds ?? [],
         storage: flags.storage,
@@ -68,6 +71,7 @@ export function startCommand(): Command {
           },
         );
       };
+      server.runtime.onLeft = () => stop('left the cluster');
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
       if (flags.exitWithParent) {

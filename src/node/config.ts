@@ -32,6 +32,14 @@ export interface NodeConfig {
   /** Hint deliveries in flight at once: the admission control that keeps handoff from starving clients. */
   readonly handoffConcurrency: number;
   readonly maxPendingRequests: number;
+  /** Pause between anti-entropy exchanges that found nothing to repair. */
+  readonly antiEntropyIntervalMs: number;
+  /** Exchanges (transfers and anti-entropy) running at once. */
+  readonly transferConcurrency: number;
+  /** Budget of exchange traffic (hashes, digests, sets) per second. */
+  readonly transferBytesPerSec: number;
+  /** After it has handed everything over, a leaving node waits this long (to spread the news) before it stops. */
+  readonly leaveLingerMs: number;
   readonly detector: Partial<PhiOptions>;
   /** Deliberately broken behaviour, for proving that the simulator's checker catches bugs. Never set in production. */
   readonly buggify?: Buggify;
@@ -62,6 +70,10 @@ export const NODE_DEFAULTS = {
   handoffIntervalMs: 100,
   handoffConcurrency: 64,
   maxPendingRequests: 20000,
+  antiEntropyIntervalMs: 500,
+  transferConcurrency: 4,
+  transferBytesPerSec: 16 * 1024 * 1024,
+  leaveLingerMs: 2000,
   detector: {},
 } satisfies Omit<NodeConfig, 'self' | 'actor' | 'seeds'>;
 

@@ -26,12 +26,14 @@ export class HandoffOperation {
     private readonly target: NodeId,
     private readonly bucket: string,
     private readonly userKey: string,
+    /** Set when the hint is relayed to another node (this one is leaving and the owner is down). */
+    private readonly relayFor: NodeId | null = null,
   ) {
     this.deadlineMs = ctx.now() + ctx.config.requestTimeoutMs;
   }
 
   start(): void {
-    const sent = this.ctx.send(this.target, { type: MessageType.ReplicaWrite, id: this.id, bucket: this.bucket, key: this.userKey, set: this.value, hintFor: null });
+    const sent = this.ctx.send(this.target, { type: MessageType.ReplicaWrite, id: this.id, bucket: this.bucket, key: this.userKey, set: this.value, hintFor: this.relayFor });
     if (!sent) this.done = true;
   }
 
@@ -62,7 +64,11 @@ export class HandoffScheduler {
 
   constructor(private readonly storage: StorageView) {}
 
-  scan(ctx: NodeContext, launch: (op: HandoffOperation) => void): void {
+  /**
+   * `relay` is given while this node is leaving: a hint whose owner is down goes, still as a hint,
+   * to another live node, so that leaving never waits for an owner to come back.
+   */
+  scan(ctx: NodeContext, launch: (op: HandoffOperation) => void, relay: ((owner: NodeId) => NodeId | undefined) | null): void {
     const budget = ctx.config.handoffConcurrency - this.inFlight.size;
     if (budget <= 0 || ctx.store.hintCount <= 0 || ctx.config.buggify?.noHintedHandoff) return;
     let started = 0;
@@ -78,8 +84,14 @@ export class HandoffScheduler {
         this.deliverToSelf(ctx, last, value);
         continue;
       }
-      if (!ctx.isUp(parsed.target)) continue;
-      const op = new HandoffOperation(ctx, ctx.nextOpId(), id, last, Buffer.from(value), parsed.target, parsed.bucket, parsed.key);
+      let op: HandoffOperation;
+      if (ctx.isUp(parsed.target)) {
+        op = new HandoffOperation(ctx, ctx.nextOpId(), id, last, Buffer.from(value), parsed.target, parsed.bucket, parsed.key);
+      } else {
+        const via = relay?.(parsed.target);
+        if (via === undefined) continue;
+        op = new HandoffOperation(ctx, ctx.nextOpId(), id, last, Buffer.from(value), via, parsed.bucket, parsed.key, parsed.target);
+      }
       this.inFlight.add(id);
       launch(op);
       if (++started >= budget) break;

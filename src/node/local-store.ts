@@ -24,6 +24,8 @@ export interface MergeOptions {
 
 export interface LocalStoreEvents {
   corrupt(key: Uint8Array, error: string): void;
+  /** Every write, with what the key held before (keeps the Merkle trees in step). */
+  written(key: Uint8Array, before: Uint8Array | undefined, after: Uint8Array | null): void;
 }
 
 export class LocalStore {
@@ -50,9 +52,11 @@ export class LocalStore {
   }
 
   put(key: Uint8Array, value: Uint8Array | null): void {
+    const before = this.getRaw(key);
     const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
     this.stepWrites.set(k, value);
     this.emit({ key, value });
+    this.events.written(key, before, value);
   }
 
   private decode(key: Uint8Array, raw: Uint8Array | undefined): SiblingSet | undefined {

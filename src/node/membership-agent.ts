@@ -80,8 +80,16 @@ export class MembershipAgent {
     }
   }
 
+  private readonly extraSeeds: PeerAddress[] = [];
+
+  /** An operator named a seed at run time (`dynamo join`). */
+  addSeed(seed: PeerAddress): void {
+    if (!this.extraSeeds.includes(seed)) this.extraSeeds.push(seed);
+    this.lastJoinAttemptMs = -Infinity;
+  }
+
   private otherSeeds(): PeerAddress[] {
-    return this.config.seeds.filter((s) => s !== this.config.self.address);
+    return [...this.config.seeds, ...this.extraSeeds].filter((s) => s !== this.config.self.address);
   }
 
   private tryJoin(nowMs: number): void {
@@ -178,7 +186,7 @@ export class MembershipAgent {
     }
     const spec = body.spec;
     if (!(typeof spec.weight === 'number' && spec.weight > 0) || typeof spec.httpAddress !== 'string') return;
-    const next = admit(m, { id: spec.id, address: spec.address, httpAddress: spec.httpAddress, clientAddress: spec.clientAddress ?? null, weight: spec.weight }, 'up');
+    const next = admit(m, { id: spec.id, address: spec.address, httpAddress: spec.httpAddress, clientAddress: spec.clientAddress ?? null, weight: spec.weight }, 'joining');
     if (next !== m) {
       this.host.log('info', 'admitted a member', { id: spec.id, address: spec.address });
       this.host.setMembership(next);

@@ -22,7 +22,7 @@ import { emptyEffects, type Effects, type LogEvent } from './effects.js';
 import { ForwardOperation } from './forward.js';
 import { GetOperation } from './get.js';
 import { HandoffOperation, HandoffScheduler } from './handoff.js';
-import { ALL_HINTS, identify, metaKey, parseKey, partitionOfIdentity, type KeyIdentity } from './keys.js';
+import { ALL_HINTS, dataKey, identify, metaKey, parseKey, partitionDataRange, partitionOfIdentity, type KeyIdentity } from './keys.js';
 import { Liveness } from './liveness.js';
 import { LocalStore } from './local-store.js';
 import { MembershipAgent } from './membership-agent.js';
@@ -30,6 +30,9 @@ import { parseMembership } from './membership-wire.js';
 import { newMetrics, type NodeMetrics } from './metrics.js';
 import { PutOperation } from './put.js';
 import { Reaper } from './reaper.js';
+import { ExchangeOperation, leafEntries, type ExchangeDeps } from './exchange.js';
+import { MerkleIndex } from './merkle-index.js';
+import { PartitionSync } from './partition-sync.js';
 import type { StorageView } from './storage-view.js';
 import { clusterView, type ClusterView, type RingView } from './views.js';
 
@@ -40,9 +43,11 @@ export type NodeInput =
   | { readonly kind: 'peerDown'; readonly address: PeerAddress }
   | { readonly kind: 'tick' }
   /** An operator asked this node to leave the cluster (decommission). */
-  | { readonly kind: 'leave' };
+  | { readonly kind: 'leave' }
+  /** An operator gave this node a seed to join through. */
+  | { readonly kind: 'join'; readonly seed: PeerAddress };
 
-type Operation = GetOperation | PutOperation | ForwardOperation | HandoffOperation;
+type Operation = GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation;
 
 const META_MEMBERSHIP = 'membership';
 const META_BUCKETS = 'buckets';
@@ -68,6 +73,9 @@ export class DynamoNode implements CoordinationHost {
   private readonly reaper = new Reaper();
   private fallbackActors: number;
   private lastHandoffMs = -Infinity;
+  private merkle: MerkleIndex | null = null;
+  readonly sync: PartitionSync;
+  private leftAtMs: number | null = null;
 
   constructor(
     readonly config: NodeConfig,
@@ -82,6 +90,7 @@ export class DynamoNode implements CoordinationHost {
         this.metrics.corruptValues++;
         this.log('error', 'undecodable value in storage', { key: Buffer.from(key).toString('hex'), error });
       },
+      written: (key, before, after) => this.merkle?.change(key, before, after),
     });
     this.store.hintCount = storage.count(ALL_HINTS.from, ALL_HINTS.to);
     this.liveness = new Liveness(config.detector);
@@ -89,6 +98,7 @@ export class DynamoNode implements CoordinationHost {
     this.membershipValue = null;
     this.bucketTable = this.loadJson(META_BUCKETS) as BucketTable | null ?? EMPTY_BUCKET_TABLE;
     this.fallbackActors = Number(this.loadJson(META_FALLBACK_ACTORS) ?? 0);
+    this.sync = new PartitionSync(this.syncHost());
     const stored = parseMembership(this.loadJson(META_MEMBERSHIP));
     if (stored !== null) this.adoptMembership(stored, false);
     this.agent = new MembershipAgent(config, this.clusterHost(), rng, nowMs);
@@ -119,6 +129,9 @@ export class DynamoNode implements CoordinationHost {
       case 'leave':
         this.startLeaving();
         break;
+      case 'join':
+        this.agent.addSeed(input.seed);
+        break;
       default:
         assertNever(input, 'node input');
     }
@@ -137,9 +150,10 @@ export class DynamoNode implements CoordinationHost {
     this.agent.tick(this.nowMs);
     if (this.nowMs - this.lastHandoffMs >= this.config.handoffIntervalMs && this.membershipValue !== null) {
       this.lastHandoffMs = this.nowMs;
-      this.handoff.scan(this, (op) => this.launch(op));
+      this.handoff.scan(this, (op) => this.launch(op), this.selfState() === 'leaving' ? (owner) => this.relayFor(owner) : null);
     }
     this.reaper.tick(this);
+    this.sync.tick();
   }
 
   private expireOperations(): void {
@@ -185,6 +199,18 @@ export class DynamoNode implements CoordinationHost {
         return this.agent.onJoinReply(fromAddress, body, this.nowMs);
       case MessageType.Reap:
         return this.reaper.apply(this, body.bucket, body.key, body.digest);
+      case MessageType.TreeRequest:
+        return this.answerTree(fromAddress, body);
+      case MessageType.KeysRequest:
+        return this.answerKeys(fromAddress, body);
+      case MessageType.Exchange:
+        return this.answerExchange(fromAddress, body);
+      case MessageType.TreeReply:
+        return this.withOp(body.id, (op) => op.kind === 'exchange' && op.onTreeReply(from, body));
+      case MessageType.KeysReply:
+        return this.withOp(body.id, (op) => op.kind === 'exchange' && op.onKeysReply(from, body));
+      case MessageType.ExchangeReply:
+        return this.withOp(body.id, (op) => op.kind === 'exchange' && op.onExchangeReply(from, body));
       default:
         assertNever(body, 'peer message');
     }
@@ -207,6 +233,84 @@ export class DynamoNode implements CoordinationHost {
       this.log('warn', 'rejected a replica write', { from, error: (err as Error).message });
     }
     if (body.id !== 0) this.sendTo(fromAddress, { type: MessageType.WriteAck, id: body.id, ok });
+  }
+
+  // ---- anti-entropy responder (stateless: answers from the trees and storage) --------------------
+
+  private answerTree(to: PeerAddress, body: Extract<PeerMessage, { type: 12 }>): void {
+    const index = this.merkle;
+    if (index === null || !this.validPartition(body.partition)) return;
+    const tree = index.tree(body.partition);
+    const { fanout, depth } = tree.shape;
+    const width = fanout ** body.level;
+    if (body.level < 0 || body.level >= depth || body.indices.some((i) => i < 0 || i >= width)) return;
+    const hashes = body.indices.map((i) => Buffer.concat(tree.childHashes(body.level, i)));
+    this.sendTo(to, { type: MessageType.TreeReply, id: body.id, hashes });
+  }
+
+  private answerKeys(to: PeerAddress, body: Extract<PeerMessage, { type: 14 }>): void {
+    const index = this.merkle;
+    if (index === null || !this.validPartition(body.partition)) return;
+    const leaves = index.shape.fanout ** index.shape.depth;
+    if (body.leaves.some((l) => l < 0 || l >= leaves)) return;
+    const entries: [string, string, Uint8Array][] = [];
+    for (const leaf of body.leaves) {
+      for (const e of leafEntries(this.storage, index, body.partition, leaf)) entries.push([e.bucket, e.key, Buffer.from(e.digest, 'hex')]);
+    }
+    this.sendTo(to, { type: MessageType.KeysReply, id: body.id, entries });
+  }
+
+  private answerExchange(to: PeerAddress, body: Extract<PeerMessage, { type: 16 }>): void {
+    for (const [bucket, key, encoded] of body.push) this.mergeReceived(bucket, key, encoded);
+    const sets: [string, string, Uint8Array][] = [];
+    for (const [bucket, key] of body.want) {
+      const raw = this.store.getRaw(dataKey(identify(bucket, key)));
+      if (raw !== undefined) sets.push([bucket, key, raw]);
+    }
+    this.sendTo(to, { type: MessageType.ExchangeReply, id: body.id, sets });
+  }
+
+  private validPartition(p: number): boolean {
+    return this.membershipValue !== null && Number.isInteger(p) && p >= 0 && p < this.membershipValue.partitions;
+  }
+
+  /** Merges a sibling set that arrived by anti-entropy or transfer into this node's data. */
+  private mergeReceived(bucket: string, key: string, encoded: Uint8Array): void {
+    try {
+      const set = decodeSiblingSet(encoded);
+      this.store.mergeData(identify(bucket, key), set, { lww: this.props(bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries });
+    } catch {
+      this.metrics.badMessages++;
+    }
+  }
+
+  private syncHost(): ConstructorParameters<typeof PartitionSync>[0] {
+    return {
+      ctx: this,
+      membership: () => this.membershipValue,
+      ring: () => this.ring,
+      index: () => this.merkle,
+      exchangeDeps: (): ExchangeDeps | null =>
+        this.merkle === null ? null : { ctx: this, index: this.merkle, storage: this.storage, mergeReceived: (b, k, e) => this.mergeReceived(b, k, e) },
+      launch: (op) => this.launch(op),
+      markSelf: (state) => this.markSelf(state),
+      deleteKey: (key) => this.store.put(key, null),
+    };
+  }
+
+  private markSelf(state: 'up' | 'left'): void {
+    const m = this.membershipValue;
+    if (m === null) return;
+    const next = updateMember(m, this.selfId, { state });
+    if (next === m) return;
+    this.adoptMembership(next, true);
+    this.agent.broadcast();
+    if (state === 'left') this.leftAtMs = this.nowMs;
+  }
+
+  /** True once this node has left the cluster and had time to tell the others: the process may stop. */
+  hasLeft(): boolean {
+    return this.leftAtMs !== null && this.nowMs - this.leftAtMs >= this.config.leaveLingerMs;
   }
 
   private withOp(id: number, handle: (op: Operation) => unknown): void {
@@ -277,7 +381,7 @@ export class DynamoNode implements CoordinationHost {
   }
 
   launch(op: Operation): void {
-    if (op.kind !== 'handoff' && this.ops.size >= this.config.maxPendingRequests) {
+    if (op.kind !== 'handoff' && op.kind !== 'exchange' && this.ops.size >= this.config.maxPendingRequests) {
       this.respond(op.clientRef, { ok: false, error: 'overloaded', message: 'too many requests in flight on this node' });
       return;
     }
@@ -338,6 +442,7 @@ export class DynamoNode implements CoordinationHost {
   private adoptMembership(m: Membership, persist: boolean): void {
     this.membershipValue = m;
     this.ringCache = null;
+    if (this.merkle === null) this.merkle = MerkleIndex.build(this.storage, m.partitions);
     this.placements.clear();
     this.addressIndex.clear();
     for (const member of m.members) this.addressIndex.set(member.address, member.id);
@@ -358,6 +463,31 @@ export class DynamoNode implements CoordinationHost {
       this.log('error', 'unreadable metadata in storage; ignoring it', { name });
       return null;
     }
+  }
+
+  private selfState(): string | undefined {
+    return this.membershipValue === null ? undefined : getMember(this.membershipValue, this.selfId)?.state;
+  }
+
+  /** Another live member to hold a hint for a down owner while this node leaves. */
+  private relayFor(owner: NodeId): NodeId | undefined {
+    const m = this.membershipValue;
+    if (m === null) return undefined;
+    return m.members.find((x) => x.id !== this.selfId && x.id !== owner && (x.state === 'up' || x.state === 'joining') && this.isUp(x.id))?.id;
+  }
+
+  /** Keys stored here per partition (a scan, for tests and operators). */
+  keyCounts(): { total: number; partitions: Record<number, number> } {
+    const q = this.membershipValue?.partitions ?? 0;
+    const partitions: Record<number, number> = {};
+    let total = 0;
+    for (let p = 0; p < q; p++) {
+      const { from, to } = partitionDataRange(p, q);
+      const n = this.storage.count(from, to);
+      if (n > 0) partitions[p] = n;
+      total += n;
+    }
+    return { total, partitions };
   }
 
   private startLeaving(): void {

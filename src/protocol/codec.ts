@@ -43,6 +43,10 @@ function describe(body: unknown): string {
 const isStr = (x: unknown): boolean => typeof x === 'string';
 const isInt = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x);
 const isBytes = (x: unknown): boolean => x instanceof Uint8Array;
+const isIntList = (x: unknown): boolean => Array.isArray(x) && x.every(isInt);
+const isTriples = (x: unknown): boolean =>
+  Array.isArray(x) && x.every((e) => Array.isArray(e) && e.length === 3 && isStr(e[0]) && isStr(e[1]) && isBytes(e[2]));
+const isPairs = (x: unknown): boolean => Array.isArray(x) && x.every((e) => Array.isArray(e) && e.length === 2 && isStr(e[0]) && isStr(e[1]));
 
 /** Shallow shape checks: enough that handlers can trust field types; deeper values are checked where used. */
 function validBody(m: Record<string, unknown>): boolean {
@@ -70,6 +74,18 @@ function validBody(m: Record<string, unknown>): boolean {
       return m.membership === null || isRecord(m.membership);
     case MessageType.Reap:
       return isStr(m.bucket) && isStr(m.key) && isBytes(m.digest);
+    case MessageType.TreeRequest:
+      return isInt(m.id) && isInt(m.partition) && isInt(m.level) && isIntList(m.indices);
+    case MessageType.TreeReply:
+      return isInt(m.id) && Array.isArray(m.hashes) && m.hashes.every(isBytes);
+    case MessageType.KeysRequest:
+      return isInt(m.id) && isInt(m.partition) && isIntList(m.leaves);
+    case MessageType.KeysReply:
+      return isInt(m.id) && isTriples(m.entries);
+    case MessageType.Exchange:
+      return isInt(m.id) && isTriples(m.push) && isPairs(m.want);
+    case MessageType.ExchangeReply:
+      return isInt(m.id) && isTriples(m.sets);
     default:
       return false;
   }

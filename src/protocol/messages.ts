@@ -25,6 +25,12 @@ export const MessageType = {
   JoinRequest: 9,
   JoinReply: 10,
   Reap: 11,
+  TreeRequest: 12,
+  TreeReply: 13,
+  KeysRequest: 14,
+  KeysReply: 15,
+  Exchange: 16,
+  ExchangeReply: 17,
 } as const;
 
 /** Store `set` for (bucket, key): merged into the data store, or into the hint store for `hintFor`. */
@@ -104,6 +110,55 @@ export interface Reap {
   readonly digest: Uint8Array;
 }
 
+/**
+ * Anti-entropy and partition transfer, one exchange as a conversation: the initiator asks for the
+ * child hashes of the tree nodes that still differ, level by level; then for the keys (with their
+ * version digests) of the differing leaves; then pushes the sibling sets the peer lacks and asks
+ * for the ones it lacks itself. `id` ties replies to the initiator's exchange.
+ */
+export interface TreeRequest {
+  readonly type: typeof MessageType.TreeRequest;
+  readonly id: number;
+  readonly partition: number;
+  readonly level: number;
+  readonly indices: readonly number[];
+}
+
+/** For each requested index, its children's hashes concatenated (fanout × 16 bytes). */
+export interface TreeReply {
+  readonly type: typeof MessageType.TreeReply;
+  readonly id: number;
+  readonly hashes: readonly Uint8Array[];
+}
+
+export interface KeysRequest {
+  readonly type: typeof MessageType.KeysRequest;
+  readonly id: number;
+  readonly partition: number;
+  readonly leaves: readonly number[];
+}
+
+/** [bucket, key, digest of the stored sibling set] for every key the replier holds in those leaves. */
+export interface KeysReply {
+  readonly type: typeof MessageType.KeysReply;
+  readonly id: number;
+  readonly entries: readonly (readonly [string, string, Uint8Array])[];
+}
+
+/** Sets the initiator pushes ([bucket, key, encoded set]), and keys whose sets it wants back. */
+export interface Exchange {
+  readonly type: typeof MessageType.Exchange;
+  readonly id: number;
+  readonly push: readonly (readonly [string, string, Uint8Array])[];
+  readonly want: readonly (readonly [string, string])[];
+}
+
+export interface ExchangeReply {
+  readonly type: typeof MessageType.ExchangeReply;
+  readonly id: number;
+  readonly sets: readonly (readonly [string, string, Uint8Array])[];
+}
+
 export type PeerMessage =
   | ReplicaWrite
   | WriteAck
@@ -115,7 +170,13 @@ export type PeerMessage =
   | Gossip
   | JoinRequest
   | JoinReply
-  | Reap;
+  | Reap
+  | TreeRequest
+  | TreeReply
+  | KeysRequest
+  | KeysReply
+  | Exchange
+  | ExchangeReply;
 
 /** What travels in one frame. `from` is the sender's node id. */
 export interface Envelope {

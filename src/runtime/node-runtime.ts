@@ -44,6 +44,9 @@ export class NodeRuntime {
   private chain: Promise<void> = Promise.resolve();
   private ticker: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Called once, when the node has left the cluster (after `dynamo leave`) and may stop. */
+  onLeft: (() => void) | null = null;
+  private leftReported = false;
 
   private constructor(
     readonly node: DynamoNode,
@@ -104,9 +107,22 @@ export class NodeRuntime {
     this.input({ kind: 'peer', from, envelope });
   }
 
+  /** Operator actions: leave the cluster, or join through a seed. */
+  leave(): void {
+    this.input({ kind: 'leave' });
+  }
+
+  join(seed: string): void {
+    this.input({ kind: 'join', seed });
+  }
+
   private input(input: NodeInput): void {
     if (this.stopped) return;
     this.node.step(input, Date.now());
+    if (input.kind === 'tick' && !this.leftReported && this.node.hasLeft()) {
+      this.leftReported = true;
+      setImmediate(() => this.onLeft?.());
+    }
     const effects = this.node.drain();
     for (const log of effects.logs) this.logger[log.level](log.fields, log.msg);
     for (const write of effects.writes) this.engine.stage(write.key, write.value);

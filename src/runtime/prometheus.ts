@@ -54,6 +54,13 @@ export class NodeMetricsExporter {
     gauge('dynamo_operations_in_flight', 'coordinator operations in flight', () => node.pendingOperations());
     gauge('dynamo_tombstone_reaps_pending', 'tombstones scheduled for reaping', () => node.pendingReaps());
     gauge('dynamo_members_up', 'members this node sees up', () => node.cluster()?.members.filter((m) => m.up).length ?? 0);
+    const sync = node.sync.stats;
+    gauge('dynamo_transfers_pending', 'partitions waiting to be transferred in or out', () => sync.pendingOut + sync.pendingIn);
+    gauge('dynamo_transfers_in_progress', 'exchanges (transfers and anti-entropy) running', () => sync.inProgress);
+    gauge('dynamo_transfers_done_total', 'partitions handed over and dropped here', () => sync.done);
+    gauge('dynamo_anti_entropy_rounds_total', 'anti-entropy exchanges completed', () => sync.antiEntropyRounds);
+    gauge('dynamo_anti_entropy_keys_repaired_total', 'sibling sets sent or received by exchanges', () => sync.keysRepaired);
+    gauge('dynamo_anti_entropy_bytes_total', 'bytes of hashes, digests and sets exchanged', () => sync.bytesExchanged);
     gauge('dynamo_heap_used_bytes', 'V8 heap in use', () => process.memoryUsage().heapUsed);
   }
 

@@ -182,6 +182,12 @@ export class SimCluster {
     return pending;
   }
 
+  /** Feeds a node an operator input (leave, join) now. */
+  submitInput(node: string, input: NodeInput): void {
+    const sim = this.nodes.get(node)!;
+    if (sim.node !== null) this.queue.push(this.nowMs, { kind: 'input', to: node, input, incarnation: sim.incarnation });
+  }
+
   /** Submits and runs until answered (or maxMs of virtual time). */
   call(node: string, request: ClientRequest, maxMs = 10_000): ClientResponse {
     const p = this.submit(node, request);

@@ -1,0 +1,243 @@
+/**
+ * The binary client protocol on a node: TCP, length-prefixed msgpack frames (see client/wire.ts),
+ * the same operations, options and errors as the HTTP API, without HTTP's parsing and headers.
+ *
+ * Each connection decodes its frames, validates each request exactly as a forwarded one is
+ * validated (plus the context check the HTTP API does when it decodes X-Dynamo-Context), and hands
+ * it to the runtime; many requests may be in flight per connection and are answered in completion
+ * order, each tagged with its id. Answers produced in one event-loop turn are coalesced, for every
+ * connection, into one socket write at the end of the turn (PERF-NOTES: loopback writes are the
+ * largest CPU item; the transport does the same). A connection with `maxInFlight` requests
+ * outstanding stops reading until half of them are answered (back-pressure instead of growth).
+ *
+ * Bad input never crashes the node: an unreadable frame or an invalid request gets an error
+ * response (id 0 when no id could be read) and the connection goes on; an oversize length prefix,
+ * which is what garbage or another protocol looks like here, gets a last error frame and the
+ * connection is closed with a warning.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { isVersionVector } from '../core/versions/index.js';
+import { validateClientRequest } from '../protocol/validate-request.js';
+import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
+import type { Logger } from '../runtime/logger.js';
+import { FrameQueue } from '../transport/frame-queue.js';
+import { FrameDecoder, FrameTooLargeError } from '../transport/framing.js';
+import { decodeRequestFrame, encodeResponse, UNKNOWN_REQUEST_ID } from '../client/wire.js';
+
+/** What the server needs of the node: NodeRuntime satisfies it. */
+export interface RequestHandler {
+  request(request: ClientRequest): Promise<ClientResponse>;
+}
+
+export interface RequestObserver {
+  observe(op: string, outcome: string, seconds: number): void;
+}
+
+export interface ClientServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly runtime: RequestHandler;
+  readonly logger: Logger;
+  readonly maxValueBytes: number;
+  /** Requests one connection may have outstanding before the node stops reading from it. */
+  readonly maxInFlight?: number;
+  readonly metrics?: RequestObserver;
+}
+
+export interface ClientServer {
+  readonly port: number;
+  readonly connectionCount: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 1024;
+/** Room for the bucket, key, context and options around a value of the largest accepted size. */
+const FRAME_OVERHEAD_BYTES = 64 * 1024;
+
+export async function startClientServer(options: ClientServerOptions): Promise<ClientServer> {
+  const connections = new Set<ClientConnection>();
+  const dirty = new Set<ClientConnection>();
+  let flushScheduled: NodeJS.Immediate | undefined;
+  const flushDirty = (): void => {
+    flushScheduled = undefined;
+    for (const connection of dirty) connection.flush();
+    dirty.clear();
+  };
+  const shared: ConnectionShared = {
+    options,
+    maxFrameBytes: options.maxValueBytes + FRAME_OVERHEAD_BYTES,
+    maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+    requestFlush(connection) {
+      dirty.add(connection);
+      flushScheduled ??= setImmediate(flushDirty);
+    },
+    gone(connection) {
+      connections.delete(connection);
+      dirty.delete(connection);
+    },
+  };
+  const server: Server = createServer((socket) => connections.add(new ClientConnection(socket, shared)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => options.logger.error({ error: err.message }, 'client protocol listener error'));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  return {
+    port,
+    get connectionCount() {
+      return connections.size;
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const connection of connections) connection.close();
+        if (flushScheduled !== undefined) clearImmediate(flushScheduled);
+      });
+    },
+  };
+}
+
+interface ConnectionShared {
+  readonly options: ClientServerOptions;
+  readonly maxFrameBytes: number;
+  readonly maxInFlight: number;
+  requestFlush(connection: ClientConnection): void;
+  gone(connection: ClientConnection): void;
+}
+
+class ClientConnection {
+  private readonly decoder: FrameDecoder;
+  private readonly queue = new FrameQueue();
+  private inFlight = 0;
+  private paused = false;
+  private closed = false;
+  private warnedBadFrame = false;
+  private readonly remote: string;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly shared: ConnectionShared,
+  ) {
+    this.decoder = new FrameDecoder(shared.maxFrameBytes);
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.flush());
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      shared.options.logger.debug({ client: this.remote, error: error.code ?? error.message }, 'client connection error');
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.queue.clear();
+      shared.gone(this);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  /** Hands every answer queued since the last flush to the socket as one write. */
+  flush(): void {
+    if (this.closed || this.socket.writableNeedDrain) return;
+    const chunks = this.queue.take();
+    if (chunks.length === 1) {
+      this.socket.write(chunks[0]!);
+    } else if (chunks.length > 1) {
+      this.socket.cork();
+      for (const chunk of chunks) this.socket.write(chunk);
+      this.socket.uncork();
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Uint8Array[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (error) {
+      if (!(error instanceof FrameTooLargeError)) throw error;
+      for (const frame of error.framesBefore) this.onFrame(frame);
+      return this.reject(error.message);
+    }
+    for (const frame of frames) this.onFrame(frame);
+  }
+
+  private onFrame(payload: Uint8Array): void {
+    const frame = decodeRequestFrame(payload);
+    if (!frame.ok) {
+      this.warnBadFrame(frame.error);
+      return this.answer(frame.id, clientError('bad_request', frame.error));
+    }
+    const request = checkRequest(frame.request);
+    if (typeof request === 'string') return this.answer(frame.id, clientError('bad_request', request));
+    this.startRequest(frame.id, request);
+  }
+
+  private startRequest(id: number, request: ClientRequest): void {
+    this.inFlight++;
+    if (this.inFlight >= this.shared.maxInFlight && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+    const startedNs = process.hrtime.bigint();
+    const metrics = this.shared.options.metrics;
+    this.shared.options.runtime.request(request).then(
+      (response) => {
+        if (metrics !== undefined) metrics.observe(request.op, response.ok ? 'ok' : response.error, Number(process.hrtime.bigint() - startedNs) / 1e9);
+        this.finish(id, response);
+      },
+      (err: unknown) => {
+        this.shared.options.logger.error({ error: (err as Error).message, op: request.op }, 'client request failed inside the node');
+        this.finish(id, clientError('unavailable', `internal error: ${(err as Error).message}`));
+      },
+    );
+  }
+
+  private finish(id: number, response: ClientResponse): void {
+    this.inFlight--;
+    if (this.paused && this.inFlight <= this.shared.maxInFlight / 2) {
+      this.paused = false;
+      if (!this.closed) this.socket.resume();
+    }
+    this.answer(id, response);
+  }
+
+  private answer(id: number, response: ClientResponse): void {
+    if (this.closed) return;
+    this.queue.append(encodeResponse(id, response));
+    this.shared.requestFlush(this);
+  }
+
+  /** The stream cannot be followed any more: say why in a last frame, then close. */
+  private reject(reason: string): void {
+    this.shared.options.logger.warn({ client: this.remote, reason }, 'closing a client connection that sent an unreadable stream');
+    this.answer(UNKNOWN_REQUEST_ID, clientError('bad_request', `unreadable stream (${reason}); closing the connection`));
+    this.flush();
+    this.closed = true;
+    this.socket.end();
+    this.socket.destroySoon();
+  }
+
+  private warnBadFrame(error: string): void {
+    if (this.warnedBadFrame) return;
+    this.warnedBadFrame = true;
+    this.shared.options.logger.warn({ client: this.remote, error }, 'malformed client frame answered with an error (further ones on this connection are not logged)');
+  }
+}
+
+/** validateClientRequest, plus what the HTTP API checks when it decodes a context header. */
+function checkRequest(raw: unknown): ClientRequest | string {
+  const request = validateClientRequest(raw);
+  if (typeof request === 'string') return request;
+  if ((request.op === 'put' || request.op === 'delete') && !isVersionVector(request.context)) {
+    return 'malformed context: a version vector sorted by node with positive counters';
+  }
+  return request;
+}

@@ -1,0 +1,211 @@
+/**
+ * Keeping every partition's data where the ring says it belongs, with exchanges (exchange.ts):
+ *
+ * - Transfer (bootstrap and decommission). A node that holds data for a partition it does not own
+ *   (it left the partition's owners, or is leaving) pushes it to every current owner. Each owner's
+ *   completed push confirms the local tree root it started from; once every owner confirmed the
+ *   current root, the node deletes its copy in bounded chunks. So a partition is never dropped
+ *   before its owners hold it, and a transfer that is interrupted is simply run again.
+ * - Joining. A joining node pulls each of its partitions from an owner that is up (not joining);
+ *   when all are in, it marks itself up. Writes reach it from the moment it is an owner.
+ * - Anti-entropy. Round-robin over the partitions this node owns and their other owners, one
+ *   exchange at a time, every `antiEntropyIntervalMs` (immediately again after one that repaired
+ *   something, so a node that lost its data catches up at transfer speed).
+ *
+ * Throttling: at most `transferConcurrency` exchanges at once, anti-entropy at most one of them,
+ * and a byte budget refilled at `transferBytesPerSec`.
+ */
+import type { NodeId } from '../core/ids.js';
+import { getMember, type Membership } from '../core/membership/index.js';
+import type { Ring } from '../core/ring/index.js';
+import type { NodeContext } from './context.js';
+import { ExchangeOperation, type ExchangeDeps, type ExchangeMode, type ExchangeResult } from './exchange.js';
+import { partitionDataRange } from './keys.js';
+import type { MerkleIndex } from './merkle-index.js';
+
+export interface SyncHost {
+  readonly ctx: NodeContext;
+  membership(): Membership | null;
+  ring(): Ring | null;
+  index(): MerkleIndex | null;
+  exchangeDeps(): ExchangeDeps | null;
+  launch(op: ExchangeOperation): void;
+  markSelf(state: 'up' | 'left'): void;
+  deleteKey(key: Uint8Array): void;
+}
+
+export interface TransferStats {
+  /** Partitions held here that belong elsewhere (transfers out not finished). */
+  pendingOut: number;
+  /** Partitions a joining node still has to pull. */
+  pendingIn: number;
+  inProgress: number;
+  done: number;
+  antiEntropyRounds: number;
+  keysRepaired: number;
+  bytesExchanged: number;
+  lastExchangeBytes: number;
+}
+
+const DELETE_CHUNK_KEYS = 1000;
+
+export class PartitionSync {
+  readonly stats: TransferStats = { pendingOut: 0, pendingIn: 0, inProgress: 0, done: 0, antiEntropyRounds: 0, keysRepaired: 0, bytesExchanged: 0, lastExchangeBytes: 0 };
+  private readonly running = new Map<string, ExchangeOperation>();
+  private readonly confirmed = new Map<number, { root: string; owners: Set<NodeId> }>();
+  private readonly ready = new Set<number>();
+  private readonly deleting = new Set<number>();
+  private aeCursor = 0;
+  private aeRunning = false;
+  private lastAeMs = -Infinity;
+  private budgetBytes = 0;
+  private lastRefillMs: number | null = null;
+  /** Called with each finished exchange (tests and metrics). */
+  onResult: ((r: ExchangeResult) => void) | null = null;
+
+  constructor(private readonly host: SyncHost) {}
+
+  tick(): void {
+    const m = this.host.membership();
+    const ring = this.host.ring();
+    const index = this.host.index();
+    if (m === null || ring === null || index === null) return;
+    this.refill();
+    const self = getMember(m, this.host.ctx.selfId);
+    this.deleteChunks(index);
+    this.transfersOut(ring, index);
+    if (self?.state === 'joining') this.joining(m, ring);
+    else if (self?.state === 'leaving') this.maybeLeft(index);
+    this.antiEntropy(m, ring);
+    this.stats.inProgress = this.running.size;
+  }
+
+  private refill(): void {
+    const now = this.host.ctx.now();
+    const rate = this.host.ctx.config.transferBytesPerSec;
+    if (this.lastRefillMs !== null) this.budgetBytes = Math.min(rate, this.budgetBytes + ((now - this.lastRefillMs) * rate) / 1000);
+    else this.budgetBytes = rate;
+    this.lastRefillMs = now;
+  }
+
+  private canStart(): boolean {
+    return this.running.size < this.host.ctx.config.transferConcurrency && this.budgetBytes > 0;
+  }
+
+  private start(partition: number, peer: NodeId, mode: ExchangeMode, done: (r: ExchangeResult) => void): boolean {
+    const key = `${partition}:${peer}:${mode}`;
+    const deps = this.host.exchangeDeps();
+    if (this.running.has(key) || deps === null || !this.canStart()) return false;
+    const op = new ExchangeOperation(deps, this.host.ctx.nextOpId(), partition, peer, mode, (result) => {
+      this.running.delete(key);
+      this.budgetBytes -= result.bytes;
+      this.stats.bytesExchanged += result.bytes;
+      this.stats.lastExchangeBytes = result.bytes;
+      this.stats.keysRepaired += result.pulled + result.pushed;
+      done(result);
+      this.onResult?.(result);
+    });
+    this.running.set(key, op);
+    this.host.launch(op);
+    return true;
+  }
+
+  private transfersOut(ring: Ring, index: MerkleIndex): void {
+    const held = index.heldPartitions().filter((p) => !ring.owners(p).includes(this.host.ctx.selfId));
+    this.stats.pendingOut = held.length;
+    for (const p of held) {
+      if (this.deleting.has(p)) continue;
+      const root = Buffer.from(index.tree(p).root()).toString('hex');
+      const confirmation = this.confirmed.get(p);
+      const owners = ring.owners(p);
+      if (confirmation !== undefined && confirmation.root === root && owners.every((o) => confirmation.owners.has(o))) {
+        this.deleting.add(p);
+        continue;
+      }
+      for (const owner of owners) {
+        if (confirmation?.root === root && confirmation.owners.has(owner)) continue;
+        if (!this.host.ctx.isUp(owner)) continue;
+        this.start(p, owner, 'push', (r) => this.confirm(r));
+      }
+    }
+  }
+
+  private confirm(r: ExchangeResult): void {
+    if (!r.ok) return;
+    const c = this.confirmed.get(r.partition);
+    if (c === undefined || c.root !== r.rootAtStart) this.confirmed.set(r.partition, { root: r.rootAtStart, owners: new Set([r.peer]) });
+    else c.owners.add(r.peer);
+  }
+
+  private deleteChunks(index: MerkleIndex): void {
+    const view = this.host.exchangeDeps()?.storage;
+    if (view === undefined) return;
+    for (const p of this.deleting) {
+      const { from, to } = partitionDataRange(p, index.partitions);
+      let n = 0;
+      for (const { key } of view.range(from, to, { limit: DELETE_CHUNK_KEYS })) {
+        this.host.deleteKey(key);
+        n++;
+      }
+      if (n < DELETE_CHUNK_KEYS) {
+        this.deleting.delete(p);
+        this.confirmed.delete(p);
+        this.stats.done++;
+        this.host.ctx.log('info', 'partition handed over', { partition: p });
+      }
+      return; // one partition's chunk per tick: deletes are background work too
+    }
+  }
+
+  private joining(m: Membership, ring: Ring): void {
+    const self = this.host.ctx.selfId;
+    const mine = ring.partitionsOf(self);
+    let pending = 0;
+    for (const p of mine) {
+      if (this.ready.has(p)) continue;
+      const source = ring.owners(p).find((o) => o !== self && getMember(m, o)?.state === 'up' && this.host.ctx.isUp(o));
+      if (source === undefined) {
+        this.ready.add(p);
+        continue;
+      }
+      pending++;
+      this.start(p, source, 'sync', (r) => r.ok && this.ready.add(r.partition));
+    }
+    this.stats.pendingIn = pending;
+    if (pending === 0) {
+      this.host.ctx.log('info', 'joined: every partition pulled; now up', { partitions: mine.length });
+      this.host.markSelf('up');
+    }
+  }
+
+  private maybeLeft(index: MerkleIndex): void {
+    if (index.heldPartitions().length > 0 || this.host.ctx.store.hintCount > 0 || this.running.size > 0) return;
+    this.host.ctx.log('info', 'every partition and hint handed over; leaving', {});
+    this.host.markSelf('left');
+  }
+
+  private antiEntropy(m: Membership, ring: Ring): void {
+    const now = this.host.ctx.now();
+    if (this.aeRunning || now - this.lastAeMs < this.host.ctx.config.antiEntropyIntervalMs) return;
+    const self = this.host.ctx.selfId;
+    const mine = ring.partitionsOf(self);
+    if (mine.length === 0) return;
+    for (let tries = 0; tries < mine.length; tries++) {
+      const p = mine[this.aeCursor++ % mine.length]!;
+      const peers = ring.owners(p).filter((o) => o !== self && getMember(m, o)?.state !== 'leaving' && this.host.ctx.isUp(o));
+      if (peers.length === 0) continue;
+      const peer = peers[Math.floor(this.aeCursor / mine.length) % peers.length]!;
+      const started = this.start(p, peer, 'sync', (r) => {
+        this.aeRunning = false;
+        this.stats.antiEntropyRounds++;
+        // Something was repaired: go on at once instead of waiting a whole interval.
+        this.lastAeMs = r.ok && r.pulled + r.pushed > 0 ? -Infinity : this.host.ctx.now();
+      });
+      if (started) {
+        this.aeRunning = true;
+        this.lastAeMs = now;
+      }
+      return;
+    }
+  }
+}
