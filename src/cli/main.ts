@@ -1,5 +1,6 @@
 /** The `dynamo` command: one subcommand per file in this folder. */
 import { Command } from 'commander';
+import { benchCommand } from './bench.js';
 import { devClusterCommand } from './dev-cluster.js';
 import { kvCommands } from './kv.js';
 import { membershipCommands } from './membership.js';
@@ -13,6 +14,7 @@ const program = new Command('dynamo')
 program.addCommand(startCommand());
 program.addCommand(devClusterCommand());
 program.addCommand(statusCommand());
+program.addCommand(benchCommand());
 for (const command of [...kvCommands(), ...membershipCommands()]) program.addCommand(command);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -19,6 +19,7 @@ interface StartFlags {
   requestTimeoutMs: number;
   maxValueBytes: number;
   exitWithParent?: boolean;
+  buggify?: string[];
 }
 
 export function startCommand(): Command {
@@ -39,6 +40,12 @@ export function startCommand(): Command {
     .option('--request-timeout-ms <ms>', 'deadline of a client request', positiveInt, 2000)
     .option('--max-value-bytes <bytes>', 'largest value accepted (413 above)', positiveInt, 1024 * 1024)
     .addOption(new Command().createOption('--exit-with-parent', 'exit when the parent process is gone (used by dev-cluster)').hideHelp())
+    .addOption(
+      new Command()
+        .createOption('--buggify <switches>', 'deliberately broken behaviour for tests: no-hinted-handoff, first-reply-wins')
+        .argParser((v: string) => v.split(','))
+        .hideHelp(),
+    )
     .action(async (flags: StartFlags) => {
       const server = await startNodeServer({
         id: flags.id,
@@ -56,6 +63,9 @@ export function startCommand(): Command {
           replicas: flags.replicas,
           requestTimeoutMs: flags.requestTimeoutMs,
           maxValueBytes: flags.maxValueBytes,
+          ...(flags.buggify === undefined
+            ? {}
+            : { buggify: { noHintedHandoff: flags.buggify.includes('no-hinted-handoff'), firstReplyWins: flags.buggify.includes('first-reply-wins') } }),
         },
       });
       let stopping = false;

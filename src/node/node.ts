@@ -477,17 +477,22 @@ export class DynamoNode implements CoordinationHost {
   }
 
   /** Keys stored here per partition (a scan, for tests and operators). */
-  keyCounts(): { total: number; partitions: Record<number, number> } {
+  keyCounts(): { total: number; bytes: number; partitions: Record<number, number> } {
     const q = this.membershipValue?.partitions ?? 0;
     const partitions: Record<number, number> = {};
     let total = 0;
+    let bytes = 0;
     for (let p = 0; p < q; p++) {
       const { from, to } = partitionDataRange(p, q);
-      const n = this.storage.count(from, to);
+      let n = 0;
+      for (const { key, value } of this.storage.range(from, to)) {
+        n++;
+        bytes += key.length + value.length;
+      }
       if (n > 0) partitions[p] = n;
       total += n;
     }
-    return { total, partitions };
+    return { total, bytes, partitions };
   }
 
   private startLeaving(): void {
