@@ -18,6 +18,12 @@ interface StartFlags {
   replicas: number;
   requestTimeoutMs: number;
   maxValueBytes: number;
+  gossipIntervalMs: number;
+  tombstoneGraceMs: number;
+  antiEntropyIntervalMs: number;
+  transferConcurrency: number;
+  transferBytesPerSec: number;
+  handoffConcurrency: number;
   exitWithParent?: boolean;
   buggify?: string[];
 }
@@ -39,6 +45,12 @@ export function startCommand(): Command {
     .option('--replicas <n>', 'replicas per partition (the largest bucket n) when founding a cluster', positiveInt, 3)
     .option('--request-timeout-ms <ms>', 'deadline of a client request', positiveInt, 2000)
     .option('--max-value-bytes <bytes>', 'largest value accepted (413 above)', positiveInt, 1024 * 1024)
+    .option('--gossip-interval-ms <ms>', 'how often the node gossips membership with a random peer', positiveInt, 1000)
+    .option('--tombstone-grace-ms <ms>', 'how long a fully replicated tombstone is kept before it is reaped', positiveInt, 3_600_000)
+    .option('--anti-entropy-interval-ms <ms>', 'pause between anti-entropy exchanges that found nothing to repair', positiveInt, 500)
+    .option('--transfer-concurrency <n>', 'partition exchanges (transfers and anti-entropy) running at once', positiveInt, 4)
+    .option('--transfer-bytes-per-sec <bytes>', 'budget of exchange traffic per second', positiveInt, 16 * 1024 * 1024)
+    .option('--handoff-concurrency <n>', 'hint deliveries in flight at once', positiveInt, 64)
     .addOption(new Command().createOption('--exit-with-parent', 'exit when the parent process is gone (used by dev-cluster)').hideHelp())
     .addOption(
       new Command()
@@ -63,6 +75,12 @@ export function startCommand(): Command {
           replicas: flags.replicas,
           requestTimeoutMs: flags.requestTimeoutMs,
           maxValueBytes: flags.maxValueBytes,
+          gossipIntervalMs: flags.gossipIntervalMs,
+          tombstoneGraceMs: flags.tombstoneGraceMs,
+          antiEntropyIntervalMs: flags.antiEntropyIntervalMs,
+          transferConcurrency: flags.transferConcurrency,
+          transferBytesPerSec: flags.transferBytesPerSec,
+          handoffConcurrency: flags.handoffConcurrency,
           ...(flags.buggify === undefined
             ? {}
             : { buggify: { noHintedHandoff: flags.buggify.includes('no-hinted-handoff'), firstReplyWins: flags.buggify.includes('first-reply-wins') } }),

@@ -74,7 +74,7 @@ test('a leaving node hands everything over and leaves; no key is lost', () => {
   load(sim);
   sim.addNode('n4', ['n1:7000']);
   assert.ok(sim.runUntil(() => allUp(sim, 4), 30_000), 'n4 up');
-  sim.submitInput('n2', { kind: 'leave' });
+  sim.leave('n2');
   assert.ok(sim.runUntil(() => sim.node('n2').hasLeft(), 60_000), 'n2 left');
   sim.crash('n2');
   assert.ok(sim.runUntil(() => settled(sim), 60_000), 'every key on exactly N of the remaining nodes');
