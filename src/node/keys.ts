@@ -18,6 +18,8 @@ export interface KeyIdentity {
   readonly hash: Uint8Array;
   readonly bucket: string;
   readonly key: string;
+  /** The data key, built once per request (see dataKey). */
+  dataKeyBytes?: Buffer;
 }
 
 export function identify(bucket: string, key: string): KeyIdentity {
@@ -39,7 +41,7 @@ function encodeIdentity(tag: number, id: KeyIdentity, suffix: Buffer | null): Bu
 }
 
 export function dataKey(id: KeyIdentity): Buffer {
-  return encodeIdentity(DATA, id, null);
+  return (id.dataKeyBytes ??= encodeIdentity(DATA, id, null));
 }
 
 export function hintKey(id: KeyIdentity, target: NodeId): Buffer {

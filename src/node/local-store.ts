@@ -51,8 +51,8 @@ export class LocalStore {
     return this.storage.get(key);
   }
 
-  put(key: Uint8Array, value: Uint8Array | null): void {
-    const before = this.getRaw(key);
+  /** `before`, when the caller already read the key, saves reading it again. */
+  put(key: Uint8Array, value: Uint8Array | null, before: Uint8Array | undefined = this.getRaw(key)): void {
     const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
     this.stepWrites.set(k, value);
     this.emit({ key, value });
@@ -104,10 +104,12 @@ export class LocalStore {
 
   /** Merges `incoming` into the stored data; returns the result and whether anything changed. */
   mergeData(id: KeyIdentity, incoming: SiblingSet, options: MergeOptions): { set: SiblingSet; changed: boolean } {
-    const existing = this.readData(id);
+    const key = dataKey(id);
+    const raw = this.getRaw(key);
+    const existing = this.decode(key, raw);
     const next = this.merged(existing, incoming, options);
     const changed = existing === undefined || !equalSets(existing, next);
-    if (changed) this.put(dataKey(id), encodeSiblingSet(next));
+    if (changed) this.put(key, encodeSiblingSet(next), raw);
     return { set: next, changed };
   }
 

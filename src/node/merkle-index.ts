@@ -4,12 +4,12 @@
  * Trees live in memory and are rebuilt from storage when the node starts: one scan of the data
  * keys, about 3 µs a key (docs/operations.md).
  *
- * An item is (storage key, digest of the stored encoding): two replicas agree on a leaf exactly
- * when they hold the same keys with the same sibling sets.
+ * An item is H(storage key, stored encoding), one MD5 (sibling-set encodings are canonical): two
+ * replicas agree on a leaf exactly when they hold the same keys with the same sibling sets. Key
+ * counts per partition say what is held without hashing anything.
  */
 import { DEFAULT_SHAPE, END_OF_RING, itemHash, leafIndex, leafKeyRange, MerkleTree, type MerkleShape } from '../core/merkle/index.js';
 import { partitionOf } from '../core/ring/index.js';
-import { digestEncoded } from '../core/versions/index.js';
 import { ALL_DATA } from './keys.js';
 import type { StorageView } from './storage-view.js';
 
@@ -17,6 +17,7 @@ const DATA_TAG = 0x01;
 
 export class MerkleIndex {
   private readonly trees = new Map<number, MerkleTree>();
+  private readonly counts = new Map<number, number>();
   private readonly partitionBits: number;
 
   constructor(
@@ -47,9 +48,12 @@ export class MerkleIndex {
       tree = new MerkleTree(this.shape);
       this.trees.set(partition, tree);
     }
-    const oldItem = before === undefined ? undefined : itemHash(key, digestEncoded(before));
-    const newItem = after === undefined || after === null ? undefined : itemHash(key, digestEncoded(after));
+    const present = after !== undefined && after !== null;
+    const oldItem = before === undefined ? undefined : itemHash(key, before);
+    const newItem = present ? itemHash(key, after) : undefined;
     tree.replace(leaf, oldItem, newItem);
+    const delta = (present ? 1 : 0) - (before === undefined ? 0 : 1);
+    if (delta !== 0) this.counts.set(partition, (this.counts.get(partition) ?? 0) + delta);
   }
 
   /** The partition's tree (an empty one if nothing is stored there). */
@@ -59,7 +63,7 @@ export class MerkleIndex {
 
   /** Partitions in which this node stores at least one key. */
   heldPartitions(): number[] {
-    return [...this.trees.entries()].filter(([, t]) => !t.isEmpty()).map(([p]) => p).sort((a, b) => a - b);
+    return [...this.counts.entries()].filter(([, n]) => n > 0).map(([p]) => p).sort((a, b) => a - b);
   }
 
   /** Storage bounds [from, to) of one leaf's data keys. */

@@ -5,6 +5,7 @@
  * the node.
  */
 import { Packr } from 'msgpackr';
+import { decodeHot, encodeHot, HOT_MARKER, HotDecodeError, isHot } from './hot-codec.js';
 import { MessageType, PROTOCOL_VERSION, type Envelope, type PeerMessage } from './messages.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });
@@ -15,10 +16,19 @@ export class ProtocolError extends Error {
 }
 
 export function encodeEnvelope(envelope: Envelope): Uint8Array {
+  if (isHot(envelope.body)) return encodeHot(envelope.from, envelope.body);
   return packr.pack(envelope);
 }
 
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
+  if (bytes[0] === HOT_MARKER) {
+    try {
+      return decodeHot(bytes);
+    } catch (err) {
+      if (err instanceof HotDecodeError) throw new ProtocolError(err.message);
+      throw err;
+    }
+  }
   let raw: unknown;
   try {
     raw = packr.unpack(bytes);
