@@ -95,3 +95,16 @@ test('a replica that missed writes is repaired by anti-entropy without any read'
   );
   assert.ok(sim.node('n3').sync.stats.keysRepaired > 0 || sim.node('n1').sync.stats.keysRepaired > 0);
 });
+
+test('a node can finish leaving while another owner of its partitions is down', () => {
+  const sim = formed(14);
+  load(sim);
+  sim.addNode('n4', ['n1:7000']);
+  assert.ok(sim.runUntil(() => allUp(sim, 4), 30_000), 'n4 up');
+  sim.crash('n4');
+  sim.leave('n2');
+  assert.ok(sim.runUntil(() => !sim.isRunning('n2'), 60_000), 'n2 left although n4 is down');
+  sim.restart('n4');
+  assert.ok(sim.runUntil(() => settled(sim), 120_000), 'every key on exactly N nodes once n4 is back');
+  assert.equal(unreadable(sim, 'n1'), 0);
+});

@@ -73,7 +73,7 @@ export class PartitionSync {
     this.refill();
     const self = getMember(m, this.host.ctx.selfId);
     this.deleteChunks(index);
-    this.transfersOut(ring, index);
+    this.transfersOut(ring, index, self?.state === 'leaving');
     if (self?.state === 'joining') this.joining(m, ring);
     else if (self?.state === 'leaving') this.maybeLeft(index);
     this.antiEntropy(m, ring);
@@ -110,7 +110,12 @@ export class PartitionSync {
     return true;
   }
 
-  private transfersOut(ring: Ring, index: MerkleIndex): void {
+  /**
+   * A leaving node does not wait for owners that are down: once every live owner (at least one)
+   * confirmed, its copy is not the only one, and anti-entropy among the owners completes the rest
+   * when they return. That is what lets a node always finish leaving.
+   */
+  private transfersOut(ring: Ring, index: MerkleIndex, leaving: boolean): void {
     const held = index.heldPartitions().filter((p) => !ring.owners(p).includes(this.host.ctx.selfId));
     this.stats.pendingOut = held.length;
     for (const p of held) {
@@ -118,7 +123,13 @@ export class PartitionSync {
       const root = Buffer.from(index.tree(p).root()).toString('hex');
       const confirmation = this.confirmed.get(p);
       const owners = ring.owners(p);
-      if (confirmation !== undefined && confirmation.root === root && owners.every((o) => confirmation.owners.has(o))) {
+      const mustConfirm = leaving ? owners.filter((o) => this.host.ctx.isUp(o)) : owners;
+      const confirmedAll =
+        confirmation !== undefined &&
+        confirmation.root === root &&
+        confirmation.owners.size > 0 &&
+        mustConfirm.every((o) => confirmation.owners.has(o));
+      if (confirmedAll) {
         this.deleting.add(p);
         continue;
       }
