@@ -8,7 +8,9 @@
  * order, each tagged with its id. Answers produced in one event-loop turn are coalesced, for every
  * connection, into one socket write at the end of the turn (PERF-NOTES: loopback writes are the
  * largest CPU item; the transport does the same). A connection with `maxInFlight` requests
- * outstanding stops reading until half of them are answered (back-pressure instead of growth).
+ * outstanding, or with more than 8 MiB of answers it has not read, holds further frames it already
+ * read in a backlog and stops reading from its socket until the backlog is gone and there is ample
+ * room again (back-pressure instead of growth).
  *
  * Bad input never crashes the node: an unreadable frame or an invalid request gets an error
  * response (id 0 when no id could be read) and the connection goes on; an oversize length prefix,
@@ -51,6 +53,8 @@ export interface ClientServer {
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
+/** Answers a client has not read yet beyond which its connection is not read either. */
+const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
 /** Room for the bucket, key, context and options around a value of the largest accepted size. */
 const FRAME_OVERHEAD_BYTES = 64 * 1024;
 
@@ -115,6 +119,9 @@ class ClientConnection {
   private readonly queue = new FrameQueue();
   private inFlight = 0;
   private paused = false;
+  /** Frames read while `maxInFlight` requests were outstanding, oldest first from `backlogHead`. */
+  private backlog: Uint8Array[] = [];
+  private backlogHead = 0;
   private closed = false;
   private warnedBadFrame = false;
   private readonly remote: string;
@@ -127,7 +134,10 @@ class ClientConnection {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.flush());
+    socket.on('drain', () => {
+      this.flush();
+      this.pump();
+    });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       shared.options.logger.debug({ client: this.remote, error: error.code ?? error.message }, 'client connection error');
     });
@@ -170,6 +180,14 @@ class ClientConnection {
   }
 
   private onFrame(payload: Uint8Array): void {
+    if (this.isFull()) {
+      this.backlog.push(payload);
+      if (!this.paused) {
+        this.paused = true;
+        this.socket.pause();
+      }
+      return;
+    }
     const frame = decodeRequestFrame(payload);
     if (!frame.ok) {
       this.warnBadFrame(frame.error);
@@ -182,10 +200,6 @@ class ClientConnection {
 
   private startRequest(id: number, request: ClientRequest): void {
     this.inFlight++;
-    if (this.inFlight >= this.shared.maxInFlight && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-    }
     const startedNs = process.hrtime.bigint();
     const metrics = this.shared.options.metrics;
     this.shared.options.runtime.request(request).then(
@@ -202,11 +216,30 @@ class ClientConnection {
 
   private finish(id: number, response: ClientResponse): void {
     this.inFlight--;
-    if (this.paused && this.inFlight <= this.shared.maxInFlight / 2) {
-      this.paused = false;
-      if (!this.closed) this.socket.resume();
-    }
     this.answer(id, response);
+    this.pump();
+  }
+
+  /** While paused: starts backlogged frames as room frees up, and reads again once it is ample. */
+  private pump(): void {
+    if (!this.paused || this.closed) return;
+    while (this.backlogHead < this.backlog.length && !this.isFull()) this.onFrame(this.backlog[this.backlogHead++]!);
+    if (this.backlogHead < this.backlog.length) return;
+    this.backlog = [];
+    this.backlogHead = 0;
+    if (this.inFlight <= this.shared.maxInFlight / 2 && this.unsentBytes() <= MAX_UNSENT_BYTES / 2) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  /** Too many requests outstanding, or too many answers the client has not read yet. */
+  private isFull(): boolean {
+    return this.inFlight >= this.shared.maxInFlight || this.unsentBytes() > MAX_UNSENT_BYTES;
+  }
+
+  private unsentBytes(): number {
+    return this.queue.byteLength + this.socket.writableLength;
   }
 
   private answer(id: number, response: ClientResponse): void {

@@ -16,6 +16,8 @@ export interface ClusterOptions {
   readonly basePort: number;
   readonly storage?: 'memory' | 'disk';
   readonly extraArgs?: readonly string[];
+  /** Also serve the binary client protocol, node i on port basePort+200+i. */
+  readonly clientPorts?: boolean;
 }
 
 export class ProcessCluster {
@@ -33,6 +35,10 @@ export class ProcessCluster {
     return `http://${HOST}:${this.options.basePort + 100 + i}`;
   }
 
+  clientPort(i: number): number {
+    return this.options.basePort + 200 + i;
+  }
+
   seeds(): string {
     return Array.from({ length: this.options.nodes }, (_, k) => this.peer(k + 1)).join(',');
   }
@@ -42,6 +48,7 @@ export class ProcessCluster {
       BIN, 'start', '--id', `n${i}`, '--host', HOST, '--port', String(this.options.basePort + i),
       '--http-port', String(this.options.basePort + 100 + i), '--data', join(this.dataRoot, `n${i}`),
       '--seeds', this.seeds(), '--storage', this.options.storage ?? 'disk', ...(this.options.extraArgs ?? []),
+      ...(this.options.clientPorts ? ['--client-port', String(this.clientPort(i))] : []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DYNAMO_LOG_LEVEL: 'warn' } });
     const log: string[] = [];

@@ -1,0 +1,86 @@
+/**
+ * How the benchmark talks to the cluster: natively (the partition-aware Client over the binary
+ * protocol) or over HTTP (keep-alive connections, nodes used in turn). Both remember the last
+ * context seen for each record and send it with the next update, as an application would.
+ */
+import { Agent, request } from 'node:http';
+import { Client, type Context } from '../client/index.js';
+
+export interface Driver {
+  read(index: number, key: string): Promise<void>;
+  update(index: number, key: string, value: Buffer): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DriverOptions {
+  readonly nodes: readonly string[];
+  readonly bucket: string;
+  readonly records: number;
+  readonly concurrency: number;
+  readonly r?: number | undefined;
+  readonly w?: number | undefined;
+  readonly connectionsPerNode?: number | undefined;
+}
+
+export async function nativeDriver(options: DriverOptions): Promise<Driver> {
+  const client = await Client.connect({ nodes: options.nodes, connectionsPerNode: options.connectionsPerNode ?? 1 });
+  const contexts: (Context | undefined)[] = new Array<Context | undefined>(options.records);
+  const readOptions = options.r === undefined ? {} : { r: options.r };
+  const { bucket, w } = options;
+  return {
+    async read(index, key) {
+      contexts[index] = (await client.get(bucket, key, readOptions)).context;
+    },
+    async update(index, key, value) {
+      const context = contexts[index];
+      const writeOptions = w === undefined ? (context === undefined ? {} : { context }) : context === undefined ? { w } : { context, w };
+      contexts[index] = await client.put(bucket, key, value, writeOptions);
+    },
+    close: () => client.close(),
+  };
+}
+
+const CONTEXT_HEADER = 'x-dynamo-context';
+
+export async function httpDriver(options: DriverOptions): Promise<Driver> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency, maxFreeSockets: options.concurrency });
+  const targets = options.nodes.map((n) => new URL(/^https?:\/\//.test(n) ? n : `http://${n}`));
+  const contexts: (string | undefined)[] = new Array<string | undefined>(options.records);
+  const prefix = `/kv/${encodeURIComponent(options.bucket)}/`;
+  const readQuery = options.r === undefined ? '' : `?r=${options.r}`;
+  const writeQuery = options.w === undefined ? '' : `?w=${options.w}`;
+  let turn = 0;
+  const send = (method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<{ status: number; context: string | undefined }> => {
+    const target = targets[turn++ % targets.length]!;
+    return new Promise((resolve, reject) => {
+      const req = request({ agent, host: target.hostname, port: target.port, method, path, headers }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => {
+          const context = res.headers[CONTEXT_HEADER];
+          resolve({ status: res.statusCode ?? 0, context: typeof context === 'string' ? context : undefined });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
+  return {
+    async read(index, key) {
+      const res = await send('GET', `${prefix}${encodeURIComponent(key)}${readQuery}`, {});
+      if (res.status !== 200 && res.status !== 300 && res.status !== 404) throw new Error(`GET answered ${res.status}`);
+      contexts[index] = res.context;
+    },
+    async update(index, key, value) {
+      const context = contexts[index];
+      const headers: Record<string, string> = { 'content-length': String(value.length) };
+      if (context !== undefined) headers[CONTEXT_HEADER] = context;
+      const res = await send('PUT', `${prefix}${encodeURIComponent(key)}${writeQuery}`, headers, value);
+      if (res.status !== 204) throw new Error(`PUT answered ${res.status}`);
+      contexts[index] = res.context;
+    },
+    async close() {
+      agent.destroy();
+    },
+  };
+}

@@ -1,0 +1,265 @@
+/**
+ * The partition-aware TypeScript client. It learns the ring from any node over HTTP (GET /ring),
+ * keeps it fresh, and sends each request over the binary protocol to a replica of the key, which
+ * coordinates it without a forwarding hop. A write that follows a read goes to the replica that
+ * answered that read first (carried in the read's Context), as in the paper. A node that cannot be
+ * reached is avoided for a while and the request goes to the next candidate, so a dead node costs
+ * one failed connection, not a failed request.
+ *
+ * A request that was in flight when its connection broke is sent again to another node. For a
+ * write this can apply it twice; versioning keeps both as siblings at worst, never loses either.
+ */
+import type { BucketProps } from '../core/buckets/index.js';
+import type { ClientRequest, ClientResponse, GetResult } from '../protocol/requests.js';
+import { Context } from './context.js';
+import { BadRequestError, ConnectionError, DynamoError, errorFromResponse, TooLargeError } from './errors.js';
+import { NodePools } from './pools.js';
+import { RingTracker } from './ring-tracker.js';
+
+export type Value = Uint8Array | string;
+
+/** Merges concurrent versions into one value; the client writes it back with the read's context. */
+export type Resolver = (siblings: readonly Buffer[], where: { readonly bucket: string; readonly key: string }) => Value;
+
+export interface ClientOptions {
+  /** HTTP URLs of one or more nodes (e.g. http://127.0.0.1:7101): the client learns the ring from them. */
+  readonly nodes: readonly string[];
+  /** Pipelined connections kept to each node (default 1: one connection coalesces best). */
+  readonly connectionsPerNode?: number;
+  /** Client-side deadline of one request, in ms (default 5000; nodes answer 503 after their own, 2000). */
+  readonly requestTimeoutMs?: number;
+  /** How often the ring is read again, in ms (default 5000); also read again when a node fails. */
+  readonly ringRefreshMs?: number;
+  /** Largest value the client sends (default 1 MiB, the nodes' default); larger ones fail locally with TooLargeError. */
+  readonly maxValueBytes?: number;
+  /** Default sibling resolver for every get; a get can pass its own or `false`. */
+  readonly resolve?: Resolver;
+}
+
+export interface ReadOptions {
+  readonly r?: number;
+  readonly strict?: boolean;
+  readonly timeoutMs?: number;
+  /** Merge siblings with this function and write the merge back (false: return the siblings as they are). */
+  readonly resolve?: Resolver | false;
+}
+
+export interface WriteOptions {
+  /** The context of the read this write follows (a Context, or an X-Dynamo-Context string). */
+  readonly context?: Context | string;
+  readonly w?: number;
+  readonly strict?: boolean;
+  readonly timeoutMs?: number;
+}
+
+export interface Sibling {
+  readonly value: Buffer;
+  readonly timestampMs: number;
+}
+
+export interface ReadResult {
+  /** At least one live version exists. */
+  readonly found: boolean;
+  /** The value when there is exactly one live version (after resolve, the merge); otherwise undefined. */
+  readonly value: Buffer | undefined;
+  /** Every live concurrent version, oldest first (empty when absent or deleted). */
+  readonly siblings: readonly Sibling[];
+  /** Covers every version read: pass it to the write that follows. */
+  readonly context: Context;
+  /** The key was deleted (a tombstone was read). */
+  readonly deleted: boolean;
+  /** Siblings were merged by a resolver and the merge written back. */
+  readonly resolved: boolean;
+}
+
+const MAX_ATTEMPTS = 3;
+
+export class Client {
+  private readonly tracker: RingTracker;
+  private readonly pools: NodePools;
+  private readonly timeoutMs: number;
+  private readonly maxValueBytes: number;
+  private readonly ringRefreshMs: number;
+  private closed = false;
+  /** Each bucket's replica count n (its primaries are the first n of a preference list), learned lazily. */
+  private readonly bucketN = new Map<string, number>();
+  private readonly bucketLookups = new Set<string>();
+  private bucketsLearnedAtMs = 0;
+
+  constructor(private readonly options: ClientOptions) {
+    if (options.nodes.length === 0) throw new BadRequestError('the client needs at least one node URL');
+    this.timeoutMs = options.requestTimeoutMs ?? 5000;
+    this.maxValueBytes = options.maxValueBytes ?? 1024 * 1024;
+    this.ringRefreshMs = options.ringRefreshMs ?? 5000;
+    this.tracker = new RingTracker(options.nodes, this.ringRefreshMs);
+    this.pools = new NodePools(options.connectionsPerNode ?? 1);
+  }
+
+  /** A client whose ring is already loaded (fails with ConnectionError when no node answers). */
+  static async connect(options: ClientOptions): Promise<Client> {
+    const client = new Client(options);
+    await client.ready();
+    return client;
+  }
+
+  /** Resolves once the ring is known. */
+  async ready(): Promise<void> {
+    await this.tracker.routing();
+  }
+
+  /** Reads the ring again now. */
+  async refreshRing(): Promise<void> {
+    await this.tracker.refresh();
+  }
+
+  async get(bucket: string, key: string, options: ReadOptions = {}): Promise<ReadResult> {
+    const request: { op: 'get'; bucket: string; key: string; r?: number; strict?: boolean } = { op: 'get', bucket, key };
+    if (options.r !== undefined) request.r = options.r;
+    if (options.strict !== undefined) request.strict = options.strict;
+    const response = await this.call(request, bucket, key, undefined, options.timeoutMs);
+    if (response.op !== 'get') throw unexpected(response);
+    const result = readResult(response);
+    const resolver = options.resolve === undefined ? this.options.resolve : options.resolve || undefined;
+    if (resolver === undefined || result.siblings.length < 2) return result;
+    const merged = toBuffer(resolver(result.siblings.map((s) => s.value), { bucket, key }));
+    const context = await this.put(bucket, key, merged, { context: result.context, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+    return { found: true, value: merged, siblings: [{ value: merged, timestampMs: Date.now() }], context, deleted: false, resolved: true };
+  }
+
+  /** Writes a value; returns the new version's context. */
+  async put(bucket: string, key: string, value: Value, options: WriteOptions = {}): Promise<Context> {
+    const bytes = toBuffer(value);
+    if (bytes.length > this.maxValueBytes) throw new TooLargeError(`the value has ${bytes.length} bytes; the limit is ${this.maxValueBytes}`);
+    const context = contextOf(options.context);
+    const request: ClientRequest = { op: 'put', bucket, key, value: bytes, context: context.vector, ...writeOptions(options, context) };
+    return this.write(request, context, options.timeoutMs);
+  }
+
+  /** Deletes (writes a tombstone superseding what `context` covers); returns the tombstone's context. */
+  async delete(bucket: string, key: string, options: WriteOptions = {}): Promise<Context> {
+    const context = contextOf(options.context);
+    const request: ClientRequest = { op: 'delete', bucket, key, context: context.vector, ...writeOptions(options, context) };
+    return this.write(request, context, options.timeoutMs);
+  }
+
+  async getBucket(bucket: string): Promise<BucketProps> {
+    const response = await this.call({ op: 'getBucket', bucket }, null, null, undefined, undefined);
+    if (response.op !== 'bucket') throw unexpected(response);
+    this.bucketN.set(bucket, response.props.n);
+    return response.props;
+  }
+
+  /** Changes a bucket's properties cluster-wide (any subset of n, r, w, conflict, strict). */
+  async setBucket(bucket: string, change: Partial<BucketProps>): Promise<BucketProps> {
+    const response = await this.call({ op: 'setBucket', bucket, change }, null, null, undefined, undefined);
+    if (response.op !== 'bucket') throw unexpected(response);
+    this.bucketN.set(bucket, response.props.n);
+    return response.props;
+  }
+
+  /** Closes every connection and stops refreshing the ring; requests in flight fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.tracker.stop();
+    this.pools.close();
+  }
+
+  private async write(request: ClientRequest, context: Context, timeoutMs: number | undefined): Promise<Context> {
+    const { bucket, key } = request as { bucket: string; key: string };
+    const response = await this.call(request, bucket, key, context.fastestReplica, timeoutMs);
+    if (response.op !== 'put' && response.op !== 'delete') throw unexpected(response);
+    return Context.of(response.context);
+  }
+
+  /** Sends to the best node for the key, trying others when a node cannot be reached; throws the node's error as a typed error. */
+  private async call(request: ClientRequest, bucket: string | null, key: string | null, preferred: string | undefined, timeoutMs: number | undefined): Promise<Exclude<ClientResponse, { ok: false }>> {
+    if (this.closed) throw new ConnectionError('the client is closed');
+    const routing = this.tracker.current ?? (await this.tracker.routing());
+    let tried: Set<string> | null = null;
+    let lastError: DynamoError | undefined;
+    let outgoing = request;
+    const n = bucket === null ? routing.replicas : this.replicasOf(bucket, routing.replicas);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const node = routing.pick(bucket, key, n, preferred, this.pools.usable, tried);
+      if (node === undefined) break;
+      let response: ClientResponse;
+      try {
+        response = await this.pools.connection(node, routing.clientAddressOf(node)!).send(outgoing, timeoutMs ?? this.timeoutMs);
+      } catch (err) {
+        if (!(err instanceof ConnectionError) || this.closed) throw err;
+        response = { ok: false, error: 'unavailable', message: err.message };
+        lastError = err;
+      }
+      if (response.ok) return response;
+      // A node that cannot be reached, is stopping or has not joined did nothing: try the next one.
+      if (response.error !== 'unavailable') throw errorFromResponse(response);
+      lastError ??= errorFromResponse(response);
+      this.pools.markUnreachable(node);
+      this.tracker.refreshSoon();
+      (tried ??= new Set()).add(node);
+      // The preferred coordinator is out of reach from here: let the next node choose.
+      if ('coordinator' in outgoing && outgoing.coordinator !== undefined) outgoing = withoutCoordinator(outgoing);
+    }
+    throw lastError ?? new ConnectionError('no node of the cluster serves the binary client protocol (start nodes with --client-port)');
+  }
+
+  /**
+   * The bucket's n when known; otherwise the ring's (an upper bound: a request may then reach a
+   * non-primary, which forwards a write) while the bucket's properties are fetched in the
+   * background. What was learned is forgotten every ring refresh period, to follow changes.
+   */
+  private replicasOf(bucket: string, ringReplicas: number): number {
+    const now = Date.now();
+    if (now - this.bucketsLearnedAtMs > this.ringRefreshMs) {
+      this.bucketN.clear();
+      this.bucketsLearnedAtMs = now;
+    }
+    const n = this.bucketN.get(bucket);
+    if (n !== undefined) return n;
+    if (!this.bucketLookups.has(bucket)) {
+      this.bucketLookups.add(bucket);
+      this.getBucket(bucket)
+        .catch(() => undefined)
+        .finally(() => this.bucketLookups.delete(bucket));
+    }
+    return ringReplicas;
+  }
+}
+
+function readResult(response: GetResult): ReadResult {
+  const siblings = response.values.map((v) => ({ value: Buffer.from(v.data!), timestampMs: v.timestampMs }));
+  return {
+    found: siblings.length > 0,
+    value: siblings.length === 1 ? siblings[0]!.value : undefined,
+    siblings,
+    context: Context.of(response.context, response.fastestReplica),
+    deleted: response.tombstone && siblings.length === 0,
+    resolved: false,
+  };
+}
+
+function toBuffer(value: Value): Buffer {
+  return typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function contextOf(context: Context | string | undefined): Context {
+  if (context === undefined) return Context.EMPTY;
+  return typeof context === 'string' ? Context.parse(context) : context;
+}
+
+function writeOptions(options: WriteOptions, context: Context): { w?: number; strict?: boolean; coordinator?: string } {
+  const out: { w?: number; strict?: boolean; coordinator?: string } = {};
+  if (options.w !== undefined) out.w = options.w;
+  if (options.strict !== undefined) out.strict = options.strict;
+  if (context.fastestReplica !== undefined) out.coordinator = context.fastestReplica;
+  return out;
+}
+
+function withoutCoordinator(request: Extract<ClientRequest, { op: 'put' | 'delete' }>): ClientRequest {
+  const { coordinator: _dropped, ...rest } = request;
+  return rest;
+}
+
+function unexpected(response: ClientResponse): DynamoError {
+  return new DynamoError('unavailable', `unexpected answer from the node: ${JSON.stringify(response).slice(0, 200)}`);
+}

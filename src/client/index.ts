@@ -1,0 +1,15 @@
+/** The TypeScript client of the package: `import { Client } from 'dynamo'`. */
+export { Client, type ClientOptions, type ReadOptions, type WriteOptions, type ReadResult, type Sibling, type Resolver, type Value } from './client.js';
+export { Context } from './context.js';
+export {
+  DynamoError,
+  BadRequestError,
+  QuorumError,
+  TimeoutError,
+  TooLargeError,
+  TooManySiblingsError,
+  UnavailableError,
+  ConnectionError,
+  type DynamoErrorCode,
+} from './errors.js';
+export type { RingSnapshot, RingMember } from './routing.js';
