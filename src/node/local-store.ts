@@ -88,6 +88,13 @@ export class LocalStore {
     return merged;
   }
 
+  /** readAny, encoded: the stored bytes as they are when no hint adds to them (no decode, no encode). */
+  readAnyEncoded(id: KeyIdentity): Uint8Array | undefined {
+    if (this.hintCount <= 0) return this.getRaw(dataKey(id));
+    const set = this.readAny(id);
+    return set === undefined ? undefined : encodeSiblingSet(set);
+  }
+
   /** What this node can contribute to a read: its data and any hints for the key. */
   readAny(id: KeyIdentity): SiblingSet | undefined {
     const data = this.readData(id);
@@ -103,13 +110,19 @@ export class LocalStore {
   }
 
   /** Merges `incoming` into the stored data; returns the result and whether anything changed. */
-  mergeData(id: KeyIdentity, incoming: SiblingSet, options: MergeOptions): { set: SiblingSet; changed: boolean } {
+  /**
+   * Merges `incoming` into the stored data; returns the result and whether anything changed.
+   * `incomingEncoded`, when given, is stored as it is if the merge is `incoming` itself (the usual
+   * case on a replica: the coordinator's set supersedes what it had), which saves an encode.
+   */
+  mergeData(id: KeyIdentity, incoming: SiblingSet, options: MergeOptions, incomingEncoded?: Uint8Array): { set: SiblingSet; changed: boolean } {
     const key = dataKey(id);
     const raw = this.getRaw(key);
     const existing = this.decode(key, raw);
     const next = this.merged(existing, incoming, options);
+    if (next === existing) return { set: next, changed: false };
     const changed = existing === undefined || !equalSets(existing, next);
-    if (changed) this.put(key, encodeSiblingSet(next), raw);
+    if (changed) this.put(key, next === incoming && incomingEncoded !== undefined ? incomingEncoded : encodeSiblingSet(next), raw);
     return { set: next, changed };
   }
 

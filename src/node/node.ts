@@ -11,7 +11,7 @@ import type { NodeId, PeerAddress } from '../core/ids.js';
 import { assignmentOf, digest, getMember, updateMember, type Membership } from '../core/membership/index.js';
 import type { Rng } from '../core/random.js';
 import { Ring } from '../core/ring/index.js';
-import { decodeSiblingSet, encodeSiblingSet } from '../core/versions/index.js';
+import { decodeSiblingSet } from '../core/versions/index.js';
 import { MessageType, PROTOCOL_VERSION, type Envelope, type PeerMessage } from '../protocol/messages.js';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import { validateClientRequest } from '../protocol/validate-request.js';
@@ -176,8 +176,8 @@ export class DynamoNode implements CoordinationHost {
       case MessageType.WriteAck:
         return this.withOp(body.id, (op) => (op.kind === 'put' || op.kind === 'handoff') && op.onAck(from, body.ok));
       case MessageType.ReplicaRead: {
-        const set = this.store.readAny(identify(body.bucket, body.key));
-        return this.sendTo(fromAddress, { type: MessageType.ReadReply, id: body.id, set: set === undefined ? null : encodeSiblingSet(set) });
+        const set = this.store.readAnyEncoded(identify(body.bucket, body.key));
+        return this.sendTo(fromAddress, { type: MessageType.ReadReply, id: body.id, set: set ?? null });
       }
       case MessageType.ReadReply:
         return this.withOp(body.id, (op) => op.kind === 'get' && op.onReply(from, body.set));
@@ -222,7 +222,7 @@ export class DynamoNode implements CoordinationHost {
       const set = decodeSiblingSet(body.set);
       const identity = identify(body.bucket, body.key);
       const merge = { lww: this.props(body.bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries };
-      if (body.hintFor === null || body.hintFor === this.selfId) this.store.mergeData(identity, set, merge);
+      if (body.hintFor === null || body.hintFor === this.selfId) this.store.mergeData(identity, set, merge, body.set);
       else {
         this.store.mergeHint(identity, body.hintFor, set, merge);
         this.metrics.hintsStored++;

@@ -97,7 +97,7 @@ export class PutOperation {
 
   private storeLocally(hintFor: NodeId | null): void {
     const { identity, set, merge } = this.spec;
-    if (hintFor === null || hintFor === this.ctx.selfId) this.ctx.store.mergeData(identity, set, merge);
+    if (hintFor === null || hintFor === this.ctx.selfId) this.ctx.store.mergeData(identity, set, merge, this.spec.encoded);
     else if (this.ctx.config.buggify?.noHintedHandoff) return;
     else {
       this.ctx.store.mergeHint(identity, hintFor, set, merge);
