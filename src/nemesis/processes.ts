@@ -1,0 +1,195 @@
+/**
+ * The real node processes of a nemesis run: `node bin/dynamo.js start ...` from the build, each on
+ * its own loopback address (127.0.0.x) with its own data directory and, when running as root, its
+ * own uid (what lets firewall rules tell the nodes apart). Every process is started, killed,
+ * paused and stopped by its PID, and dies with its parent (the kernel's parent-death signal, or
+ * the node's --exit-with-parent) in case the harness itself is killed without a chance to clean up.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const BIN = resolve(import.meta.dirname, '../../bin/dynamo.js');
+export const BUILT_CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
+
+export interface NodeSpec {
+  readonly index: number;
+  readonly id: string;
+  readonly host: string;
+  readonly peerPort: number;
+  readonly httpPort: number;
+  readonly uid: number;
+  readonly dataDir: string;
+}
+
+export interface ProcessOptions {
+  readonly nodes: number;
+  readonly basePort: number;
+  /** Node i listens on 127.0.0.(addressBase + i). */
+  readonly addressBase: number;
+  /** Give each node a uid of its own (root only). */
+  readonly separateUids: boolean;
+  readonly uidBase: number;
+  readonly storage: 'disk' | 'memory';
+}
+
+interface Running {
+  readonly child: ChildProcess;
+  paused: boolean;
+  readonly log: string[];
+}
+
+const LOG_LINES = 50;
+
+export function buildExists(): boolean {
+  return existsSync(BUILT_CLI);
+}
+
+export class NodeProcesses {
+  readonly specs: NodeSpec[];
+  readonly dataRoot: string;
+  private readonly running = new Map<number, Running>();
+  kills = 0;
+  pauses = 0;
+
+  constructor(private readonly options: ProcessOptions) {
+    this.dataRoot = mkdtempSync(join(tmpdir(), 'dynamo-nemesis-'));
+    chmodSync(this.dataRoot, 0o755);
+    this.specs = Array.from({ length: options.nodes }, (_, k) => {
+      const index = k + 1;
+      const spec: NodeSpec = {
+        index,
+        id: `n${index}`,
+        host: `127.0.0.${options.addressBase + index}`,
+        peerPort: options.basePort + index,
+        httpPort: options.basePort + 100 + index,
+        uid: options.separateUids ? options.uidBase + index : (process.getuid?.() ?? 0),
+        dataDir: join(this.dataRoot, `n${index}`),
+      };
+      mkdirSync(spec.dataDir);
+      if (options.separateUids) chownSync(spec.dataDir, spec.uid, spec.uid);
+      return spec;
+    });
+  }
+
+  url(i: number): string {
+    const s = this.spec(i);
+    return `http://${s.host}:${s.httpPort}`;
+  }
+
+  spec(i: number): NodeSpec {
+    const s = this.specs[i - 1];
+    if (s === undefined) throw new Error(`no node ${i}`);
+    return s;
+  }
+
+  /** Whether every port the cluster needs is free. */
+  async portsFree(): Promise<boolean> {
+    for (const s of this.specs) {
+      if (!(await portFree(s.host, s.peerPort)) || !(await portFree(s.host, s.httpPort))) return false;
+    }
+    return true;
+  }
+
+  start(i: number): void {
+    if (this.isAlive(i)) return;
+    const s = this.spec(i);
+    const seeds = this.specs.map((x) => `${x.host}:${x.peerPort}`).join(',');
+    const args = [
+      BIN, 'start', '--id', s.id, '--host', s.host, '--port', String(s.peerPort), '--http-port', String(s.httpPort),
+      '--data', s.dataDir, '--seeds', seeds, '--storage', this.options.storage,
+    ];
+    // Under another uid the node cannot signal its parent to see if it lives (--exit-with-parent):
+    // setpriv switches the uid and asks the kernel to SIGKILL it when the harness dies, then execs
+    // node, so the PID is the node's own.
+    const [command, argv] = this.options.separateUids
+      ? ['setpriv', [`--reuid=${s.uid}`, `--regid=${s.uid}`, '--clear-groups', '--pdeathsig=KILL', '--', process.execPath, ...args]]
+      : [process.execPath, [...args, '--exit-with-parent']];
+    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DYNAMO_LOG_LEVEL: 'warn' } });
+    const log: string[] = [];
+    const keep = (d: Buffer): void => {
+      log.push(d.toString());
+      if (log.length > LOG_LINES) log.shift();
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    this.running.set(i, { child, paused: false, log });
+  }
+
+  isAlive(i: number): boolean {
+    const r = this.running.get(i);
+    return r !== undefined && r.child.exitCode === null && r.child.signalCode === null;
+  }
+
+  isPaused(i: number): boolean {
+    return this.running.get(i)?.paused === true;
+  }
+
+  /** Indexes of nodes that are alive and not paused. */
+  serving(): number[] {
+    return this.specs.map((s) => s.index).filter((i) => this.isAlive(i) && !this.isPaused(i));
+  }
+
+  async kill(i: number): Promise<void> {
+    const r = this.running.get(i);
+    if (r === undefined || !this.isAlive(i)) return;
+    const exited = new Promise((done) => r.child.once('exit', done));
+    r.child.kill('SIGKILL');
+    r.paused = false;
+    this.kills++;
+    await exited;
+  }
+
+  pause(i: number): void {
+    const r = this.running.get(i);
+    if (r === undefined || !this.isAlive(i) || r.paused) return;
+    r.child.kill('SIGSTOP');
+    r.paused = true;
+    this.pauses++;
+  }
+
+  resume(i: number): void {
+    const r = this.running.get(i);
+    if (r === undefined || !r.paused) return;
+    r.child.kill('SIGCONT');
+    r.paused = false;
+  }
+
+  logTail(i: number): string {
+    return (this.running.get(i)?.log ?? []).join('').split('\n').slice(-10).join('\n');
+  }
+
+  /** Stops every node cleanly (SIGCONT, SIGTERM, then SIGKILL after `graceMs`). */
+  async stopAll(graceMs = 5000): Promise<void> {
+    const waits: Promise<unknown>[] = [];
+    for (const [i, r] of this.running) {
+      if (!this.isAlive(i)) continue;
+      if (r.paused) r.child.kill('SIGCONT');
+      r.paused = false;
+      waits.push(new Promise((done) => r.child.once('exit', done)));
+      r.child.kill('SIGTERM');
+    }
+    const timer = new Promise((done) => setTimeout(done, graceMs).unref());
+    await Promise.race([Promise.all(waits), timer]);
+    this.killAllNow();
+  }
+
+  /** Synchronous last resort (signal handlers, exit): SIGKILL by PID whatever is still running. */
+  killAllNow(): void {
+    for (const [i, r] of this.running) if (this.isAlive(i)) r.child.kill('SIGKILL');
+  }
+
+  removeData(): void {
+    rmSync(this.dataRoot, { recursive: true, force: true });
+  }
+}
+
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, host, () => server.close(() => done(true)));
+  });
+}
