@@ -2,8 +2,8 @@
  * Turning a client request into an operation: validate it against the bucket's properties, find
  * where the key lives, and either coordinate here or hand the request to a node that can.
  * Reads are coordinated by whichever node receives them; writes by a primary replica of the key,
- * because only a replica can mint a new version from its own copy (or, in sloppy mode with every
- * primary down, by this node under a one-off actor so that it never reuses a dot).
+ * which holds the key's history (or, in sloppy mode with every primary down, by this node; the
+ * actor rules of actors.ts keep it from ever reusing a dot).
  */
 import { applyBucketChange, type BucketProps } from '../core/buckets/index.js';
 import type { NodeId } from '../core/ids.js';
@@ -19,7 +19,8 @@ import { PutOperation } from './put.js';
 export interface CoordinationHost extends NodeContext {
   placement(identity: KeyIdentity, n: number): Placement | null;
   launch(op: GetOperation | PutOperation | ForwardOperation): void;
-  fallbackActor(): string;
+  /** The actor to mint this write's version under (actors.ts). */
+  actorFor(local: SiblingSet | undefined): string;
   changeBucket(bucket: string, props: BucketProps): void;
   scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[]): void;
   ringReplicas(): number;
@@ -121,11 +122,11 @@ function coordinateWrite(
 ): void {
   const now = host.now();
   const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity);
-  const actor = isPrimary ? host.config.actor : host.fallbackActor();
+  const actor = host.actorFor(local);
   const data = request.op === 'put' ? request.value : null;
   let set: SiblingSet = update(withContext(request.context, { data, timestampMs: now }), local, actor, now);
   if (props.conflict === 'lww') set = resolveLww(set);
-  set = truncate(set, host.config.maxClockEntries, actor);
+  set = truncate(set, host.config.maxClockEntries);
   const siblings = siblingCount(set);
   if (siblings > host.config.maxSiblings) {
     host.metrics.siblingRefusals++;

@@ -9,7 +9,9 @@ import type { NodeId } from '../core/ids.js';
 import { decodeSiblingSet } from '../core/versions/index.js';
 import { MessageType } from '../protocol/messages.js';
 import type { NodeContext } from './context.js';
-import { ALL_HINTS, parseKey } from './keys.js';
+import { ALL_HINTS, parseKey, type ParsedKey } from './keys.js';
+
+export type HintRoute = { readonly to: NodeId; readonly hintFor: NodeId | null } | 'self' | null;
 import type { StorageView } from './storage-view.js';
 
 export class HandoffOperation {
@@ -65,10 +67,12 @@ export class HandoffScheduler {
   constructor(private readonly storage: StorageView) {}
 
   /**
-   * `relay` is given while this node is leaving: a hint whose owner is down goes, still as a hint,
-   * to another live node, so that leaving never waits for an owner to come back.
+   * `route` says where a hint goes now: to its owner; while this node is leaving and the owner is
+   * down, still as a hint to another live node (leaving never waits for an owner to come back);
+   * when the owner has left the cluster, as data to the key's current primaries ('self' when this
+   * node is one). null: not now.
    */
-  scan(ctx: NodeContext, launch: (op: HandoffOperation) => void, relay: ((owner: NodeId) => NodeId | undefined) | null): void {
+  scan(ctx: NodeContext, launch: (op: HandoffOperation) => void, route: (hint: ParsedKey) => HintRoute): void {
     const budget = ctx.config.handoffConcurrency - this.inFlight.size;
     if (budget <= 0 || ctx.store.hintCount <= 0 || ctx.config.buggify?.noHintedHandoff) return;
     let started = 0;
@@ -80,18 +84,13 @@ export class HandoffScheduler {
       const id = last.toString('latin1');
       const parsed = parseKey(key);
       if (parsed === null || parsed.target === null || this.inFlight.has(id)) continue;
-      if (parsed.target === ctx.selfId) {
+      const where = parsed.target === ctx.selfId ? 'self' : route(parsed);
+      if (where === 'self') {
         this.deliverToSelf(ctx, last, value);
         continue;
       }
-      let op: HandoffOperation;
-      if (ctx.isUp(parsed.target)) {
-        op = new HandoffOperation(ctx, ctx.nextOpId(), id, last, Buffer.from(value), parsed.target, parsed.bucket, parsed.key);
-      } else {
-        const via = relay?.(parsed.target);
-        if (via === undefined) continue;
-        op = new HandoffOperation(ctx, ctx.nextOpId(), id, last, Buffer.from(value), via, parsed.bucket, parsed.key, parsed.target);
-      }
+      if (where === null) continue;
+      const op = new HandoffOperation(ctx, ctx.nextOpId(), id, last, Buffer.from(value), where.to, parsed.bucket, parsed.key, where.hintFor);
       this.inFlight.add(id);
       launch(op);
       if (++started >= budget) break;

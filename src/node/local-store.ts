@@ -34,8 +34,6 @@ export class LocalStore {
   hintCount = 0;
 
   constructor(
-    /** This node's own actor: truncation never drops its entry, or it could reuse a dot. */
-    private readonly actor: string,
     private readonly storage: StorageView,
     private readonly emit: (w: StorageWrite) => void,
     private readonly events: LocalStoreEvents,
@@ -106,7 +104,8 @@ export class LocalStore {
   private merged(existing: SiblingSet | undefined, incoming: SiblingSet, options: MergeOptions): SiblingSet {
     let next = existing === undefined ? incoming : sync(existing, incoming);
     if (options.lww) next = resolveLww(next);
-    return truncate(next, options.maxClockEntries, this.actor);
+    // The same on every replica (no replica-specific exception), so truncated copies still converge.
+    return truncate(next, options.maxClockEntries);
   }
 
   /** Merges `incoming` into the stored data; returns the result and whether anything changed. */

@@ -32,6 +32,9 @@ export interface ClusterStateHost {
 
 const SEED_GOSSIP_EVERY_ROUNDS = 5;
 
+/** How long a member that left keeps getting heartbeats (so it learns that everyone knows), and the most it waits for that. */
+export const LEAVE_LINGER_MAX_MS = 30_000;
+
 export class MembershipAgent {
   private readonly startedMs: number;
   private lastJoinAttemptMs = -Infinity;
@@ -72,7 +75,7 @@ export class MembershipAgent {
     }
     if (nowMs - this.lastHeartbeatMs >= this.config.heartbeatIntervalMs) {
       this.lastHeartbeatMs = nowMs;
-      this.heartbeat(m);
+      this.heartbeat(m, nowMs);
     }
     if (nowMs - this.lastGossipMs >= this.config.gossipIntervalMs) {
       this.lastGossipMs = nowMs;
@@ -107,9 +110,14 @@ export class MembershipAgent {
   }
 
   /** Every member in small clusters; a random subset in large ones, so heartbeats stay O(fanout) per node. */
-  private heartbeat(m: Membership): void {
+  /** When this node first saw each member as `left`. */
+  private readonly leftSeenAt = new Map<NodeId, number>();
+
+  private heartbeat(m: Membership, nowMs: number): void {
     const body: Heartbeat = { type: MessageType.Heartbeat, membershipDigest: digest(m), bucketsDigest: bucketsDigest(this.host.buckets()) };
-    const others = activeMembers(m).filter((member) => member.id !== this.config.self.id);
+    for (const member of m.members) if (member.state === 'left' && !this.leftSeenAt.has(member.id)) this.leftSeenAt.set(member.id, nowMs);
+    const lingering = m.members.filter((x) => x.state === 'left' && nowMs - this.leftSeenAt.get(x.id)! < LEAVE_LINGER_MAX_MS);
+    const others = [...activeMembers(m), ...lingering].filter((member) => member.id !== this.config.self.id);
     const fanout = this.config.heartbeatFanout;
     if (others.length <= fanout * 4) {
       for (const member of others) this.host.send(member.id, body);
@@ -138,7 +146,23 @@ export class MembershipAgent {
     for (const member of activeMembers(m)) if (member.id !== this.config.self.id) this.host.send(member.id, this.gossipMessage(false));
   }
 
+  /** The membership digest each peer last reported in a heartbeat. */
+  private readonly peerDigests = new Map<NodeId, string>();
+
+  /**
+   * True when every live member other than this one last reported exactly this membership, and at
+   * least one did (from there gossip carries it to the rest; a node cut off from everyone must not
+   * count "nobody is up" as "everyone knows").
+   */
+  everyoneHasSeen(m: Membership): boolean {
+    const mine = digest(m);
+    const others = activeMembers(m).filter((x) => x.id !== this.config.self.id);
+    const seen = others.filter((x) => this.peerDigests.get(x.id) === mine).length;
+    return seen > 0 && others.every((x) => !this.host.isUp(x.id) || this.peerDigests.get(x.id) === mine);
+  }
+
   onHeartbeat(from: NodeId, fromAddress: PeerAddress, body: Heartbeat): void {
+    this.peerDigests.set(from, body.membershipDigest);
     const m = this.host.membership();
     if (m === null) return;
     if (body.membershipDigest !== digest(m) || body.bucketsDigest !== bucketsDigest(this.host.buckets())) {

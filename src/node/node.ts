@@ -11,7 +11,7 @@ import type { NodeId, PeerAddress } from '../core/ids.js';
 import { assignmentOf, digest, getMember, updateMember, type Membership } from '../core/membership/index.js';
 import type { Rng } from '../core/random.js';
 import { Ring } from '../core/ring/index.js';
-import { decodeSiblingSet } from '../core/versions/index.js';
+import { decodeSiblingSet, type SiblingSet } from '../core/versions/index.js';
 import { MessageType, PROTOCOL_VERSION, type Envelope, type PeerMessage } from '../protocol/messages.js';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import { validateClientRequest } from '../protocol/validate-request.js';
@@ -21,15 +21,16 @@ import type { ClientRef, Placement } from './context.js';
 import { emptyEffects, type Effects, type LogEvent } from './effects.js';
 import { ForwardOperation } from './forward.js';
 import { GetOperation } from './get.js';
-import { HandoffOperation, HandoffScheduler } from './handoff.js';
-import { ALL_HINTS, dataKey, identify, metaKey, parseKey, partitionDataRange, partitionOfIdentity, type KeyIdentity } from './keys.js';
+import { HandoffOperation, HandoffScheduler, type HintRoute } from './handoff.js';
+import { ALL_HINTS, dataKey, identify, metaKey, parseKey, partitionDataRange, partitionOfIdentity, type KeyIdentity, type ParsedKey } from './keys.js';
 import { Liveness } from './liveness.js';
 import { LocalStore } from './local-store.js';
-import { MembershipAgent } from './membership-agent.js';
+import { LEAVE_LINGER_MAX_MS, MembershipAgent } from './membership-agent.js';
 import { parseMembership } from './membership-wire.js';
 import { newMetrics, type NodeMetrics } from './metrics.js';
 import { PutOperation } from './put.js';
 import { Reaper } from './reaper.js';
+import { ActorEpochs } from './actors.js';
 import { ExchangeOperation, leafEntries, type ExchangeDeps } from './exchange.js';
 import { MerkleIndex } from './merkle-index.js';
 import { PartitionSync } from './partition-sync.js';
@@ -51,7 +52,7 @@ type Operation = GetOperation | PutOperation | ForwardOperation | HandoffOperati
 
 const META_MEMBERSHIP = 'membership';
 const META_BUCKETS = 'buckets';
-const META_FALLBACK_ACTORS = 'fallback-actors';
+const META_ACTOR_EPOCH = 'actor-epoch-ceiling';
 
 export class DynamoNode implements CoordinationHost {
   readonly selfId: NodeId;
@@ -71,7 +72,7 @@ export class DynamoNode implements CoordinationHost {
   private readonly agent: MembershipAgent;
   private readonly handoff: HandoffScheduler;
   private readonly reaper = new Reaper();
-  private fallbackActors: number;
+  private readonly actors: ActorEpochs;
   private lastHandoffMs = -Infinity;
   private merkle: MerkleIndex | null = null;
   readonly sync: PartitionSync;
@@ -85,7 +86,7 @@ export class DynamoNode implements CoordinationHost {
   ) {
     this.selfId = config.self.id;
     this.nowMs = nowMs;
-    this.store = new LocalStore(config.actor, storage, (w) => this.out.writes.push(w), {
+    this.store = new LocalStore(storage, (w) => this.out.writes.push(w), {
       corrupt: (key, error) => {
         this.metrics.corruptValues++;
         this.log('error', 'undecodable value in storage', { key: Buffer.from(key).toString('hex'), error });
@@ -97,7 +98,9 @@ export class DynamoNode implements CoordinationHost {
     this.handoff = new HandoffScheduler(storage);
     this.membershipValue = null;
     this.bucketTable = this.loadJson(META_BUCKETS) as BucketTable | null ?? EMPTY_BUCKET_TABLE;
-    this.fallbackActors = Number(this.loadJson(META_FALLBACK_ACTORS) ?? 0);
+    this.actors = new ActorEpochs(config.actor, Number(this.loadJson(META_ACTOR_EPOCH) ?? 0), (ceiling) =>
+      this.store.put(metaKey(META_ACTOR_EPOCH), Buffer.from(JSON.stringify(ceiling))),
+    );
     this.sync = new PartitionSync(this.syncHost());
     const stored = parseMembership(this.loadJson(META_MEMBERSHIP));
     if (stored !== null) this.adoptMembership(stored, false);
@@ -150,7 +153,7 @@ export class DynamoNode implements CoordinationHost {
     this.agent.tick(this.nowMs);
     if (this.nowMs - this.lastHandoffMs >= this.config.handoffIntervalMs && this.membershipValue !== null) {
       this.lastHandoffMs = this.nowMs;
-      this.handoff.scan(this, (op) => this.launch(op), this.selfState() === 'leaving' ? (owner) => this.relayFor(owner) : null);
+      this.handoff.scan(this, (op) => this.launch(op), (hint) => this.routeHint(hint));
     }
     this.reaper.tick(this);
     this.sync.tick();
@@ -308,9 +311,16 @@ export class DynamoNode implements CoordinationHost {
     if (state === 'left') this.leftAtMs = this.nowMs;
   }
 
-  /** True once this node has left the cluster and had time to tell the others: the process may stop. */
+  /**
+   * True once this node has left the cluster and the others know it: every live member's heartbeat
+   * carries the membership in which it is `left` (or, at worst, LEAVE_LINGER_MAX_MS passed). A node
+   * that stopped before its last gossip arrived would stay `leaving` in everyone else's view forever.
+   */
   hasLeft(): boolean {
-    return this.leftAtMs !== null && this.nowMs - this.leftAtMs >= this.config.leaveLingerMs;
+    if (this.leftAtMs === null || this.membershipValue === null) return false;
+    const waited = this.nowMs - this.leftAtMs;
+    if (waited < this.config.leaveLingerMs) return false;
+    return waited >= LEAVE_LINGER_MAX_MS || this.agent.everyoneHasSeen(this.membershipValue);
   }
 
   private withOp(id: number, handle: (op: Operation) => unknown): void {
@@ -409,10 +419,8 @@ export class DynamoNode implements CoordinationHost {
     return p;
   }
 
-  fallbackActor(): string {
-    this.fallbackActors++;
-    this.store.put(metaKey(META_FALLBACK_ACTORS), Buffer.from(JSON.stringify(this.fallbackActors)));
-    return `${this.config.actor}/f${this.fallbackActors}`;
+  actorFor(local: SiblingSet | undefined): string {
+    return this.actors.actorFor(local);
   }
 
   changeBucket(bucket: string, props: BucketProps): void {
@@ -467,6 +475,24 @@ export class DynamoNode implements CoordinationHost {
 
   private selfState(): string | undefined {
     return this.membershipValue === null ? undefined : getMember(this.membershipValue, this.selfId)?.state;
+  }
+
+  /** Where a held hint goes now (see HandoffScheduler.scan). */
+  private routeHint(hint: ParsedKey): HintRoute {
+    const owner = hint.target!;
+    const member = this.membershipValue === null ? undefined : getMember(this.membershipValue, owner);
+    if (member !== undefined && member.state !== 'left') {
+      if (this.isUp(owner)) return { to: owner, hintFor: null };
+      if (this.selfState() !== 'leaving') return null;
+      const via = this.relayFor(owner);
+      return via === undefined ? null : { to: via, hintFor: owner };
+    }
+    // The owner left: the key's data belongs with its current primaries.
+    const placement = this.placement(hint, this.props(hint.bucket).n);
+    if (placement === null) return null;
+    if (placement.primaries.includes(this.selfId)) return 'self';
+    const to = placement.primaries.find((p) => this.isUp(p));
+    return to === undefined ? null : { to, hintFor: null };
   }
 
   /** Another live member to hold a hint for a down owner while this node leaves. */

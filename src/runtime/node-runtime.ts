@@ -27,6 +27,15 @@ import type { Logger } from './logger.js';
 
 export const TICK_INTERVAL_MS = 20;
 
+/**
+ * The node's clock: wall time at process start, then monotonic. A system clock stepped backwards
+ * (NTP, an operator) would otherwise freeze every deadline until it caught up; version timestamps
+ * stay close to wall time and never go backwards within a process.
+ */
+function nodeNow(): number {
+  return Math.floor(performance.timeOrigin + performance.now());
+}
+
 export interface RuntimeOptions {
   readonly self: MemberSpec;
   readonly listenHost: string;
@@ -79,7 +88,7 @@ export class NodeRuntime {
     };
     const problems = validateNodeConfig(config);
     if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
-    const node = new DynamoNode(config, options.engine, seededRng(randomBytes(4).readUInt32BE(0)), Date.now());
+    const node = new DynamoNode(config, options.engine, seededRng(randomBytes(4).readUInt32BE(0)), nodeNow());
     let runtime: NodeRuntime | null = null;
     const transport = createTcpTransport({
       host: options.listenHost,
@@ -131,7 +140,7 @@ export class NodeRuntime {
 
   private input(input: NodeInput): void {
     if (this.stopped) return;
-    this.node.step(input, Date.now());
+    this.node.step(input, nodeNow());
     if (input.kind === 'tick' && !this.leftReported && this.node.hasLeft()) {
       this.leftReported = true;
       setImmediate(() => this.onLeft?.());

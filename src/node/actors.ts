@@ -1,0 +1,47 @@
+/**
+ * Which actor id a coordinator mints a key's next version under ("key epochs", as Riak KV does).
+ *
+ * A dotted version vector is only safe if an actor never mints the same (actor, counter) twice for
+ * one key, and a coordinator learns its last counter from its local copy of the key. That copy can
+ * be missing or short: the node handed the partition over and owns it again, it coordinates as a
+ * fallback, truncation dropped the entry. So the rule: reuse one of this node's actors only when its
+ * entry is in the local copy (the copy then holds the latest counter of that actor, since this node
+ * stores every version it mints before acknowledging it); otherwise mint a fresh actor
+ * `<node actor>.<epoch>` from a per-node epoch that only goes up and survives restarts.
+ *
+ * Epochs are reserved in blocks so that a new key costs no extra write most of the time: the
+ * durable ceiling is raised by EPOCH_BLOCK when reached, and a restart continues above it.
+ */
+import type { SiblingSet } from '../core/versions/index.js';
+
+export const EPOCH_BLOCK = 1000;
+
+export class ActorEpochs {
+  private next: number;
+  private ceiling: number;
+
+  /** `reserved`: the durable ceiling found at start (0 on a new node). */
+  constructor(
+    private readonly base: string,
+    reserved: number,
+    private readonly persistCeiling: (ceiling: number) => void,
+  ) {
+    this.next = reserved;
+    this.ceiling = reserved;
+  }
+
+  /** The actor for a write coordinated on top of `local` (this node's data and hints for the key). */
+  actorFor(local: SiblingSet | undefined): string {
+    const mine = local?.entries.filter((e) => e.node.startsWith(`${this.base}.`)) ?? [];
+    if (mine.length > 0) return mine.reduce((a, b) => (b.counter > a.counter ? b : a)).node;
+    return this.mint();
+  }
+
+  private mint(): string {
+    if (this.next >= this.ceiling) {
+      this.ceiling = this.next + EPOCH_BLOCK;
+      this.persistCeiling(this.ceiling);
+    }
+    return `${this.base}.${(this.next++).toString(36)}`;
+  }
+}
