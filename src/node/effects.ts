@@ -41,6 +41,3 @@ export function emptyEffects(): Effects {
   return { writes: [], messages: [], replies: [], logs: [] };
 }
 
-export function hasEffects(e: Effects): boolean {
-  return e.writes.length + e.messages.length + e.replies.length + e.logs.length > 0;
-}

@@ -12,7 +12,7 @@ import { assignmentOf, digest, getMember, updateMember, type Membership } from '
 import type { Rng } from '../core/random.js';
 import { Ring } from '../core/ring/index.js';
 import { decodeSiblingSet, type SiblingSet } from '../core/versions/index.js';
-import { MessageType, PROTOCOL_VERSION, type Envelope, type PeerMessage } from '../protocol/messages.js';
+import { MessageType, type Envelope, type PeerMessage } from '../protocol/messages.js';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import { validateClientRequest } from '../protocol/validate-request.js';
 import { handleClientRequest, type CoordinationHost } from './client-requests.js';
@@ -592,7 +592,4 @@ export class DynamoNode implements CoordinationHost {
     return this.liveness.phi(node, this.nowMs);
   }
 
-  protocolVersion(): number {
-    return PROTOCOL_VERSION;
-  }
 }
