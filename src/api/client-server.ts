@@ -156,14 +156,7 @@ class ClientConnection {
   /** Hands every answer queued since the last flush to the socket as one write. */
   flush(): void {
     if (this.closed || this.socket.writableNeedDrain) return;
-    const chunks = this.queue.take();
-    if (chunks.length === 1) {
-      this.socket.write(chunks[0]!);
-    } else if (chunks.length > 1) {
-      this.socket.cork();
-      for (const chunk of chunks) this.socket.write(chunk);
-      this.socket.uncork();
-    }
+    this.queue.writeTo(this.socket);
   }
 
   private onData(chunk: Buffer): void {

@@ -94,14 +94,7 @@ export class Connection {
   private flush(): void {
     this.flushScheduled = false;
     if (this.state !== 'up' || this.socket.writableNeedDrain) return;
-    const chunks = this.queue.take();
-    if (chunks.length === 1) {
-      this.socket.write(chunks[0]!);
-    } else if (chunks.length > 1) {
-      this.socket.cork();
-      for (const chunk of chunks) this.socket.write(chunk);
-      this.socket.uncork();
-    }
+    this.queue.writeTo(this.socket);
   }
 
   private onData(chunk: Buffer): void {

@@ -9,6 +9,7 @@
  * corked write. The arena is reused after a flush (new frames go after the bytes already handed
  * out), and a fresh one is allocated only when it fills.
  */
+import type { Socket } from 'node:net';
 import { assert } from '../core/assert.js';
 import { FRAME_HEADER_BYTES } from './framing.js';
 
@@ -52,6 +53,19 @@ export class FrameQueue {
     this.ready = [];
     this.readyBytes = 0;
     return out;
+  }
+
+  /** Hands everything queued to `socket` as one write (several buffers are corked into one writev); returns how many buffers went. */
+  writeTo(socket: Pick<Socket, 'write' | 'cork' | 'uncork'>): number {
+    const chunks = this.take();
+    if (chunks.length === 1) {
+      socket.write(chunks[0]!);
+    } else if (chunks.length > 1) {
+      socket.cork();
+      for (const chunk of chunks) socket.write(chunk);
+      socket.uncork();
+    }
+    return chunks.length;
   }
 
   clear(): void {

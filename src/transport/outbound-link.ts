@@ -82,16 +82,7 @@ export class OutboundLink {
   flush(): void {
     const socket = this.socket;
     if (this.state !== 'up' || socket === undefined || socket.writableNeedDrain) return;
-    const chunks = this.queue.take();
-    if (chunks.length === 0) return;
-    this.dropWarned = false;
-    if (chunks.length === 1) {
-      socket.write(chunks[0]!);
-      return;
-    }
-    socket.cork();
-    for (const chunk of chunks) socket.write(chunk);
-    socket.uncork();
+    if (this.queue.writeTo(socket) > 0) this.dropWarned = false;
   }
 
   /** Sends what is queued if the connection is up, then ends it; never waits longer than the connect timeout. */
