@@ -8,7 +8,7 @@
 import { applyBucketChange, type BucketProps } from '../core/buckets/index.js';
 import type { NodeId } from '../core/ids.js';
 import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, type SiblingSet } from '../core/versions/index.js';
-import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
+import { clientError, type ClientRequest } from '../protocol/requests.js';
 import { MAX_BUCKET_BYTES, MAX_KEY_BYTES } from './config.js';
 import type { ClientRef, NodeContext, Placement } from './context.js';
 import { ForwardOperation } from './forward.js';
@@ -78,27 +78,30 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
   if (request.op === 'put' && request.value.length > host.config.maxValueBytes) {
     return host.respond(ref, clientError('too_large', `the value has ${request.value.length} bytes; the limit is ${host.config.maxValueBytes}`));
   }
-  routeWrite(host, ref, request, identity, placement, props, allowForward);
+  routeWrite({ host, ref, request, identity, placement, props }, allowForward);
 }
 
 type WriteRequest = Extract<ClientRequest, { op: 'put' | 'delete' }>;
 
-function routeWrite(
-  host: CoordinationHost,
-  ref: ClientRef,
-  request: WriteRequest,
-  identity: KeyIdentity,
-  placement: Placement,
-  props: BucketProps,
-  allowForward: boolean,
-): void {
+/** A validated write and where its key lives: what routing and coordination both work from. */
+interface WriteJob {
+  readonly host: CoordinationHost;
+  readonly ref: ClientRef;
+  readonly request: WriteRequest;
+  readonly identity: KeyIdentity;
+  readonly placement: Placement;
+  readonly props: BucketProps;
+}
+
+function routeWrite(job: WriteJob, allowForward: boolean): void {
+  const { host, ref, request, placement, props } = job;
   const strict = request.strict ?? props.strict;
   const isPrimary = placement.primaries.includes(host.selfId);
   const preferred = request.coordinator;
   const usePreferred =
     allowForward && preferred !== undefined && preferred !== null && preferred !== host.selfId &&
     placement.primaries.includes(preferred) && host.isUp(preferred);
-  if (!usePreferred && (isPrimary || !allowForward)) return coordinateWrite(host, ref, request, identity, placement, props, isPrimary);
+  if (!usePreferred && (isPrimary || !allowForward)) return coordinateWrite(job, isPrimary);
   const target = usePreferred ? preferred : placement.primaries.find((p) => host.isUp(p));
   if (target !== undefined) {
     const reroute = (): void => handleClientRequest(host, ref, request, allowForward);
@@ -108,18 +111,11 @@ function routeWrite(
     const needed = request.w ?? props.w;
     return host.respond(ref, clientError('quorum_failed', 'strict write: no primary replica of this key is reachable; nothing was written', { needed, acked: 0 }));
   }
-  coordinateWrite(host, ref, request, identity, placement, props, false);
+  coordinateWrite(job, false);
 }
 
-function coordinateWrite(
-  host: CoordinationHost,
-  ref: ClientRef,
-  request: WriteRequest,
-  identity: KeyIdentity,
-  placement: Placement,
-  props: BucketProps,
-  isPrimary: boolean,
-): void {
+function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
+  const { host, ref, request, identity, placement, props } = job;
   const now = host.now();
   const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity);
   const actor = host.actorFor(local);
@@ -154,5 +150,3 @@ function coordinateWrite(
   });
   host.launch(op);
 }
-
-export type { ClientResponse };
