@@ -41,7 +41,19 @@ export function bucketProps(table: BucketTable, name: string, defaults: BucketPr
   return Object.prototype.hasOwnProperty.call(table, name) ? table[name]!.props : defaults;
 }
 
+/** Tables are immutable values, so a digest is computed once per table (heartbeats ask for it constantly). */
+const digests = new WeakMap<BucketTable, string>();
+
 export function bucketsDigest(table: BucketTable): string {
+  let known = digests.get(table);
+  if (known === undefined) {
+    known = computeDigest(table);
+    digests.set(table, known);
+  }
+  return known;
+}
+
+function computeDigest(table: BucketTable): string {
   const canonical = Object.keys(table)
     .sort()
     .map((name) => {
