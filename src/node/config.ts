@@ -17,6 +17,8 @@ export interface NodeConfig {
   readonly replicas: number;
   readonly bucketDefaults: BucketProps;
   readonly requestTimeoutMs: number;
+  /** A read asks R replicas first; the others too when no answer came within this time (speculative retry). */
+  readonly readSpeculateMs: number;
   readonly maxValueBytes: number;
   readonly maxSiblings: number;
   readonly siblingWarnThreshold: number;
@@ -57,6 +59,7 @@ export const NODE_DEFAULTS = {
   replicas: 3,
   bucketDefaults: DEFAULT_BUCKET_PROPS,
   requestTimeoutMs: 2000,
+  readSpeculateMs: 50,
   maxValueBytes: 1024 * 1024,
   maxSiblings: 100,
   siblingWarnThreshold: 25,

@@ -1,15 +1,21 @@
 /**
- * The coordinator of one read. It asks the first N reachable nodes of the preference list
- * (primaries, or in sloppy mode the fallbacks holding hints for the ones that are down) and merges
- * what they return.
+ * The coordinator of one read. Its candidates are the first N reachable nodes of the preference
+ * list (primaries, or in sloppy mode the fallbacks holding hints for the ones that are down); it
+ * merges what they return.
  *
- * A "not found" does not count towards R while a replica that may hold the key has not answered:
- * the read answers once R replicas returned data, or once every asked replica answered (then with
- * whatever the merge holds). This is what keeps a freshly restarted, empty replica from hiding a
- * value that the others hold (Riak's notfound_ok=false).
+ * It asks only R of them at first, itself first when it is one (its own copy costs no message), as
+ * Cassandra does: when those R agree, the read is answered with a third fewer messages than asking
+ * all N. It asks the others when that is not enough or not safe:
+ * - a candidate answered "not found", failed or went down: the next one is asked. A "not found"
+ *   never counts towards R while a candidate that may hold the key is unasked or pending, so a
+ *   freshly restarted, empty replica cannot hide a value the others hold (Riak's notfound_ok=false);
+ * - two answers differ: every remaining candidate is asked, so that read repair reaches all of them;
+ * - no answer within `readSpeculateMs`: the rest are asked (a speculative retry around a slow node).
+ * The read answers once R candidates returned data, or once every candidate answered (then with
+ * whatever the merge holds).
  *
- * After answering it keeps collecting until everyone replied or the deadline passes, then sends the
- * merged set to every primary whose copy was stale or missing (read repair).
+ * After answering it keeps collecting until every asked node replied or the deadline passes, then
+ * sends the merged set to every primary whose copy was stale or missing (read repair).
  */
 import type { NodeId } from '../core/ids.js';
 import {
@@ -44,12 +50,21 @@ export interface GetSpec {
   readonly placement: Placement;
 }
 
+interface Candidate {
+  readonly node: NodeId;
+  readonly primary: boolean;
+}
+
 export class GetOperation {
   readonly kind = 'get';
   get clientRef(): ClientRef {
     return this.spec.ref;
   }
-  readonly deadlineMs: number;
+  /** When the node next calls onDeadline: the speculation point first, then the final deadline. */
+  deadlineMs: number;
+  private readonly finalDeadlineMs: number;
+  /** Candidates not asked yet, in the order they will be. */
+  private unasked: Candidate[] = [];
   private readonly sources: Source[] = [];
   private merged: SiblingSet | undefined;
   /** The first replica that returned data: the best coordinator for a write that follows this read. */
@@ -62,13 +77,14 @@ export class GetOperation {
     readonly id: number,
     private readonly spec: GetSpec,
   ) {
-    this.deadlineMs = ctx.now() + ctx.config.requestTimeoutMs;
+    this.finalDeadlineMs = ctx.now() + ctx.config.requestTimeoutMs;
+    this.deadlineMs = Math.min(this.finalDeadlineMs, ctx.now() + ctx.config.readSpeculateMs);
   }
 
   start(): void {
     const { placement, strict, needed } = this.spec;
     const n = placement.primaries.length;
-    const chosen = placement.primaries.filter((p) => this.ctx.isUp(p)).map((node) => ({ node, primary: true }));
+    const chosen: Candidate[] = placement.primaries.filter((p) => this.ctx.isUp(p)).map((node) => ({ node, primary: true }));
     if (!strict) {
       for (const f of placement.fallbacks) {
         if (chosen.length >= n) break;
@@ -80,8 +96,17 @@ export class GetOperation {
       this.done = true;
       return;
     }
-    for (const c of chosen) this.ask(c.node, c.primary);
+    this.unasked = askingOrder(chosen, this.ctx.selfId, this.id);
+    this.askMore(needed);
     this.check();
+  }
+
+  /** Asks up to `count` more candidates. */
+  private askMore(count: number): void {
+    for (let i = 0; i < count && this.unasked.length > 0; i++) {
+      const c = this.unasked.shift()!;
+      this.ask(c.node, c.primary);
+    }
   }
 
   private ask(node: NodeId, primary: boolean): void {
@@ -97,14 +122,23 @@ export class GetOperation {
       bucket: this.spec.identity.bucket,
       key: this.spec.identity.key,
     });
-    if (!sent) source.state = 'failed';
+    if (!sent) this.fail(source);
+  }
+
+  private fail(source: Source): void {
+    source.state = 'failed';
+    this.askMore(1);
   }
 
   private record(source: Source, set: SiblingSet | undefined): void {
     source.state = 'replied';
     source.set = set;
-    if (set === undefined) return;
+    if (set === undefined) {
+      this.askMore(1);
+      return;
+    }
     if (this.ctx.config.buggify?.firstReplyWins && this.merged !== undefined) return;
+    if (this.merged !== undefined && !equalSets(this.merged, set)) this.askMore(this.unasked.length);
     this.merged = this.merged === undefined ? set : sync(this.merged, set);
     if (this.fastest === undefined && source.primary) this.fastest = source.node;
   }
@@ -119,19 +153,27 @@ export class GetOperation {
         this.record(source, decodeSiblingSet(encoded));
       } catch {
         this.ctx.metrics.badMessages++;
-        source.state = 'failed';
+        this.fail(source);
       }
     }
     this.check();
   }
 
   onPeerDown(node: NodeId): void {
-    for (const s of this.sources) if (s.node === node && s.state === 'pending') s.state = 'failed';
+    for (const s of this.sources) if (s.node === node && s.state === 'pending') this.fail(s);
     this.check();
   }
 
   onDeadline(): void {
+    if (this.ctx.now() < this.finalDeadlineMs) {
+      // The speculation point: whoever is still unasked is asked now, and the read waits on.
+      this.deadlineMs = this.finalDeadlineMs;
+      if (this.sources.some((s) => s.state === 'pending')) this.askMore(this.unasked.length);
+      this.check();
+      return;
+    }
     for (const s of this.sources) if (s.state === 'pending') s.state = 'failed';
+    this.unasked = [];
     const replies = this.sources.filter((s) => s.state === 'replied').length;
     if (!this.answered) {
       if (replies >= this.spec.needed) this.answerMerged();
@@ -141,13 +183,21 @@ export class GetOperation {
   }
 
   private check(): void {
-    const replied = this.sources.filter((s) => s.state === 'replied');
-    const withData = replied.filter((s) => s.set !== undefined).length;
-    const pending = this.sources.some((s) => s.state === 'pending');
+    let replied = 0;
+    let withData = 0;
+    let pending = false;
+    for (const s of this.sources) {
+      if (s.state === 'pending') pending = true;
+      else if (s.state === 'replied') {
+        replied++;
+        if (s.set !== undefined) withData++;
+      }
+    }
+    const waiting = pending || this.unasked.length > 0;
     const firstWins = this.ctx.config.buggify?.firstReplyWins === true && withData > 0;
     if (!this.answered) {
-      if (firstWins || withData >= this.spec.needed || (!pending && replied.length >= this.spec.needed)) this.answerMerged();
-      else if (!pending) this.answerTimeout(replied.length);
+      if (firstWins || withData >= this.spec.needed || (!waiting && replied >= this.spec.needed)) this.answerMerged();
+      else if (!waiting) this.answerTimeout(replied);
     }
     if (!pending) this.finish();
   }
@@ -195,4 +245,15 @@ export class GetOperation {
       }
     }
   }
+}
+
+/**
+ * Itself first (a local read costs no message), then the others rotated by the operation id, so
+ * that reads coordinated here spread over the other replicas instead of always asking the same one.
+ */
+function askingOrder(candidates: readonly Candidate[], self: NodeId, opId: number): Candidate[] {
+  const local = candidates.filter((c) => c.node === self);
+  const remote = candidates.filter((c) => c.node !== self);
+  const shift = remote.length === 0 ? 0 : opId % remote.length;
+  return [...local, ...remote.slice(shift), ...remote.slice(0, shift)];
 }

@@ -1,6 +1,7 @@
 /** Counters the node keeps as plain numbers; the runtime exports them (Prometheus) and tests read them. */
 export interface NodeMetrics {
   readRepairs: number;
+  replicaReads: number;
   hintsStored: number;
   hintsDelivered: number;
   tombstonesReaped: number;
@@ -15,6 +16,7 @@ export interface NodeMetrics {
 export function newMetrics(): NodeMetrics {
   return {
     readRepairs: 0,
+    replicaReads: 0,
     hintsStored: 0,
     hintsDelivered: 0,
     tombstonesReaped: 0,

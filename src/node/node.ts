@@ -179,6 +179,7 @@ export class DynamoNode implements CoordinationHost {
       case MessageType.WriteAck:
         return this.withOp(body.id, (op) => (op.kind === 'put' || op.kind === 'handoff') && op.onAck(from, body.ok));
       case MessageType.ReplicaRead: {
+        this.metrics.replicaReads++;
         const set = this.store.readAnyEncoded(identify(body.bucket, body.key));
         return this.sendTo(fromAddress, { type: MessageType.ReadReply, id: body.id, set: set ?? null });
       }

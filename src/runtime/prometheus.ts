@@ -8,6 +8,7 @@ import type { NodeMetrics } from '../node/metrics.js';
 
 const COUNTER_HELP: Record<keyof NodeMetrics, string> = {
   readRepairs: 'replicas repaired by reads',
+  replicaReads: 'reads answered for another coordinator',
   hintsStored: 'hinted writes stored on this node for another',
   hintsDelivered: 'hints delivered to their owner and deleted',
   tombstonesReaped: 'tombstones removed after their grace period',

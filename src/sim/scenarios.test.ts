@@ -114,3 +114,12 @@ test('the same seed replays to the same trace', () => {
   assert.equal(run(42), run(42));
   assert.notEqual(run(42), run(43));
 });
+
+test('a read at R=2 coordinated on a replica asks one other replica when they agree', () => {
+  const sim = formed(11);
+  asWrite(sim.call('n1', { op: 'put', bucket: 'b', key: 'k', value: text('v'), context: [], w: 3 }));
+  const served = (): number => sim.nodeIds().reduce((sum, id) => sum + sim.node(id).metrics.replicaReads, 0);
+  const before = served();
+  for (let i = 0; i < 10; i++) assert.deepEqual(values(asGet(sim.call('n1', { op: 'get', bucket: 'b', key: 'k', r: 2 }))), ['v']);
+  assert.equal(served() - before, 10);
+});
