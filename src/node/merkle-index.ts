@@ -4,7 +4,7 @@
  * Trees live in memory and are rebuilt from storage when the node starts: one scan of the data
  * keys, about 3 µs a key (docs/operations.md).
  *
- * An item is H(storage key, stored encoding), one MD5 (sibling-set encodings are canonical): two
+ * An item is H(storage key, stored encoding), one MurmurHash3 (sibling-set encodings are canonical): two
  * replicas agree on a leaf exactly when they hold the same keys with the same sibling sets. Key
  * counts per partition say what is held without hashing anything.
  */

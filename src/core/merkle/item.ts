@@ -6,8 +6,8 @@
  * of the same bytes. What "key bytes" and "version digest" are is the caller's choice (for example
  * bucket ‖ key, and a hash of the encoded sibling set); replicas must only agree on it.
  */
-import { hash } from 'node:crypto';
 import { assert } from '../assert.js';
+import { murmur3x86128 } from './murmur3.js';
 
 export const ITEM_HASH_BYTES = 16;
 
@@ -17,5 +17,5 @@ export function itemHash(key: Uint8Array, versionDigest: Uint8Array): Uint8Array
   input.writeUInt32BE(key.length, 0);
   input.set(key, 4);
   input.set(versionDigest, 4 + key.length);
-  return hash('md5', input, 'buffer');
+  return murmur3x86128(input);
 }
