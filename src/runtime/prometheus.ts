@@ -65,8 +65,17 @@ export class NodeMetricsExporter {
     gauge('dynamo_heap_used_bytes', 'V8 heap in use', () => process.memoryUsage().heapUsed);
   }
 
+  /** Label children, resolved once per label set: prom-client hashes the label object on every call otherwise. */
+  private readonly counted = new Map<string, { inc(): void }>();
+  private readonly timed = new Map<string, { observe(seconds: number): void }>();
+
   observe(op: string, outcome: string, seconds: number): void {
-    this.requests.inc({ op, outcome });
-    this.latency.observe({ op }, seconds);
+    const key = `${op} ${outcome}`;
+    let counter = this.counted.get(key);
+    if (counter === undefined) this.counted.set(key, (counter = this.requests.labels({ op, outcome })));
+    counter.inc();
+    let histogram = this.timed.get(op);
+    if (histogram === undefined) this.timed.set(op, (histogram = this.latency.labels({ op })));
+    histogram.observe(seconds);
   }
 }

@@ -3,7 +3,7 @@
  * encoding is a function of the set's content alone (sorted entries and anonymous values), so
  * equal sets have equal digests, and any difference changes the bytes and so the digest.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { encodeSiblingSet } from './codec.js';
 import type { SiblingSet } from './sibling-set.js';
 
@@ -15,5 +15,5 @@ export function digest(s: SiblingSet): Uint8Array {
 
 /** The same digest from an already encoded set (what storage holds), without decoding it. */
 export function digestEncoded(encoded: Uint8Array): Uint8Array {
-  return createHash('md5').update(encoded).digest();
+  return hash('md5', encoded, 'buffer');
 }
