@@ -33,13 +33,13 @@ trap cleanup EXIT INT TERM
 
 [ -f dist/cli/main.js ] || npm run build
 
-echo "== dynamo: 3-node dev-cluster, disk (LMDB), N=3 R=2 W=2"
+echo "== dynamo: 3-node dev-cluster, disk (the log engine), N=3 R=2 W=2"
 node bin/dynamo.js dev-cluster --nodes 3 --base-port "$BASE" --data "$DATA" --storage disk > "$OUT/dev-cluster.log" 2>&1 &
 CLUSTER_PID=$!
 for _ in $(seq 1 120); do grep -q 'nodes ready' "$OUT/dev-cluster.log" && break; kill -0 "$CLUSTER_PID" 2>/dev/null || { cat "$OUT/dev-cluster.log"; exit 1; }; sleep 0.5; done
 grep -q 'nodes ready' "$OUT/dev-cluster.log" || { echo "the cluster did not start"; cat "$OUT/dev-cluster.log"; exit 1; }
 NODES="http://127.0.0.1:$((BASE + 101)),http://127.0.0.1:$((BASE + 102)),http://127.0.0.1:$((BASE + 103))"
-DURABILITY="LMDB, one commit per event-loop turn before acknowledging, fsync every 100 ms (--fsync interval, the default)"
+DURABILITY="log engine, one checksummed batch written per event-loop turn before acknowledging, fsync every 100 ms (--fsync interval, the default)"
 echo "durability: $DURABILITY"
 
 bench() { # workload bucket json

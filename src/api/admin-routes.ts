@@ -79,6 +79,8 @@ function statusOf(options: HttpApiOptions): unknown {
     },
     antiEntropy: node.sync.stats,
     operationsInFlight: node.pendingOperations(),
+    storage: options.runtime.storageStatus(),
+    memory: { heapUsedBytes: process.memoryUsage().heapUsed, rssBytes: process.memoryUsage.rss() },
     /** Suspicion of each member by this node's failure detector (phi; down above 8). */
     phi: Object.fromEntries((node.membership()?.members ?? []).filter((m) => m.id !== node.selfId).map((m) => [m.id, Number(node.phi(m.id).toFixed(2))])),
     metrics: node.metrics,

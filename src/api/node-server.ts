@@ -3,7 +3,7 @@
  * started in that order and stopped in the reverse order.
  */
 import type { Server } from 'node:http';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MemberSpec } from '../core/membership/index.js';
 import type { NodeConfig } from '../node/config.js';
@@ -13,7 +13,9 @@ import { NodeRuntime } from '../runtime/node-runtime.js';
 import { NodeMetricsExporter } from '../runtime/prometheus.js';
 import type { Durability, StorageEngine } from '../storage/engine.js';
 import { openLmdbEngine } from '../storage/lmdb.js';
+import { openLogEngine } from '../storage/log.js';
 import { createMemoryEngine } from '../storage/memory.js';
+import type { StorageKind } from '../storage/kinds.js';
 import { startHttpApi } from './http-server.js';
 import { startClientServer, type ClientServer } from './client-server.js';
 
@@ -26,8 +28,10 @@ export interface NodeServerOptions {
   readonly clientPort?: number;
   readonly dataDir: string;
   readonly seeds: readonly string[];
-  readonly storage: 'memory' | 'disk';
+  readonly storage: StorageKind;
   readonly durability: Durability;
+  /** Group commit window of the runtime (NodeRuntime's commitWindowMs; default 0). */
+  readonly commitWindowMs?: number;
   readonly weight: number;
   readonly config?: Partial<Omit<NodeConfig, 'self' | 'actor' | 'seeds'>>;
   readonly logger?: Logger;
@@ -39,10 +43,21 @@ export interface NodeServer {
   stop(): Promise<void>;
 }
 
+/** Where each durable engine keeps its files inside the data directory. */
+const ENGINE_DIRS = { disk: 'log', lmdb: 'store' } as const;
+
 async function openEngine(options: NodeServerOptions): Promise<StorageEngine> {
   if (options.storage === 'memory') return createMemoryEngine();
   mkdirSync(options.dataDir, { recursive: true });
-  return openLmdbEngine({ path: join(options.dataDir, 'store'), durability: options.durability });
+  // A data directory written by the other engine would otherwise look empty, and the node would
+  // start with none of the data it acknowledged: refuse instead, and say how to start it.
+  const other = options.storage === 'disk' ? 'lmdb' : 'disk';
+  if (existsSync(join(options.dataDir, ENGINE_DIRS[other]))) {
+    throw new Error(`the data directory ${options.dataDir} holds a '${other}' store; start this node with --storage ${other}`);
+  }
+  const path = join(options.dataDir, ENGINE_DIRS[options.storage]);
+  if (options.storage === 'lmdb') return openLmdbEngine({ path, durability: options.durability });
+  return openLogEngine({ path, durability: options.durability });
 }
 
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
@@ -65,6 +80,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
       engine,
       logger,
       ...(options.config === undefined ? {} : { config: options.config }),
+      ...(options.commitWindowMs === undefined ? {} : { commitWindowMs: options.commitWindowMs }),
     });
   } catch (err) {
     await engine.close();

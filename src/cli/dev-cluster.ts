@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { STORAGE_KINDS, type StorageKind } from '../storage/kinds.js';
 import { oneOf, positiveInt } from './options.js';
 
 interface DevClusterFlags {
   nodes: number;
   basePort: number;
   data?: string;
-  storage: 'memory' | 'disk';
+  storage: StorageKind;
   partitions: number;
   verbose?: boolean;
 }
@@ -30,7 +31,7 @@ export function devClusterCommand(): Command {
     .option('--nodes <n>', 'number of nodes', positiveInt, 3)
     .option('--base-port <port>', 'node i listens on BASE+i (peers), BASE+100+i (HTTP) and BASE+200+i (binary client protocol)', positiveInt, 7000)
     .option('--data <dir>', 'data directory (one subdirectory per node); default: a new temporary directory')
-    .option('--storage <engine>', 'memory or disk (LMDB)', oneOf('memory', 'disk'), 'disk')
+    .option('--storage <engine>', 'disk (append-only log, keys in memory; the default), lmdb (B-tree, for keys beyond memory) or memory', oneOf(...STORAGE_KINDS), 'disk')
     .option('--partitions <q>', 'partition count Q (power of two)', positiveInt, 64)
     .option('--verbose', "print the nodes' JSON logs")
     .action(async (flags: DevClusterFlags) => {

@@ -19,6 +19,12 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`"${value}" is not a number of 0 or more`);
+  return n;
+}
+
 export function addressList(value: string): string[] {
   const list = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   for (const a of list) {

@@ -1,7 +1,8 @@
 /** `dynamo start`: one node in the foreground; SIGTERM or SIGINT stops it cleanly. */
 import { Command } from 'commander';
 import { startNodeServer } from '../api/node-server.js';
-import { addressList, oneOf, port, positiveInt, positiveNumber } from './options.js';
+import { STORAGE_KINDS, type StorageKind } from '../storage/kinds.js';
+import { addressList, nonNegativeNumber, oneOf, port, positiveInt, positiveNumber } from './options.js';
 
 interface StartFlags {
   id: string;
@@ -11,9 +12,10 @@ interface StartFlags {
   clientPort?: number;
   data: string;
   seeds?: string[];
-  storage: 'memory' | 'disk';
+  storage: StorageKind;
   weight: number;
   fsync: 'interval' | 'always' | 'none';
+  commitWindowMs: number;
   partitions: number;
   replicas: number;
   requestTimeoutMs: number;
@@ -38,9 +40,10 @@ export function startCommand(): Command {
     .option('--client-port <port>', 'binary client protocol port (the TypeScript client and `dynamo bench --protocol native`)', port)
     .requiredOption('--data <dir>', 'data directory')
     .option('--seeds <host:port,...>', 'peer addresses of seed nodes; a node listed in its own seeds founds a cluster when no other seed has one', addressList)
-    .option('--storage <engine>', 'memory or disk (LMDB)', oneOf('memory', 'disk'), 'disk')
+    .option('--storage <engine>', 'disk (append-only log, keys in memory; the default), lmdb (B-tree, for keys beyond memory) or memory', oneOf(...STORAGE_KINDS), 'disk')
     .option('--weight <w>', 'capacity weight: share of the ring relative to other nodes', positiveNumber, 1)
     .option('--fsync <policy>', 'disk durability: interval (fsync every 100 ms; commits survive kill -9), always (fsync each commit), none', oneOf('interval', 'always', 'none'), 'interval')
+    .option('--commit-window-ms <ms>', 'group commit: under load, commit at most once per this many ms (0: every event-loop turn; raise it with --fsync always)', nonNegativeNumber, 0)
     .option('--partitions <q>', 'partition count Q when founding a cluster (power of two)', positiveInt, 64)
     .option('--replicas <n>', 'replicas per partition (the largest bucket n) when founding a cluster', positiveInt, 3)
     .option('--request-timeout-ms <ms>', 'deadline of a client request', positiveInt, 2000)
@@ -69,6 +72,7 @@ export function startCommand(): Command {
         seeds: flags.seeds ?? [],
         storage: flags.storage,
         durability: flags.fsync,
+        commitWindowMs: flags.commitWindowMs,
         weight: flags.weight,
         config: {
           partitions: flags.partitions,

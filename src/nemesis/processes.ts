@@ -10,6 +10,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { StorageKind } from '../storage/kinds.js';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/dynamo.js');
 export const BUILT_CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
@@ -32,7 +33,7 @@ export interface ProcessOptions {
   /** Give each node a uid of its own (root only). */
   readonly separateUids: boolean;
   readonly uidBase: number;
-  readonly storage: 'disk' | 'memory';
+  readonly storage: StorageKind;
 }
 
 interface Running {

@@ -4,11 +4,12 @@
  * stage the writes, commit them, then send the messages and replies that came with them. Batches
  * are delivered in order, so no reply can acknowledge a write whose commit has not finished.
  *
- * Group commit, adaptive: a turn that wrote nothing, with nothing queued before it, is sent at
- * once; otherwise its writes join the next commit, which runs at once if the last one was more
- * than `commitWindowMs` ago and otherwise when the window closes. At low load every write commits
- * immediately; under load one LMDB transaction covers many turns (a commit costs ~15 µs whatever
- * its size, which per small turn was a quarter of a node's CPU).
+ * Group commit: a turn that wrote nothing, with nothing queued before it, is sent at once;
+ * otherwise its writes join the next commit, which runs in the next turn if the last one was more
+ * than `commitWindowMs` ago and otherwise when the window closes. The default window is 0: with
+ * the log engine a commit is one write syscall, and a longer window measured slower (every
+ * acknowledgement waits for it, and 50 clients in flight then do fewer operations per second).
+ * A window helps when a commit is costly: `--fsync always`, or LMDB's page copies.
  */
 import { randomBytes } from 'node:crypto';
 import { seededRng } from '../core/random.js';
@@ -44,7 +45,7 @@ export interface RuntimeOptions {
   readonly engine: StorageEngine;
   readonly logger: Logger;
   readonly config?: Partial<Omit<NodeConfig, 'self' | 'actor' | 'seeds'>>;
-  /** Group commit window: writes commit at most once per window under load (default 1 ms). */
+  /** Group commit window: writes commit at most once per window under load (default 0: every turn). */
   readonly commitWindowMs?: number;
 }
 
@@ -100,7 +101,7 @@ export class NodeRuntime {
         peerDown: (address) => runtime?.input({ kind: 'peerDown', address }),
       },
     });
-    runtime = new NodeRuntime(node, options.engine, transport, options.logger, options.commitWindowMs ?? 1);
+    runtime = new NodeRuntime(node, options.engine, transport, options.logger, options.commitWindowMs ?? 0);
     await transport.listen();
     runtime.ticker = setInterval(() => runtime?.input({ kind: 'tick' }), TICK_INTERVAL_MS);
     runtime.input({ kind: 'tick' });
@@ -127,6 +128,11 @@ export class NodeRuntime {
       return;
     }
     this.input({ kind: 'peer', from, envelope });
+  }
+
+  /** The storage engine's name and figures, for /status. */
+  storageStatus(): Record<string, unknown> {
+    return { engine: this.engine.name, ...this.engine.stats?.() };
   }
 
   /** Operator actions: leave the cluster, or join through a seed. */

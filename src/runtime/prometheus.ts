@@ -63,6 +63,7 @@ export class NodeMetricsExporter {
     gauge('dynamo_anti_entropy_keys_repaired_total', 'sibling sets sent or received by exchanges', () => sync.keysRepaired);
     gauge('dynamo_anti_entropy_bytes_total', 'bytes of hashes, digests and sets exchanged', () => sync.bytesExchanged);
     gauge('dynamo_heap_used_bytes', 'V8 heap in use', () => process.memoryUsage().heapUsed);
+    gauge('dynamo_rss_bytes', 'resident set size of the node process', () => process.memoryUsage.rss());
   }
 
   /** Label children, resolved once per label set: prom-client hashes the label object on every call otherwise. */

@@ -1,7 +1,7 @@
 /**
  * Storage engine micro-benchmark: puts/s at 1, 100 and 1000 writes per commit (the runtime commits
  * once per event-loop turn, so this is the group-commit curve), and gets/s of present keys, for the
- * memory engine and LMDB in each durability mode. 16-byte random keys (like the node's hashed key
+ * memory engine, the log engine and LMDB in each durability mode. 16-byte random keys (like the node's hashed key
  * prefix) and 100-byte values; each figure is a time-boxed run, awaiting every commit.
  * Run: node --import tsx src/storage/bench.ts [--budget-ms 700]
  */
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Durability, StorageEngine } from './engine.js';
 import { createMemoryEngine } from './memory.js';
 import { openLmdbEngine } from './lmdb.js';
+import { openLogEngine } from './log.js';
 
 const KEY_BYTES = 16;
 const VALUE_BYTES = 100;
@@ -24,24 +25,25 @@ interface Subject {
   cleanup(): void;
 }
 
-function lmdbSubject(durability: Durability): Subject {
+function diskSubject(label: string, open: (path: string) => Promise<StorageEngine>): Subject {
   const dirs: string[] = [];
   return {
-    label: `lmdb ${durability}`,
+    label,
     open: () => {
       const path = mkdtempSync(join(tmpdir(), 'dynamo-bench-'));
       dirs.push(path);
-      return openLmdbEngine({ path, durability });
+      return open(path);
     },
     cleanup: () => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })),
   };
 }
 
+const DURABILITIES: readonly Durability[] = ['none', 'interval', 'always'];
+
 const subjects: Subject[] = [
   { label: 'memory', open: async () => createMemoryEngine(), cleanup: () => undefined },
-  lmdbSubject('none'),
-  lmdbSubject('interval'),
-  lmdbSubject('always'),
+  ...DURABILITIES.map((durability) => diskSubject(`log ${durability}`, (path) => openLogEngine({ path, durability }))),
+  ...DURABILITIES.map((durability) => diskSubject(`lmdb ${durability}`, (path) => openLmdbEngine({ path, durability }))),
 ];
 
 /** A pool of random keys as views into one buffer, so key generation is not measured. */

@@ -53,6 +53,8 @@ export interface StorageEngine {
   count(from: Uint8Array, to: Uint8Array): number;
   /** Commits what is staged, flushes per the durability mode, closes. */
   close(): Promise<void>;
+  /** What an operator may want to see of the engine (/status); engines without such figures omit it. */
+  stats?(): object;
 }
 
 export interface EngineOptions {
@@ -74,7 +76,8 @@ export const MAX_KEY_BYTES = 1978;
 
 export const DEFAULT_FSYNC_INTERVAL_MS = 100;
 
-export type StorageErrorCode = 'EMPTY_KEY' | 'KEY_TOO_LARGE' | 'COMMIT_FAILED' | 'SYNC_FAILED' | 'CLOSED' | 'BAD_OPTION';
+/** 'CORRUPT': a disk engine found damaged data it cannot explain as a crash (open fails with it). */
+export type StorageErrorCode = 'EMPTY_KEY' | 'KEY_TOO_LARGE' | 'COMMIT_FAILED' | 'SYNC_FAILED' | 'CLOSED' | 'BAD_OPTION' | 'CORRUPT';
 
 /** An operating error at the storage boundary, with a stable `code`. */
 export class StorageError extends Error {

@@ -60,3 +60,25 @@ test('SortedKeys with default chunks: 20k random inserts then deleting most keep
   assert.deepEqual([...keys.iterate('', '\uffff', false)], [...set].sort());
   assert.equal(keys.countRange('', '\uffff'), set.size);
 });
+
+test('fromSorted builds the same set as inserts, and later inserts and deletes keep it valid', () => {
+  fc.assert(
+    fc.property(fc.uniqueArray(keyArb, { maxLength: 200 }), fc.array(keyArb, { maxLength: 50 }), (initial, more) => {
+      const sorted = [...initial].sort();
+      const keys = SortedKeys.fromSorted(sorted, 4);
+      keys.invariants();
+      const set = new Set(sorted);
+      assert.deepEqual([...keys.iterate('', '\xff\xff\xff\xff\xff\xff\xff', false)], expected(set, '', '\xff\xff\xff\xff\xff\xff\xff', false));
+      for (const [i, key] of more.entries()) {
+        if (i % 2 === 0) {
+          assert.equal(keys.insert(key), !set.has(key));
+          set.add(key);
+        } else assert.equal(keys.delete(key), set.delete(key));
+        keys.invariants();
+      }
+      assert.equal(keys.size, set.size);
+      assert.deepEqual([...keys.iterate('', '\xff\xff\xff\xff\xff\xff\xff', true)], expected(set, '', '\xff\xff\xff\xff\xff\xff\xff', true));
+    }),
+  );
+  assert.throws(() => SortedKeys.fromSorted(['b', 'a']));
+});

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { StorageKind } from '../../src/storage/kinds.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/dynamo.js');
 const HOST = '127.0.0.1';
@@ -14,7 +15,7 @@ const HOST = '127.0.0.1';
 export interface ClusterOptions {
   readonly nodes: number;
   readonly basePort: number;
-  readonly storage?: 'memory' | 'disk';
+  readonly storage?: StorageKind;
   readonly extraArgs?: readonly string[];
   /** Also serve the binary client protocol, node i on port basePort+200+i. */
   readonly clientPorts?: boolean;

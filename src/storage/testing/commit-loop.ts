@@ -1,11 +1,16 @@
 /**
- * Fixture for the kill -9 test: commits numbered batches to an LMDB engine in 'interval' mode
+ * Fixture for the kill -9 tests: commits numbered batches to a disk engine in 'interval' mode
  * forever, printing each batch's number only after its commit resolved. The parent SIGKILLs this
  * process and checks that every printed batch is on disk.
- * Usage: node --import tsx commit-loop.ts DIR BATCH_SIZE
+ * Usage: node --import tsx commit-loop.ts DIR BATCH_SIZE [lmdb|log]
  */
 import { pathToFileURL } from 'node:url';
+import { assertNever } from '../../core/assert.js';
+import type { StorageEngine } from '../engine.js';
 import { openLmdbEngine } from '../lmdb.js';
+import { openLogEngine } from '../log.js';
+
+export type DiskEngineName = 'lmdb' | 'log';
 
 export function batchKey(batch: number, index: number): Uint8Array {
   const key = new Uint8Array(8);
@@ -15,8 +20,19 @@ export function batchKey(batch: number, index: number): Uint8Array {
   return key;
 }
 
-async function main(path: string, batchSize: number): Promise<void> {
-  const engine = await openLmdbEngine({ path, durability: 'interval' });
+export function openDiskEngine(name: DiskEngineName, path: string): Promise<StorageEngine> {
+  switch (name) {
+    case 'lmdb':
+      return openLmdbEngine({ path, durability: 'interval' });
+    case 'log':
+      return openLogEngine({ path, durability: 'interval' });
+    default:
+      return assertNever(name, 'engine');
+  }
+}
+
+async function main(path: string, batchSize: number, name: DiskEngineName): Promise<void> {
+  const engine = await openDiskEngine(name, path);
   const value = new Uint8Array(256).fill(0xab);
   process.stdout.write('ready\n');
   for (let batch = 0; ; batch++) {
@@ -28,5 +44,11 @@ async function main(path: string, batchSize: number): Promise<void> {
   }
 }
 
+function engineName(arg: string | undefined): DiskEngineName {
+  if (arg === undefined || arg === 'lmdb') return 'lmdb';
+  if (arg === 'log') return 'log';
+  throw new Error(`unknown engine ${arg}: lmdb or log`);
+}
+
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (isMain) void main(process.argv[2] ?? '', Number(process.argv[3] ?? '10'));
+if (isMain) void main(process.argv[2] ?? '', Number(process.argv[3] ?? '10'), engineName(process.argv[4]));

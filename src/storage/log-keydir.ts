@@ -1,0 +1,131 @@
+/**
+ * The keydir: for every live key, where its newest value sits on disk.
+ *
+ * It must hold millions of keys in little heap, so there is no JavaScript object per key: a Map
+ * from the key's latin1 string (see byte-keys.ts) to a slot number (a small integer, stored
+ * unboxed), and the slot's file id, value offset, value length and sequence number in parallel
+ * typed arrays that grow by doubling (their memory is outside the JS heap). Freed slots are
+ * reused through a free list threaded through the offset array. The engine's SortedKeys index
+ * shares the Map's key strings, so each key's bytes are in memory once.
+ *
+ * During recovery a key can be a tombstone (file id TOMBSTONE): deletes must remember their
+ * sequence number until every file is read, because an older put of the same key may come later
+ * in the scan (merged files hold records of any age). `dropTombstones` ends that phase.
+ */
+import { assert } from '../core/assert.js';
+
+export const TOMBSTONE = 0xffff_ffff;
+const INITIAL_SLOTS = 1024;
+const NO_SLOT = -1;
+
+export class Keydir {
+  private readonly slots = new Map<string, number>();
+  private fileIds = new Uint32Array(INITIAL_SLOTS);
+  private offsets = new Uint32Array(INITIAL_SLOTS);
+  private lengths = new Uint32Array(INITIAL_SLOTS);
+  private seqs = new Float64Array(INITIAL_SLOTS);
+  /** Slots below this have been handed out at least once. */
+  private highWater = 0;
+  private freeHead = NO_SLOT;
+
+  /** Keys held (tombstones included, which only exist during recovery). */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  slot(key: string): number | undefined {
+    return this.slots.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.slots.has(key);
+  }
+
+  fileOf(slot: number): number {
+    return this.fileIds[slot]!;
+  }
+
+  offsetOf(slot: number): number {
+    return this.offsets[slot]!;
+  }
+
+  lengthOf(slot: number): number {
+    return this.lengths[slot]!;
+  }
+
+  seqOf(slot: number): number {
+    return this.seqs[slot]!;
+  }
+
+  /** Points `key` at a value (adding the key if new); returns its slot. */
+  set(key: string, fileId: number, offset: number, length: number, seq: number): number {
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = this.allocate();
+      this.slots.set(key, slot);
+    }
+    this.fileIds[slot] = fileId;
+    this.offsets[slot] = offset;
+    this.lengths[slot] = length;
+    this.seqs[slot] = seq;
+    return slot;
+  }
+
+  /** Moves a value to a new place (a merge copied it); the seq stays. */
+  move(slot: number, fileId: number, offset: number): void {
+    this.fileIds[slot] = fileId;
+    this.offsets[slot] = offset;
+  }
+
+  remove(key: string): boolean {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return false;
+    this.slots.delete(key);
+    this.release(slot);
+    return true;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.slots.keys();
+  }
+
+  /** Ends recovery: forgets the keys whose newest record is a delete. */
+  dropTombstones(): void {
+    for (const [key, slot] of this.slots) {
+      if (this.fileIds[slot] !== TOMBSTONE) continue;
+      this.slots.delete(key);
+      this.release(slot);
+    }
+  }
+
+  private allocate(): number {
+    if (this.freeHead !== NO_SLOT) {
+      const slot = this.freeHead;
+      this.freeHead = this.offsets[slot]! === 0xffff_ffff ? NO_SLOT : this.offsets[slot]!;
+      return slot;
+    }
+    if (this.highWater === this.fileIds.length) this.grow();
+    return this.highWater++;
+  }
+
+  /** A free slot's offset holds the next free slot (0xffffffff ends the list). */
+  private release(slot: number): void {
+    assert(slot < this.highWater, 'only handed-out slots are released');
+    this.offsets[slot] = this.freeHead === NO_SLOT ? 0xffff_ffff : this.freeHead;
+    this.fileIds[slot] = TOMBSTONE;
+    this.freeHead = slot;
+  }
+
+  private grow(): void {
+    const capacity = this.fileIds.length * 2;
+    this.fileIds = grown(this.fileIds, new Uint32Array(capacity));
+    this.offsets = grown(this.offsets, new Uint32Array(capacity));
+    this.lengths = grown(this.lengths, new Uint32Array(capacity));
+    this.seqs = grown(this.seqs, new Float64Array(capacity));
+  }
+}
+
+function grown<T extends Uint32Array | Float64Array>(old: T, fresh: T): T {
+  fresh.set(old);
+  return fresh;
+}
