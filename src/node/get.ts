@@ -119,6 +119,7 @@ export class GetOperation {
     const sent = this.ctx.send(node, {
       type: MessageType.ReplicaRead,
       id: this.id,
+      hash: this.spec.identity.hash,
       bucket: this.spec.identity.bucket,
       key: this.spec.identity.key,
     });
@@ -241,7 +242,7 @@ export class GetOperation {
       if (s.node === this.ctx.selfId) {
         this.ctx.store.mergeData(this.spec.identity, merged, { lww: this.spec.lww, maxClockEntries: this.ctx.config.maxClockEntries });
       } else {
-        this.ctx.send(s.node, { type: MessageType.ReplicaWrite, id: 0, bucket: this.spec.identity.bucket, key: this.spec.identity.key, set: encoded, hintFor: null });
+        this.ctx.send(s.node, { type: MessageType.ReplicaWrite, id: 0, hash: this.spec.identity.hash, bucket: this.spec.identity.bucket, key: this.spec.identity.key, set: encoded, hintFor: null });
       }
     }
   }

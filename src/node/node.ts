@@ -180,7 +180,7 @@ export class DynamoNode implements CoordinationHost {
         return this.withOp(body.id, (op) => (op.kind === 'put' || op.kind === 'handoff') && op.onAck(from, body.ok));
       case MessageType.ReplicaRead: {
         this.metrics.replicaReads++;
-        const set = this.store.readAnyEncoded(identify(body.bucket, body.key));
+        const set = this.store.readAnyEncoded({ hash: body.hash, bucket: body.bucket, key: body.key });
         return this.sendTo(fromAddress, { type: MessageType.ReadReply, id: body.id, set: set ?? null });
       }
       case MessageType.ReadReply:
@@ -224,7 +224,7 @@ export class DynamoNode implements CoordinationHost {
     let ok = true;
     try {
       const set = decodeSiblingSet(body.set);
-      const identity = identify(body.bucket, body.key);
+      const identity = { hash: body.hash, bucket: body.bucket, key: body.key };
       const merge = { lww: this.props(body.bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries };
       if (body.hintFor === null || body.hintFor === this.selfId) this.store.mergeData(identity, set, merge, body.set);
       else {

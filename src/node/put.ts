@@ -87,6 +87,7 @@ export class PutOperation {
     const sent = this.ctx.send(node, {
       type: MessageType.ReplicaWrite,
       id: this.id,
+      hash: this.spec.identity.hash,
       bucket: this.spec.identity.bucket,
       key: this.spec.identity.key,
       set: this.spec.encoded,

@@ -53,6 +53,7 @@ function describe(body: unknown): string {
 const isStr = (x: unknown): boolean => typeof x === 'string';
 const isInt = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x);
 const isBytes = (x: unknown): boolean => x instanceof Uint8Array;
+const isHash = (x: unknown): boolean => x instanceof Uint8Array && x.length === 16;
 const isIntList = (x: unknown): boolean => Array.isArray(x) && x.every(isInt);
 const isTriples = (x: unknown): boolean =>
   Array.isArray(x) && x.every((e) => Array.isArray(e) && e.length === 3 && isStr(e[0]) && isStr(e[1]) && isBytes(e[2]));
@@ -63,11 +64,11 @@ function validBody(m: Record<string, unknown>): boolean {
   const type = m.type as PeerMessage['type'];
   switch (type) {
     case MessageType.ReplicaWrite:
-      return isInt(m.id) && isStr(m.bucket) && isStr(m.key) && isBytes(m.set) && (m.hintFor === null || isStr(m.hintFor));
+      return isInt(m.id) && isHash(m.hash) && isStr(m.bucket) && isStr(m.key) && isBytes(m.set) && (m.hintFor === null || isStr(m.hintFor));
     case MessageType.WriteAck:
       return isInt(m.id) && typeof m.ok === 'boolean';
     case MessageType.ReplicaRead:
-      return isInt(m.id) && isStr(m.bucket) && isStr(m.key);
+      return isInt(m.id) && isHash(m.hash) && isStr(m.bucket) && isStr(m.key);
     case MessageType.ReadReply:
       return isInt(m.id) && (m.set === null || isBytes(m.set));
     case MessageType.Forward:

@@ -5,14 +5,16 @@
  * both: these four here, every other message as msgpack.
  *
  *   0xC1 | version u8 | type u8 | from: u8 len + bytes | id u32 | body
- *   ReplicaWrite  bucket: u16 len + bytes | key: u16 len + bytes | hintFor: u8 len + bytes (0 = none) | set: u32 len + bytes
+ *   ReplicaWrite  hash 16 | bucket: u16 len + bytes | key: u16 len + bytes | hintFor: u8 len + bytes (0 = none) | set: u32 len + bytes
  *   WriteAck      ok u8
- *   ReplicaRead   bucket: u16 len + bytes | key: u16 len + bytes
+ *   ReplicaRead   hash 16 | bucket: u16 len + bytes | key: u16 len + bytes
  *   ReadReply     present u8 | set: u32 len + bytes (when present)
  */
+import { assert } from '../core/assert.js';
 import { MessageType, PROTOCOL_VERSION, type Envelope, type PeerMessage } from './messages.js';
 
 export const HOT_MARKER = 0xc1;
+const HASH_BYTES = 16;
 
 type Hot = Extract<PeerMessage, { type: 1 | 2 | 3 | 4 }>;
 
@@ -27,11 +29,11 @@ export class HotDecodeError extends Error {
 function bodySize(body: Hot): number {
   switch (body.type) {
     case MessageType.ReplicaWrite:
-      return 4 + Buffer.byteLength(body.bucket) + Buffer.byteLength(body.key) + 1 + (body.hintFor === null ? 0 : Buffer.byteLength(body.hintFor)) + 4 + body.set.length;
+      return HASH_BYTES + 4 + Buffer.byteLength(body.bucket) + Buffer.byteLength(body.key) + 1 + (body.hintFor === null ? 0 : Buffer.byteLength(body.hintFor)) + 4 + body.set.length;
     case MessageType.WriteAck:
       return 1;
     case MessageType.ReplicaRead:
-      return 4 + Buffer.byteLength(body.bucket) + Buffer.byteLength(body.key);
+      return HASH_BYTES + 4 + Buffer.byteLength(body.bucket) + Buffer.byteLength(body.key);
     case MessageType.ReadReply:
       return 1 + (body.set === null ? 0 : 4 + body.set.length);
   }
@@ -48,6 +50,7 @@ export function encodeHot(from: string, body: Hot): Buffer {
   at = out.writeUInt32BE(body.id >>> 0, at);
   switch (body.type) {
     case MessageType.ReplicaWrite: {
+      at = writeHash(out, at, body.hash);
       at = writeString16(out, at, body.bucket);
       at = writeString16(out, at, body.key);
       const hint = body.hintFor ?? '';
@@ -61,6 +64,7 @@ export function encodeHot(from: string, body: Hot): Buffer {
       out[at] = body.ok ? 1 : 0;
       break;
     case MessageType.ReplicaRead:
+      at = writeHash(out, at, body.hash);
       at = writeString16(out, at, body.bucket);
       writeString16(out, at, body.key);
       break;
@@ -73,6 +77,12 @@ export function encodeHot(from: string, body: Hot): Buffer {
       break;
   }
   return out;
+}
+
+function writeHash(out: Buffer, at: number, hash: Uint8Array): number {
+  assert(hash.length === HASH_BYTES, `a key hash has ${HASH_BYTES} bytes, not ${hash.length}`);
+  out.set(hash, at);
+  return at + HASH_BYTES;
 }
 
 function writeString16(out: Buffer, at: number, text: string): number {
@@ -133,18 +143,19 @@ export function decodeHot(bytes: Uint8Array): Envelope {
   let body: PeerMessage;
   switch (type) {
     case MessageType.ReplicaWrite: {
+      const hash = r.bytes(HASH_BYTES);
       const bucket = r.text(r.u16());
       const key = r.text(r.u16());
       const hint = r.text(r.u8());
       const set = r.bytes(r.u32());
-      body = { type, id, bucket, key, hintFor: hint === '' ? null : hint, set };
+      body = { type, id, hash, bucket, key, hintFor: hint === '' ? null : hint, set };
       break;
     }
     case MessageType.WriteAck:
       body = { type, id, ok: r.u8() === 1 };
       break;
     case MessageType.ReplicaRead:
-      body = { type, id, bucket: r.text(r.u16()), key: r.text(r.u16()) };
+      body = { type, id, hash: r.bytes(HASH_BYTES), bucket: r.text(r.u16()), key: r.text(r.u16()) };
       break;
     case MessageType.ReadReply:
       body = { type, id, set: r.u8() === 1 ? r.bytes(r.u32()) : null };

@@ -11,7 +11,8 @@ import type { Membership } from '../core/membership/index.js';
 import type { BucketTable } from '../core/buckets/index.js';
 import type { ClientRequest as ClientRequestWire, ClientResponse as ClientResponseWire } from './requests.js';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: replica reads and writes carry the key's ring hash. */
+export const PROTOCOL_VERSION = 2;
 
 export const MessageType = {
   ReplicaWrite: 1,
@@ -33,10 +34,15 @@ export const MessageType = {
   ExchangeReply: 17,
 } as const;
 
-/** Store `set` for (bucket, key): merged into the data store, or into the hint store for `hintFor`. */
+/**
+ * Store `set` for (bucket, key): merged into the data store, or into the hint store for `hintFor`.
+ * `hash` is the key's ring hash (16 bytes, core/ring keyHash), computed once by the sender: every
+ * replica would otherwise recompute the same MD5 for every message.
+ */
 export interface ReplicaWrite {
   readonly type: typeof MessageType.ReplicaWrite;
   readonly id: number;
+  readonly hash: Uint8Array;
   readonly bucket: string;
   readonly key: string;
   readonly set: Uint8Array;
@@ -52,6 +58,7 @@ export interface WriteAck {
 export interface ReplicaRead {
   readonly type: typeof MessageType.ReplicaRead;
   readonly id: number;
+  readonly hash: Uint8Array;
   readonly bucket: string;
   readonly key: string;
 }
