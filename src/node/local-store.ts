@@ -31,6 +31,13 @@ export interface LocalStoreEvents {
 export class LocalStore {
   /** Writes emitted during the current step, keyed by the key's bytes: read-your-own-step-writes. */
   private readonly stepWrites = new Map<string, Uint8Array | null>();
+  /**
+   * What this step already read from storage. Storage cannot change during a step (its writes are
+   * effects, applied after it), and a coordinated write reads its key twice (to version the write,
+   * then to merge it locally): the second read, a syscall on the disk engine, is saved.
+   */
+  private readonly stepReads = new Map<string, Uint8Array | undefined>();
+  private stepping = false;
   hintCount = 0;
 
   constructor(
@@ -39,14 +46,24 @@ export class LocalStore {
     private readonly events: LocalStoreEvents,
   ) {}
 
+  beginStep(): void {
+    this.stepping = true;
+  }
+
   endStep(): void {
+    this.stepping = false;
     this.stepWrites.clear();
+    this.stepReads.clear();
   }
 
   getRaw(key: Uint8Array): Uint8Array | undefined {
     const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
     if (this.stepWrites.has(k)) return this.stepWrites.get(k) ?? undefined;
-    return this.storage.get(key);
+    if (!this.stepping) return this.storage.get(key);
+    if (this.stepReads.has(k)) return this.stepReads.get(k);
+    const value = this.storage.get(key);
+    this.stepReads.set(k, value);
+    return value;
   }
 
   /** `before`, when the caller already read the key, saves reading it again. */

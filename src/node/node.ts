@@ -111,6 +111,15 @@ export class DynamoNode implements CoordinationHost {
 
   step(input: NodeInput, nowMs: number): void {
     this.nowMs = Math.max(this.nowMs, nowMs);
+    this.store.beginStep();
+    try {
+      this.apply(input);
+    } finally {
+      this.store.endStep();
+    }
+  }
+
+  private apply(input: NodeInput): void {
     switch (input.kind) {
       case 'client':
         handleClientRequest(this, { kind: 'local', requestId: input.requestId }, input.request, true);
@@ -138,7 +147,6 @@ export class DynamoNode implements CoordinationHost {
       default:
         assertNever(input, 'node input');
     }
-    this.store.endStep();
   }
 
   /** Takes the effects produced since the last drain. */
