@@ -193,11 +193,11 @@ class ClientConnection {
 
   private startRequest(id: number, request: ClientRequest): void {
     this.inFlight++;
-    const startedNs = process.hrtime.bigint();
+    const startedMs = performance.now();
     const metrics = this.shared.options.metrics;
     this.shared.options.runtime.request(request).then(
       (response) => {
-        if (metrics !== undefined) metrics.observe(request.op, response.ok ? 'ok' : response.error, Number(process.hrtime.bigint() - startedNs) / 1e9);
+        if (metrics !== undefined) metrics.observe(request.op, response.ok ? 'ok' : response.error, (performance.now() - startedMs) / 1000);
         this.finish(id, response);
       },
       (err: unknown) => {
