@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# One benchmark row as docs/benchmarks.md reports it: a fresh 3-node dev-cluster, a load phase,
+# then a measured run phase, and the CPU the nodes and the load generator spent per operation
+# (from /proc, over the run phase only).
+#
+#   scripts/bench-cpu.sh [WORKLOAD]          WORKLOAD: a (default), b, c, write, read
+#   STORAGE=disk|lmdb|memory PROTOCOL=native|http DURATION=15 RECORDS=100000 BASE_PORT=7700
+#
+# Stops everything it started by PID (the dev-cluster's process group).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORKLOAD=${1:-a}
+STORAGE=${STORAGE:-disk}
+PROTOCOL=${PROTOCOL:-native}
+DURATION=${DURATION:-15}
+RECORDS=${RECORDS:-100000}
+BASE=${BASE_PORT:-7700}
+DATA=$(mktemp -d)
+LOG=$(mktemp)
+OUT=$(mktemp -d)
+setsid node bin/dynamo.js dev-cluster --nodes 3 --base-port "$BASE" --data "$DATA" --storage "$STORAGE" >"$LOG" 2>&1 &
+GROUP=$!
+cleanup() { kill -TERM -- "-$GROUP" 2>/dev/null || true; sleep 1; kill -KILL -- "-$GROUP" 2>/dev/null || true; rm -rf "$DATA" "$LOG" "$OUT"; }
+trap cleanup EXIT
+for _ in $(seq 1 120); do grep -q ready "$LOG" && break; sleep 0.5; done
+grep -q ready "$LOG" || { echo "the dev-cluster did not start:"; cat "$LOG"; exit 1; }
+NODES="http://127.0.0.1:$((BASE + 101)),http://127.0.0.1:$((BASE + 102)),http://127.0.0.1:$((BASE + 103))"
+BENCH=(node bin/dynamo.js bench --node "$NODES" --protocol "$PROTOCOL" --records "$RECORDS" --concurrency 50 --value-size 100)
+"${BENCH[@]}" --workload write --ops "$RECORDS" >/dev/null
+PIDS=$(for i in 1 2 3; do ss -ltnpH "sport = :$((BASE + 100 + i))" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; done)
+ticks() { local t=0; for p in $PIDS; do read -r u s < <(cut -d' ' -f14,15 "/proc/$p/stat"); t=$((t + u + s)); done; echo "$t"; }
+HZ=$(getconf CLK_TCK)
+before=$(ticks)
+client_start=$(awk '{print $16 + $17}' /proc/$$/stat)
+"${BENCH[@]}" --no-load --workload "$WORKLOAD" --duration "$DURATION" --json "$OUT/run.json" | tail -n 4
+after=$(ticks)
+# The load generator is a (reaped) child of this shell, so its CPU shows in the shell's children totals.
+client_end=$(awk '{print $16 + $17}' /proc/$$/stat)
+node -e '
+const [file, nodeTicks, clientTicks, hz, duration] = process.argv.slice(1);
+const run = JSON.parse(require("fs").readFileSync(file, "utf8"));
+const ops = run.opsPerSec * Number(duration);
+const us = (ticks) => ((Number(ticks) / Number(hz)) * 1e6 / ops).toFixed(0);
+console.log(`CPU per operation: nodes ${us(nodeTicks)} µs (all three), load generator ${us(clientTicks)} µs`);
+' "$OUT/run.json" "$((after - before))" "$((client_end - client_start))" "$HZ" "$DURATION"
