@@ -102,16 +102,35 @@ export class ByteReader {
   }
 }
 
-/** Node ids are almost always ASCII; this skips the decoder for them. */
+/**
+ * Node ids are almost always ASCII, and the same few ids fill every clock: every decode of a
+ * sibling set reads them again (several times per request on every replica). A short ASCII string
+ * is looked up by a hash of its bytes in a small intern table and compared in place, so the common
+ * case allocates nothing; a miss builds the string once and remembers it.
+ */
+const INTERN_SLOTS = 1024;
+const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
+
 function ascii(bytes: Uint8Array, start: number, end: number): string | undefined {
   if (end - start > 64) return undefined;
-  let s = '';
+  let h = 0x811c9dc5;
   for (let i = start; i < end; i++) {
     const b = bytes[i]!;
     if (b >= 128) return undefined;
-    s += String.fromCharCode(b);
+    h = Math.imul(h ^ b, 0x01000193);
   }
+  const slot = (h >>> 0) % INTERN_SLOTS;
+  const candidate = interned[slot];
+  if (candidate !== undefined && sameAscii(candidate, bytes, start, end)) return candidate;
+  const s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, end);
+  interned[slot] = s;
   return s;
+}
+
+function sameAscii(s: string, bytes: Uint8Array, start: number, end: number): boolean {
+  if (s.length !== end - start) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== bytes[start + i]) return false;
+  return true;
 }
 
 function decodeUtf8(bytes: Uint8Array): string {
