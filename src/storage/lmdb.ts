@@ -110,7 +110,6 @@ class LmdbStorageEngine implements LmdbEngine {
   private readonly staged = new StagedWrites();
   private readonly txnFlags: number;
   private readonly timer: NodeJS.Timeout | undefined;
-  private version = 0;
   private closed = false;
   /** Commits since the last fsync started. */
   private unsynced = false;
@@ -142,7 +141,6 @@ class LmdbStorageEngine implements LmdbEngine {
   stage(key: Uint8Array, value: Uint8Array | null): void {
     this.checkOpen();
     checkKey(key);
-    this.version++;
     this.staged.stage(keyString(key), key, value);
   }
 
@@ -166,8 +164,7 @@ class LmdbStorageEngine implements LmdbEngine {
     const t = keyString(to);
     const reverse = options?.reverse === true;
     const limit = rangeLimit(options);
-    const version = this.version;
-    const checkValid = (): void => assert(this.version === version, 'a range iterator was used after a write (stage, commit or close invalidate it)');
+    const checkValid = this.staged.validity();
     const staged = this.staged.inRange(f, t, reverse);
     const query: LmdbRangeQuery = reverse
       ? { start: to, end: from, reverse: true, exclusiveStart: true, inclusiveEnd: true }
@@ -183,13 +180,7 @@ class LmdbStorageEngine implements LmdbEngine {
     const f = keyString(from);
     const t = keyString(to);
     if (f >= t) return 0;
-    let n = this.db.getKeysCount({ start: from, end: to });
-    for (const w of this.staged.inRange(f, t, false)) {
-      const present = this.db.doesExist(w.key);
-      if (w.value === null && present) n--;
-      else if (w.value !== null && !present) n++;
-    }
-    return n;
+    return this.staged.adjustCount(f, t, this.db.getKeysCount({ start: from, end: to }), (w) => this.db.doesExist(w.key));
   }
 
   sync(): Promise<void> {
@@ -207,7 +198,7 @@ class LmdbStorageEngine implements LmdbEngine {
     }
     // Closed from here on, so nothing can be staged while the last fsync runs.
     this.closed = true;
-    this.version++;
+    this.staged.invalidate();
     if (this.timer !== undefined) clearInterval(this.timer);
     try {
       await this.syncCommitted();
@@ -233,7 +224,6 @@ class LmdbStorageEngine implements LmdbEngine {
     this.checkOpen();
     if (this.staged.size === 0) return;
     const batch = this.staged.take();
-    this.version++;
     if (this.failure !== undefined) throw this.failure;
     try {
       this.db.transactionSync(() => this.write(batch), this.txnFlags);

@@ -39,7 +39,7 @@ import { checkLogOptions, LOG_DEFAULTS, type LogEngineOptions, type LogStats } f
 import { BATCH_HEADER_BYTES, encodeCommit, FILE_HEADER_BYTES, recordBytes } from './log-record.js';
 import { recover, type Recovered } from './log-recover.js';
 import { SortedKeys } from './sorted-keys.js';
-import { mergeRange, rangeLimit, StagedWrites, type CommittedEntry, type StagedWrite } from './staged-writes.js';
+import { StagedWrites, type CommittedEntry, type StagedWrite } from './staged-writes.js';
 
 export type { LogEngineOptions, LogStats } from './log-options.js';
 
@@ -96,8 +96,6 @@ class LogStorageEngine implements LogEngine {
   /** The file commits append to; always the highest id (set by the constructor or `roll`). */
   private active!: DataFile;
   private liveBytes = 0;
-  /** Bumped by every write; a range iterator checks it is unchanged since it was made. */
-  private version = 0;
   private closed = false;
   /** A failed write that could not be cut off again: appending after it would bury garbage. */
   private broken: StorageError | undefined;
@@ -138,7 +136,6 @@ class LogStorageEngine implements LogEngine {
   stage(key: Uint8Array, value: Uint8Array | null): void {
     this.checkOpen();
     checkKey(key);
-    this.version++;
     this.staged.stage(keyString(key), key, value);
   }
 
@@ -160,10 +157,7 @@ class LogStorageEngine implements LogEngine {
     checkBounds(from, to);
     const f = keyString(from);
     const t = keyString(to);
-    const reverse = options?.reverse === true;
-    const version = this.version;
-    const checkValid = (): void => assert(this.version === version, 'a range iterator was used after a write (stage, commit or close invalidate it)');
-    return mergeRange(this.committed(f, t, reverse), this.staged.inRange(f, t, reverse), rangeLimit(options), reverse, checkValid);
+    return this.staged.mergedRange(f, t, options, (reverse) => this.committed(f, t, reverse));
   }
 
   count(from: Uint8Array, to: Uint8Array): number {
@@ -171,13 +165,7 @@ class LogStorageEngine implements LogEngine {
     checkBounds(from, to);
     const f = keyString(from);
     const t = keyString(to);
-    let n = this.index.countRange(f, t);
-    for (const w of this.staged.inRange(f, t, false)) {
-      const present = this.keydir.has(w.sortKey);
-      if (w.value === null && present) n--;
-      else if (w.value !== null && !present) n++;
-    }
-    return n;
+    return this.staged.adjustCount(f, t, this.index.countRange(f, t), (w) => this.keydir.has(w.sortKey));
   }
 
   sync(): Promise<void> {
@@ -213,7 +201,7 @@ class LogStorageEngine implements LogEngine {
     }
     // Closed from here on, so nothing can be staged or merged while the last fsync runs.
     this.closed = true;
-    this.version++;
+    this.staged.invalidate();
     this.fsyncs.stop();
     await this.merges.stop();
     try {
@@ -247,7 +235,6 @@ class LogStorageEngine implements LogEngine {
     this.checkOpen();
     if (this.staged.size === 0) return;
     const batch = this.staged.take();
-    this.version++;
     const failure = this.fsyncs.failure ?? this.broken;
     if (failure !== undefined) throw failure;
     const seq = this.nextSeq;

@@ -11,11 +11,10 @@
  * writes and keeps committed ones, as a process crash would, and `commitSync()`, which the
  * deterministic simulator calls to commit without a promise turn.
  */
-import { assert } from '../core/assert.js';
 import { checkBounds, checkKey, StorageError, type RangeEntry, type RangeOptions, type StorageEngine } from './engine.js';
 import { keyBytes, keyString } from './byte-keys.js';
 import { SortedKeys } from './sorted-keys.js';
-import { mergeRange, rangeLimit, StagedWrites, type CommittedEntry, type StagedValue } from './staged-writes.js';
+import { StagedWrites, type CommittedEntry, type StagedValue } from './staged-writes.js';
 
 export interface CrashableStorageEngine extends StorageEngine {
   /** Throws away staged writes, keeps committed ones; the engine stays usable. */
@@ -29,8 +28,6 @@ class MemoryEngine implements CrashableStorageEngine {
   private readonly values = new Map<string, Uint8Array>();
   private readonly index = new SortedKeys();
   private readonly staged = new StagedWrites();
-  /** Bumped by every write; a range iterator checks it is unchanged since it was made. */
-  private version = 0;
   private closed = false;
 
   get(key: Uint8Array): Uint8Array | undefined {
@@ -46,7 +43,6 @@ class MemoryEngine implements CrashableStorageEngine {
   stage(key: Uint8Array, value: Uint8Array | null): void {
     this.checkOpen();
     checkKey(key);
-    this.version++;
     this.staged.stage(keyString(key), key, value);
   }
 
@@ -62,13 +58,11 @@ class MemoryEngine implements CrashableStorageEngine {
   commitSync(): void {
     this.checkOpen();
     if (this.staged.size === 0) return;
-    this.version++;
     for (const w of this.staged.take().values()) this.apply(w.sortKey, w.value);
   }
 
   crash(): void {
     this.checkOpen();
-    this.version++;
     this.staged.clear();
   }
 
@@ -81,10 +75,7 @@ class MemoryEngine implements CrashableStorageEngine {
     checkBounds(from, to);
     const f = keyString(from);
     const t = keyString(to);
-    const reverse = options?.reverse === true;
-    const version = this.version;
-    const checkValid = (): void => assert(this.version === version, 'a range iterator was used after a write (stage, commit or close invalidate it)');
-    return mergeRange(this.committed(f, t, reverse), this.staged.inRange(f, t, reverse), rangeLimit(options), reverse, checkValid);
+    return this.staged.mergedRange(f, t, options, (reverse) => this.committed(f, t, reverse));
   }
 
   count(from: Uint8Array, to: Uint8Array): number {
@@ -92,19 +83,13 @@ class MemoryEngine implements CrashableStorageEngine {
     checkBounds(from, to);
     const f = keyString(from);
     const t = keyString(to);
-    let n = this.index.countRange(f, t);
-    for (const w of this.staged.inRange(f, t, false)) {
-      const present = this.values.has(w.sortKey);
-      if (w.value === null && present) n--;
-      else if (w.value !== null && !present) n++;
-    }
-    return n;
+    return this.staged.adjustCount(f, t, this.index.countRange(f, t), (w) => this.values.has(w.sortKey));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.commitSync();
-    this.version++;
+    this.staged.invalidate();
     this.closed = true;
   }
 

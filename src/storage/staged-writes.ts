@@ -28,9 +28,24 @@ export interface StagedWrite {
 
 export class StagedWrites {
   private writes = new Map<string, StagedWrite>();
+  /**
+   * Bumped by every change to the engine (stage, take, clear, and `invalidate` for whatever else
+   * the engine counts as a write, such as close); a range iterator checks it is unchanged.
+   */
+  private version = 0;
 
   get size(): number {
     return this.writes.size;
+  }
+
+  invalidate(): void {
+    this.version++;
+  }
+
+  /** A check that throws once anything changed after it was made: range iterators call it. */
+  validity(): () => void {
+    const version = this.version;
+    return () => assert(this.version === version, 'a range iterator was used after a write (stage, commit or close invalidate it)');
   }
 
   /** The staged value (null: a staged delete), or undefined when the key is not staged. */
@@ -39,18 +54,38 @@ export class StagedWrites {
   }
 
   stage(sortKey: string, key: Uint8Array, value: StagedValue): void {
+    this.version++;
     this.writes.set(sortKey, { sortKey, key, value });
   }
 
   /** Hands over everything staged as one batch and starts empty. */
   take(): Map<string, StagedWrite> {
+    this.version++;
     const batch = this.writes;
     this.writes = new Map();
     return batch;
   }
 
   clear(): void {
+    this.version++;
     this.writes.clear();
+  }
+
+  /** Keys in [from, to) of committed state merged with the staged writes, for an engine's `range`. */
+  mergedRange(from: string, to: string, options: RangeOptions | undefined, committed: (reverse: boolean) => Iterator<CommittedEntry>): IterableIterator<RangeEntry> {
+    const reverse = options?.reverse === true;
+    return mergeRange(committed(reverse), this.inRange(from, to, reverse), rangeLimit(options), reverse, this.validity());
+  }
+
+  /** `committed` (the engine's count of [from, to)) corrected for the staged writes in that range. */
+  adjustCount(from: string, to: string, committed: number, isCommitted: (w: StagedWrite) => boolean): number {
+    let n = committed;
+    for (const w of this.inRange(from, to, false)) {
+      const present = isCommitted(w);
+      if (w.value === null && present) n--;
+      else if (w.value !== null && !present) n++;
+    }
+    return n;
   }
 
   /** Staged entries with keys in [from, to), in iteration order. */
