@@ -41,3 +41,9 @@ export function emptyEffects(): Effects {
   return { writes: [], messages: [], replies: [], logs: [] };
 }
 
+
+/** A frozen empty array typed as a mutable one: pushing to it throws instead of sharing state. */
+const frozen = <T>(): T[] => Object.freeze([]) as unknown as T[];
+
+/** The effects of a step that did nothing outward, shared and frozen (drivers only read effects). */
+export const NO_EFFECTS: Effects = Object.freeze({ writes: frozen<StorageWrite>(), messages: frozen<OutboundMessage>(), replies: frozen<ClientReply>(), logs: frozen<LogEvent>() });

@@ -14,6 +14,7 @@ import {
   type SiblingSet,
 } from '../core/versions/index.js';
 import { dataKey, hintKey, hintPrefix, parseKey, prefixRange, type KeyIdentity } from './keys.js';
+import { keyString } from '../storage/byte-keys.js';
 import type { StorageView } from './storage-view.js';
 import type { StorageWrite } from './effects.js';
 
@@ -57,7 +58,7 @@ export class LocalStore {
   }
 
   getRaw(key: Uint8Array): Uint8Array | undefined {
-    const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+    const k = keyString(key);
     if (this.stepWrites.has(k)) return this.stepWrites.get(k) ?? undefined;
     if (!this.stepping) return this.storage.get(key);
     if (this.stepReads.has(k)) return this.stepReads.get(k);
@@ -68,7 +69,7 @@ export class LocalStore {
 
   /** `before`, when the caller already read the key, saves reading it again. */
   put(key: Uint8Array, value: Uint8Array | null, before: Uint8Array | undefined = this.getRaw(key)): void {
-    const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+    const k = keyString(key);
     this.stepWrites.set(k, value);
     this.emit({ key, value });
     this.events.written(key, before, value);

@@ -18,7 +18,7 @@ import { validateClientRequest } from '../protocol/validate-request.js';
 import { handleClientRequest, type CoordinationHost } from './client-requests.js';
 import type { NodeConfig } from './config.js';
 import type { ClientRef, Placement } from './context.js';
-import { emptyEffects, type Effects, type LogEvent } from './effects.js';
+import { emptyEffects, NO_EFFECTS, type Effects, type LogEvent } from './effects.js';
 import { ForwardOperation } from './forward.js';
 import { GetOperation } from './get.js';
 import { HandoffOperation, HandoffScheduler, type HintRoute } from './handoff.js';
@@ -149,9 +149,10 @@ export class DynamoNode implements CoordinationHost {
     }
   }
 
-  /** Takes the effects produced since the last drain. */
+  /** Takes the effects produced since the last drain (a shared, frozen empty set when there are none). */
   drain(): Effects {
     const out = this.out;
+    if (out.writes.length + out.messages.length + out.replies.length + out.logs.length === 0) return NO_EFFECTS;
     this.out = emptyEffects();
     return out;
   }

@@ -75,10 +75,16 @@ export function murmur3x86128(data: Uint8Array, seed = 0): Uint8Array {
   h3 = (h3 + h1) | 0;
   h4 = (h4 + h1) | 0;
   const out = new Uint8Array(16);
-  const view = new DataView(out.buffer);
-  view.setInt32(0, h1, true);
-  view.setInt32(4, h2, true);
-  view.setInt32(8, h3, true);
-  view.setInt32(12, h4, true);
+  putWord(out, 0, h1);
+  putWord(out, 4, h2);
+  putWord(out, 8, h3);
+  putWord(out, 12, h4);
   return out;
+}
+
+function putWord(out: Uint8Array, at: number, h: number): void {
+  out[at] = h;
+  out[at + 1] = h >>> 8;
+  out[at + 2] = h >>> 16;
+  out[at + 3] = h >>> 24;
 }
