@@ -77,7 +77,7 @@ export const MAX_KEY_BYTES = 1978;
 export const DEFAULT_FSYNC_INTERVAL_MS = 100;
 
 /** 'CORRUPT': a disk engine found damaged data it cannot explain as a crash (open fails with it). */
-export type StorageErrorCode = 'EMPTY_KEY' | 'KEY_TOO_LARGE' | 'COMMIT_FAILED' | 'SYNC_FAILED' | 'CLOSED' | 'BAD_OPTION' | 'CORRUPT';
+export type StorageErrorCode = 'EMPTY_KEY' | 'KEY_TOO_LARGE' | 'COMMIT_FAILED' | 'SYNC_FAILED' | 'CLOSED' | 'BAD_OPTION' | 'LOCKED' | 'CORRUPT';
 
 /** An operating error at the storage boundary, with a stable `code`. */
 export class StorageError extends Error {

@@ -33,6 +33,7 @@ import { LogDurability } from './log-durability.js';
 import { LogFiles, type DataFile } from './log-files.js';
 import { nodeLogIo, readFully, writeFully, type LogIo } from './log-io.js';
 import { Keydir } from './log-keydir.js';
+import { lockDirectory } from './log-lock.js';
 import type { MergeHost, MergePlan, MergeStep } from './log-merge.js';
 import { MergeScheduler } from './log-merge-scheduler.js';
 import { checkLogOptions, LOG_DEFAULTS, type LogEngineOptions, type LogStats } from './log-options.js';
@@ -66,6 +67,7 @@ export async function openLogEngine(options: LogEngineOptions, seams: LogSeams =
   const io = seams.io ?? nodeLogIo;
   const durability = options.durability ?? 'interval';
   io.mkdirSync(options.path);
+  const unlock = lockDirectory(options.path);
   const dirFd = io.openSync(options.path, 'r');
   const keydir = new Keydir();
   let recovered: Recovered;
@@ -73,15 +75,17 @@ export async function openLogEngine(options: LogEngineOptions, seams: LogSeams =
     recovered = recover(io, options.path, keydir, { syncRepairs: durability !== 'none' });
   } catch (err) {
     io.closeSync(dirFd);
+    unlock();
     throw err;
   }
   const files = new LogFiles(options.path, dirFd, io, recovered.files);
   const fsyncs = new LogDurability(io, dirFd, durability, options.fsyncIntervalMs ?? DEFAULT_FSYNC_INTERVAL_MS);
   try {
-    return new LogStorageEngine(io, files, fsyncs, keydir, recovered.nextSeq, options, seams);
+    return new LogStorageEngine(io, files, fsyncs, keydir, recovered.nextSeq, options, seams, unlock);
   } catch (err) {
     fsyncs.stop();
     files.closeAll();
+    unlock();
     throw err;
   }
 }
@@ -108,6 +112,7 @@ class LogStorageEngine implements LogEngine {
     private nextSeq: number,
     options: LogEngineOptions,
     private readonly seams: LogSeams,
+    private readonly unlock: () => void,
   ) {
     this.durability = options.durability ?? 'interval';
     this.maxFileBytes = options.maxFileBytes ?? LOG_DEFAULTS.maxFileBytes;
@@ -214,6 +219,7 @@ class LogStorageEngine implements LogEngine {
     } catch (err) {
       error ??= err;
     }
+    this.unlock();
     if (error !== undefined) throw error;
   }
 
