@@ -13,7 +13,7 @@ import type { Rng } from '../core/random.js';
 import { Ring } from '../core/ring/index.js';
 import { decodeSiblingSet, type SiblingSet } from '../core/versions/index.js';
 import { MessageType, type Envelope, type PeerMessage } from '../protocol/messages.js';
-import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
+import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
 import { validateClientRequest } from '../protocol/validate-request.js';
 import { handleClientRequest, type CoordinationHost } from './client-requests.js';
 import type { NodeConfig } from './config.js';
@@ -77,6 +77,8 @@ export class DynamoNode implements CoordinationHost {
   private merkle: MerkleIndex | null = null;
   readonly sync: PartitionSync;
   private leftAtMs: number | null = null;
+  /** Client requests that arrived before this node joined a cluster (see waitForCluster). */
+  private waitingForCluster: { readonly ref: ClientRef; readonly request: ClientRequest; readonly untilMs: number }[] = [];
 
   constructor(
     readonly config: NodeConfig,
@@ -114,6 +116,7 @@ export class DynamoNode implements CoordinationHost {
     this.store.beginStep();
     try {
       this.apply(input);
+      if (this.waitingForCluster.length > 0) this.releaseWaiting();
     } finally {
       this.store.endStep();
     }
@@ -121,9 +124,12 @@ export class DynamoNode implements CoordinationHost {
 
   private apply(input: NodeInput): void {
     switch (input.kind) {
-      case 'client':
-        handleClientRequest(this, { kind: 'local', requestId: input.requestId }, input.request, true);
+      case 'client': {
+        const ref: ClientRef = { kind: 'local', requestId: input.requestId };
+        if (this.membershipValue === null) this.waitForCluster(ref, input.request);
+        else handleClientRequest(this, ref, input.request, true);
         break;
+      }
       case 'peer':
         this.onEnvelope(input.from, input.envelope);
         break;
@@ -146,6 +152,28 @@ export class DynamoNode implements CoordinationHost {
         break;
       default:
         assertNever(input, 'node input');
+    }
+  }
+
+  /**
+   * A request that reaches a node before it has joined a cluster (it is starting, or waiting for
+   * its seeds) waits up to the request timeout for the join instead of failing at once: clients
+   * and load balancers that send to a node as soon as it listens then see no spurious 503.
+   */
+  private waitForCluster(ref: ClientRef, request: ClientRequest): void {
+    if (this.waitingForCluster.length >= this.config.maxPendingRequests) {
+      return this.respond(ref, clientError('overloaded', 'too many requests are waiting for this node to join a cluster'));
+    }
+    this.waitingForCluster.push({ ref, request, untilMs: this.nowMs + this.config.requestTimeoutMs });
+  }
+
+  private releaseWaiting(): void {
+    const waiting = this.waitingForCluster;
+    this.waitingForCluster = [];
+    for (const w of waiting) {
+      if (this.membershipValue !== null) handleClientRequest(this, w.ref, w.request, true);
+      else if (w.untilMs <= this.nowMs) this.respond(w.ref, clientError('unavailable', 'this node has not joined a cluster yet'));
+      else this.waitingForCluster.push(w);
     }
   }
 

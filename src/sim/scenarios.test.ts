@@ -123,3 +123,27 @@ test('a read at R=2 coordinated on a replica asks one other replica when they ag
   for (let i = 0; i < 10; i++) assert.deepEqual(values(asGet(sim.call('n1', { op: 'get', bucket: 'b', key: 'k', r: 2 }))), ['v']);
   assert.equal(served() - before, 10);
 });
+
+test('a request sent to a node before it has joined waits for the join instead of failing', () => {
+  const sim = new SimCluster({ seed: 12, nodes: 3 });
+  // The founder has a cluster; n2 has not joined it yet (it retries its join every 500 ms).
+  assert.ok(sim.runUntil(() => sim.nodeIds().some((id) => sim.node(id).cluster() !== null), 10_000));
+  const late = sim.nodeIds().find((id) => sim.node(id).cluster() === null);
+  assert.ok(late !== undefined, 'a node still joining');
+  const early = sim.submit(late, { op: 'put', bucket: 'b', key: 'k', value: text('early'), context: [] });
+  sim.runFor(5000);
+  assert.ok(early.response !== null, 'answered');
+  asWrite(early.response);
+  assert.deepEqual(values(asGet(sim.call('n3', { op: 'get', bucket: 'b', key: 'k' }))), ['early']);
+});
+
+test('a node that never joins answers a waiting request with 503 after the request timeout', () => {
+  const sim = new SimCluster({ seed: 13, nodes: 0 });
+  sim.addNode('lonely', ['nowhere:7000']);
+  const request = sim.submit('lonely', { op: 'get', bucket: 'b', key: 'k' });
+  sim.runFor(1000);
+  assert.equal(request.response, null, 'still waiting within the timeout');
+  sim.runFor(2000);
+  const r = request.response;
+  assert.ok(r !== null && !r.ok && r.error === 'unavailable', JSON.stringify(r));
+});
