@@ -126,7 +126,7 @@ test('a read at R=2 coordinated on a replica asks one other replica when they ag
 
 test('a request sent to a node before it has joined waits for the join instead of failing', () => {
   const sim = new SimCluster({ seed: 12, nodes: 3 });
-  // The founder has a cluster; n2 has not joined it yet (it retries its join every 500 ms).
+  // The founder has a cluster; another node has not joined it yet (joins are retried every 500 ms).
   assert.ok(sim.runUntil(() => sim.nodeIds().some((id) => sim.node(id).cluster() !== null), 10_000));
   const late = sim.nodeIds().find((id) => sim.node(id).cluster() === null);
   assert.ok(late !== undefined, 'a node still joining');
