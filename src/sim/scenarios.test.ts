@@ -144,6 +144,7 @@ test('a node that never joins answers a waiting request with 503 after the reque
   sim.runFor(1000);
   assert.equal(request.response, null, 'still waiting within the timeout');
   sim.runFor(2000);
-  const r = request.response;
+  // Read again through a widened type: the assertion above narrowed the property to null.
+  const r = request.response as ClientResponse | null;
   assert.ok(r !== null && !r.ok && r.error === 'unavailable', JSON.stringify(r));
 });
