@@ -1,5 +1,5 @@
 /** Helpers for log engine tests: the data files of a directory, their batches, and photographs of them. */
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataFileId } from '../log-files.js';
 import { BATCH_HEADER_BYTES, decodeBatchHeader, FILE_HEADER_BYTES } from '../log-record.js';
@@ -26,9 +26,22 @@ export function batchesOf(path: string): Array<{ offset: number; bytes: number }
   return out;
 }
 
-/** A copy of `dir` as it is now: what a kill -9 at this instant would leave (the page cache is the disk). */
+/**
+ * A copy of `dir` as it is now: what a kill -9 at this instant would leave (the page cache is the
+ * disk). A merge unlinks its inputs on libuv's thread pool, concurrently with this copy, so the copy
+ * is retried until the listing is the same before and after it: a copy that saw a file vanish half
+ * way could show an order of unlinks that never happened.
+ */
 export function photograph(dirs: TempDirs, dir: string, label: string): string {
-  const copy = dirs.make(`photo-${label}`);
-  cpSync(dir, copy, { recursive: true });
-  return copy;
+  for (let attempt = 0; ; attempt++) {
+    const names = readdirSync(dir).sort();
+    const copy = dirs.make(`photo-${label}`);
+    try {
+      for (const name of names) copyFileSync(join(dir, name), join(copy, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 100) throw err;
+      continue;
+    }
+    if (readdirSync(dir).sort().join('/') === names.join('/')) return copy;
+  }
 }
