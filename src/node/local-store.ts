@@ -53,8 +53,9 @@ export class LocalStore {
 
   endStep(): void {
     this.stepping = false;
-    this.stepWrites.clear();
-    this.stepReads.clear();
+    // Map#clear allocates a fresh table even when the map is empty.
+    if (this.stepWrites.size > 0) this.stepWrites.clear();
+    if (this.stepReads.size > 0) this.stepReads.clear();
   }
 
   getRaw(key: Uint8Array): Uint8Array | undefined {

@@ -78,10 +78,16 @@ export class ByteReader {
     return n;
   }
 
-  /** A copy: the caller's buffer may be reused (storage engines recycle read buffers). */
+  /**
+   * A copy: the caller's buffer may be reused (storage engines recycle read buffers). Taken from
+   * Node's shared slab rather than `new Uint8Array`, which mallocs a backing store per value (and
+   * the GC's sweeper frees each one): values are small and short-lived.
+   */
   bytesCopy(length: number): Uint8Array {
     const end = this.take(length);
-    return new Uint8Array(this.bytes.subarray(end - length, end));
+    const copy = Buffer.allocUnsafe(length);
+    copy.set(this.bytes.subarray(end - length, end));
+    return copy;
   }
 
   string(): string {
