@@ -7,6 +7,11 @@ import { membershipCommands } from './membership.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
 
+// Small Buffers (encoded versions, frames, keys, values read from disk) are slices of a shared
+// slab; a node allocates a few kilobytes of them per request, so the default 8 KiB slab meant a
+// fresh malloc'd slab every few requests. Slices are short-lived, so a larger slab pins little.
+Buffer.poolSize = 64 * 1024;
+
 const program = new Command('dynamo')
   .description('Dynamo-style always-writable replicated key-value store')
   .version('0.1.0')

@@ -26,17 +26,18 @@ export function identify(bucket: string, key: string): KeyIdentity {
   return { hash: keyHash(bucket, key), bucket, key };
 }
 
-function encodeIdentity(tag: number, id: KeyIdentity, suffix: Buffer | null): Buffer {
-  const b = Buffer.from(id.bucket, 'utf8');
-  const k = Buffer.from(id.key, 'utf8');
-  const out = Buffer.allocUnsafe(1 + 16 + 2 + b.length + 2 + k.length + (suffix?.length ?? 0));
+function encodeIdentity(tag: number, id: KeyIdentity, suffix: string | null): Buffer {
+  const bucketBytes = Buffer.byteLength(id.bucket, 'utf8');
+  const keyBytes = Buffer.byteLength(id.key, 'utf8');
+  const suffixBytes = suffix === null ? 0 : Buffer.byteLength(suffix, 'utf8');
+  const out = Buffer.allocUnsafe(1 + 16 + 2 + bucketBytes + 2 + keyBytes + suffixBytes);
   out[0] = tag;
   out.set(id.hash, 1);
-  out.writeUInt16BE(b.length, 17);
-  b.copy(out, 19);
-  out.writeUInt16BE(k.length, 19 + b.length);
-  k.copy(out, 21 + b.length);
-  if (suffix !== null) suffix.copy(out, 21 + b.length + k.length);
+  out.writeUInt16BE(bucketBytes, 17);
+  out.write(id.bucket, 19, 'utf8');
+  out.writeUInt16BE(keyBytes, 19 + bucketBytes);
+  out.write(id.key, 21 + bucketBytes, 'utf8');
+  if (suffix !== null) out.write(suffix, 21 + bucketBytes + keyBytes, 'utf8');
   return out;
 }
 
@@ -45,7 +46,7 @@ export function dataKey(id: KeyIdentity): Buffer {
 }
 
 export function hintKey(id: KeyIdentity, target: NodeId): Buffer {
-  return encodeIdentity(HINT, id, Buffer.from(target, 'utf8'));
+  return encodeIdentity(HINT, id, target);
 }
 
 /** All hints for one key, whatever their target. */

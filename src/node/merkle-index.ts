@@ -8,8 +8,7 @@
  * replicas agree on a leaf exactly when they hold the same keys with the same sibling sets. Key
  * counts per partition say what is held without hashing anything.
  */
-import { DEFAULT_SHAPE, END_OF_RING, itemHash, leafIndex, leafKeyRange, MerkleTree, type MerkleShape } from '../core/merkle/index.js';
-import { partitionOf } from '../core/ring/index.js';
+import { DEFAULT_SHAPE, END_OF_RING, itemHash, leafBits, leafKeyRange, MerkleTree, readBits, type MerkleShape } from '../core/merkle/index.js';
 import { ALL_DATA } from './keys.js';
 import type { StorageView } from './storage-view.js';
 
@@ -19,12 +18,14 @@ export class MerkleIndex {
   private readonly trees = new Map<number, MerkleTree>();
   private readonly counts = new Map<number, number>();
   private readonly partitionBits: number;
+  private readonly leafBits: number;
 
   constructor(
     readonly partitions: number,
     readonly shape: MerkleShape = DEFAULT_SHAPE,
   ) {
     this.partitionBits = Math.log2(partitions);
+    this.leafBits = leafBits(shape);
   }
 
   /** Builds every tree from what storage holds. */
@@ -34,15 +35,12 @@ export class MerkleIndex {
     return index;
   }
 
-  private locate(key: Uint8Array): { partition: number; leaf: number } {
-    const hash = key.subarray(1, 17);
-    return { partition: partitionOf(hash, this.partitions), leaf: leafIndex(hash, this.partitionBits, this.shape) };
-  }
-
   /** A data key changed from `before` to `after` (undefined/null: absent). Other keys are ignored. */
   change(key: Uint8Array, before: Uint8Array | undefined, after: Uint8Array | null | undefined): void {
     if (key[0] !== DATA_TAG || key.length < 17) return;
-    const { partition, leaf } = this.locate(key);
+    // The key hash follows the tag byte: its first bits pick the partition, the next ones the leaf.
+    const partition = readBits(key, 8, this.partitionBits);
+    const leaf = readBits(key, 8 + this.partitionBits, this.leafBits);
     let tree = this.trees.get(partition);
     if (tree === undefined) {
       tree = new MerkleTree(this.shape);

@@ -10,7 +10,7 @@
  *   ReplicaRead   hash 16 | bucket: u16 len + bytes | key: u16 len + bytes
  *   ReadReply     present u8 | set: u32 len + bytes (when present)
  */
-import { assert } from '../core/assert.js';
+import { fail } from '../core/assert.js';
 import { MessageType, PROTOCOL_VERSION, type Envelope, type PeerMessage } from './messages.js';
 
 export const HOT_MARKER = 0xc1;
@@ -80,7 +80,7 @@ export function encodeHot(from: string, body: Hot): Buffer {
 }
 
 function writeHash(out: Buffer, at: number, hash: Uint8Array): number {
-  assert(hash.length === HASH_BYTES, `a key hash has ${HASH_BYTES} bytes, not ${hash.length}`);
+  if (hash.length !== HASH_BYTES) fail(`a key hash has ${HASH_BYTES} bytes, not ${hash.length}`);
   out.set(hash, at);
   return at + HASH_BYTES;
 }

@@ -15,7 +15,7 @@
  * Sequence numbers stay below 2^53 so they are exact JavaScript numbers.
  */
 import { crc32 } from 'node:zlib';
-import { assert } from '../core/assert.js';
+import { assert, fail } from '../core/assert.js';
 import { StorageError } from './engine.js';
 import type { StagedWrite } from './staged-writes.js';
 
@@ -51,7 +51,7 @@ export function recordBytes(keyBytes: number, valueBytes: number): number {
 }
 
 function writeSeq(buf: Buffer, at: number, seq: number): void {
-  assert(Number.isSafeInteger(seq) && seq >= 0, `sequence numbers are safe integers, not ${seq}`);
+  if (!(Number.isSafeInteger(seq) && seq >= 0)) fail(`sequence numbers are safe integers, not ${seq}`);
   buf.writeUInt32LE(seq % 0x1_0000_0000, at);
   buf.writeUInt32LE(Math.floor(seq / 0x1_0000_0000), at + 4);
 }

@@ -11,9 +11,14 @@ import { murmur3x86128 } from './murmur3.js';
 
 export const ITEM_HASH_BYTES = 16;
 
+/** Reused for every item that fits (the hash reads it synchronously): two items per write, no garbage. */
+let scratch = Buffer.allocUnsafeSlow(4096);
+
 export function itemHash(key: Uint8Array, versionDigest: Uint8Array): Uint8Array {
   assert(key.length <= 0xffff_ffff, 'key longer than 2^32 bytes');
-  const input = Buffer.allocUnsafe(4 + key.length + versionDigest.length);
+  const size = 4 + key.length + versionDigest.length;
+  if (size > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.max(size, scratch.length * 2));
+  const input = scratch.subarray(0, size);
   input.writeUInt32BE(key.length, 0);
   input.set(key, 4);
   input.set(versionDigest, 4 + key.length);

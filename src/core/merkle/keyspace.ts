@@ -13,7 +13,7 @@
  * the keyHash (keyHash ‖ bucket ‖ key) is in range exactly when its first 16 bytes are; comparing
  * whole extended keys against `to` is exact too, except for the one keyHash ff×16 in the last leaf.
  */
-import { assert } from '../assert.js';
+import { assert, fail } from '../assert.js';
 import { KEY_HASH_BYTES, incrementPrefix, readBits, writeBits } from './bits.js';
 import { type MerkleShape, leafBits, leafCount } from './shape.js';
 
@@ -26,31 +26,28 @@ export interface KeyRange {
 }
 
 function checkPartitionBits(partitionBits: number, shape: MerkleShape): void {
-  assert(
-    Number.isInteger(partitionBits) && partitionBits >= 0 && partitionBits <= 32,
-    `partitionBits must be an integer in 0..32, got ${partitionBits}`,
-  );
+  if (!(Number.isInteger(partitionBits) && partitionBits >= 0 && partitionBits <= 32)) fail(`partitionBits must be an integer in 0..32, got ${partitionBits}`);
   assert(partitionBits + leafBits(shape) <= KEY_HASH_BYTES * 8, 'partition and leaf bits exceed the 128-bit keyHash');
 }
 
 /** The leaf of keyHash in its partition's tree: the log2(leaves) bits right after the partition bits. */
 export function leafIndex(keyHash: Uint8Array, partitionBits: number, shape: MerkleShape): number {
   checkPartitionBits(partitionBits, shape);
-  assert(keyHash.length === KEY_HASH_BYTES, `keyHash must be ${KEY_HASH_BYTES} bytes, got ${keyHash.length}`);
+  if (!(keyHash.length === KEY_HASH_BYTES)) fail(`keyHash must be ${KEY_HASH_BYTES} bytes, got ${keyHash.length}`);
   return readBits(keyHash, partitionBits, leafBits(shape));
 }
 
 /** The partition of keyHash: its top partitionBits bits (the ring owns this; repeated here for range checks). */
 export function partitionOfKeyHash(keyHash: Uint8Array, partitionBits: number): number {
-  assert(keyHash.length === KEY_HASH_BYTES, `keyHash must be ${KEY_HASH_BYTES} bytes, got ${keyHash.length}`);
+  if (!(keyHash.length === KEY_HASH_BYTES)) fail(`keyHash must be ${KEY_HASH_BYTES} bytes, got ${keyHash.length}`);
   return readBits(keyHash, 0, partitionBits);
 }
 
 /** The keyHash range [from, to) of one leaf of one partition; see the file comment for the convention. */
 export function leafKeyRange(partition: number, partitionBits: number, leaf: number, shape: MerkleShape): KeyRange {
   checkPartitionBits(partitionBits, shape);
-  assert(Number.isInteger(partition) && partition >= 0 && partition < 2 ** partitionBits, `partition ${partition} outside 0..2^${partitionBits}`);
-  assert(Number.isInteger(leaf) && leaf >= 0 && leaf < leafCount(shape), `leaf ${leaf} outside the tree`);
+  if (!(Number.isInteger(partition) && partition >= 0 && partition < 2 ** partitionBits)) fail(`partition ${partition} outside 0..2^${partitionBits}`);
+  if (!(Number.isInteger(leaf) && leaf >= 0 && leaf < leafCount(shape))) fail(`leaf ${leaf} outside the tree`);
   const bits = leafBits(shape);
   const from = Buffer.alloc(KEY_HASH_BYTES);
   writeBits(from, 0, partitionBits, partition);

@@ -4,7 +4,7 @@
  * constant, like Q. A power-of-two fan-out makes every level a whole number of keyHash bits, so a
  * node at any level covers one contiguous keyHash range (see keyspace.ts).
  */
-import { assert } from '../assert.js';
+import { fail } from '../assert.js';
 
 export interface MerkleShape {
   readonly fanout: number;
@@ -34,9 +34,9 @@ export function leafCount(shape: MerkleShape): number {
 
 export function validateShape(shape: MerkleShape): void {
   const { fanout, depth } = shape;
-  assert(Number.isInteger(fanout) && fanout >= 2 && (fanout & (fanout - 1)) === 0, `Merkle fanout must be a power of two >= 2, got ${fanout}`);
-  assert(Number.isInteger(depth) && depth >= 1, `Merkle depth must be an integer >= 1, got ${depth}`);
-  assert(Math.log2(fanout) * depth <= MAX_LEAF_BITS, `Merkle tree of fanout ${fanout} and depth ${depth} has more than 2^${MAX_LEAF_BITS} leaves`);
+  if (!(Number.isInteger(fanout) && fanout >= 2 && (fanout & (fanout - 1)) === 0)) fail(`Merkle fanout must be a power of two >= 2, got ${fanout}`);
+  if (!(Number.isInteger(depth) && depth >= 1)) fail(`Merkle depth must be an integer >= 1, got ${depth}`);
+  if (!(Math.log2(fanout) * depth <= MAX_LEAF_BITS)) fail(`Merkle tree of fanout ${fanout} and depth ${depth} has more than 2^${MAX_LEAF_BITS} leaves`);
 }
 
 export function sameShape(a: MerkleShape, b: MerkleShape): boolean {

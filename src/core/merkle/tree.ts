@@ -13,7 +13,7 @@
  * and costs no MD5.
  */
 import { hash } from 'node:crypto';
-import { assert } from '../assert.js';
+import { fail } from '../assert.js';
 import { ITEM_HASH_BYTES } from './item.js';
 import { DEFAULT_SHAPE, type MerkleShape, fanoutBits, leafCount } from './shape.js';
 import { decodeLeaves, encodeLeaves } from './codec.js';
@@ -47,7 +47,7 @@ export class MerkleTree {
   /** XORs item into the leaf: adding an item hash twice removes it. */
   toggle(leaf: number, item: Uint8Array): void {
     this.checkLeaf(leaf);
-    assert(item.length === H, `item hash must be ${H} bytes, got ${item.length}`);
+    if (!(item.length === H)) fail(`item hash must be ${H} bytes, got ${item.length}`);
     const at = (this.levelStart[this.shape.depth]! + leaf) * H;
     for (let i = 0; i < H; i++) this.hashes[at + i]! ^= item[i]!;
     this.markPathDirty(leaf);
@@ -91,7 +91,7 @@ export class MerkleTree {
    */
   childHashView(level: number, index: number): Uint8Array {
     this.checkNode(level, index);
-    assert(level < this.shape.depth, `leaves (level ${level}) have no children`);
+    if (!(level < this.shape.depth)) fail(`leaves (level ${level}) have no children`);
     this.cleanChildren(level, index);
     const first = (this.levelStart[level + 1]! + index * this.shape.fanout) * H;
     return this.hashes.subarray(first, first + this.shape.fanout * H);
@@ -154,13 +154,13 @@ export class MerkleTree {
   }
 
   private checkLeaf(leaf: number): void {
-    assert(Number.isInteger(leaf) && leaf >= 0 && leaf < this.leaves, `leaf ${leaf} outside 0..${this.leaves - 1}`);
+    if (!(Number.isInteger(leaf) && leaf >= 0 && leaf < this.leaves)) fail(`leaf ${leaf} outside 0..${this.leaves - 1}`);
   }
 
   private checkNode(level: number, index: number): void {
-    assert(Number.isInteger(level) && level >= 0 && level <= this.shape.depth, `level ${level} outside 0..${this.shape.depth}`);
+    if (!(Number.isInteger(level) && level >= 0 && level <= this.shape.depth)) fail(`level ${level} outside 0..${this.shape.depth}`);
     const width = this.shape.fanout ** level;
-    assert(Number.isInteger(index) && index >= 0 && index < width, `node ${index} outside level ${level} (width ${width})`);
+    if (!(Number.isInteger(index) && index >= 0 && index < width)) fail(`node ${index} outside level ${level} (width ${width})`);
   }
 }
 

@@ -5,7 +5,7 @@
  * collide by construction.
  */
 import { createHash, hash } from 'node:crypto';
-import { assert } from '../assert.js';
+import { assert, fail } from '../assert.js';
 
 /** The largest ring we support; partitionOf reads at most the first 16 bits of the hash. */
 export const MAX_PARTITIONS = 1 << 16;
@@ -19,7 +19,7 @@ export function isValidPartitionCount(partitions: number): boolean {
 }
 
 export function assertPartitionCount(partitions: number): void {
-  assert(isValidPartitionCount(partitions), `partition count must be a power of two in 1..${MAX_PARTITIONS}, got ${partitions}`);
+  if (!(isValidPartitionCount(partitions))) fail(`partition count must be a power of two in 1..${MAX_PARTITIONS}, got ${partitions}`);
 }
 
 /** log2(Q): how many leading bits of a hash name its partition. */
@@ -28,11 +28,16 @@ export function partitionBits(partitions: number): number {
   return 31 - Math.clz32(partitions);
 }
 
+let keyScratch = Buffer.allocUnsafeSlow(1024);
+
 /** MD5 of a 4-byte big-endian length of the UTF-8 bucket, the bucket, then the UTF-8 key: 16 bytes. */
 export function keyHash(bucket: string, key: string): Buffer {
-  // One buffer and a one-shot hash: this runs on every request, and createHash's object costs more than the MD5.
+  // A reused input buffer and a one-shot hash: this runs on every request, and createHash's object
+  // costs more than the MD5.
   const bucketLength = Buffer.byteLength(bucket, 'utf8');
-  const input = Buffer.allocUnsafe(4 + bucketLength + Buffer.byteLength(key, 'utf8'));
+  const size = 4 + bucketLength + Buffer.byteLength(key, 'utf8');
+  if (size > keyScratch.length) keyScratch = Buffer.allocUnsafeSlow(Math.max(size, keyScratch.length * 2));
+  const input = keyScratch.subarray(0, size);
   input.writeUInt32BE(bucketLength, 0);
   input.write(bucket, 4, 'utf8');
   input.write(key, 4 + bucketLength, 'utf8');

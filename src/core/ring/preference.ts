@@ -3,12 +3,12 @@
  * node in the order a clockwise walk over the following partitions' owner lists first meets it (the
  * fallbacks a sloppy quorum moves on to, nearest first, as in the paper's "first N healthy nodes").
  */
-import { assert } from '../assert.js';
+import { assert, fail } from '../assert.js';
 import type { NodeId } from '../ids.js';
 import { countsOf, type Assignment } from './assignment.js';
 
 export function preferenceList(a: Assignment, partition: number): readonly NodeId[] {
-  assert(Number.isInteger(partition) && partition >= 0 && partition < a.partitions, `partition ${partition} out of range 0..${a.partitions - 1}`);
+  if (!(Number.isInteger(partition) && partition >= 0 && partition < a.partitions)) fail(`partition ${partition} out of range 0..${a.partitions - 1}`);
   const total = countsOf(a).size;
   const seen = new Set<NodeId>();
   const list: NodeId[] = [];

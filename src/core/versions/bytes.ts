@@ -110,24 +110,24 @@ export class ByteReader {
 
 /**
  * Node ids are almost always ASCII, and the same few ids fill every clock: every decode of a
- * sibling set reads them again (several times per request on every replica). A short ASCII string
- * is looked up by a hash of its bytes in a small intern table and compared in place, so the common
- * case allocates nothing; a miss builds the string once and remembers it.
+ * sibling set reads them again (several times per request on every replica). A short string is
+ * looked up in a small intern table by its length and its last bytes (actor ids differ at the
+ * end: `node:incarnation`) and compared in place, so the common case allocates nothing and reads
+ * the bytes once; a miss checks that the bytes are ASCII, builds the string once and remembers it.
  */
 const INTERN_SLOTS = 1024;
 const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
 
 function ascii(bytes: Uint8Array, start: number, end: number): string | undefined {
-  if (end - start > 64) return undefined;
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
-    const b = bytes[i]!;
-    if (b >= 128) return undefined;
-    h = Math.imul(h ^ b, 0x01000193);
-  }
+  const length = end - start;
+  if (length > 64) return undefined;
+  let h = length;
+  for (let i = Math.max(start, end - 4); i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   const slot = (h >>> 0) % INTERN_SLOTS;
   const candidate = interned[slot];
+  // An interned string is ASCII, so bytes equal to its characters are ASCII too.
   if (candidate !== undefined && sameAscii(candidate, bytes, start, end)) return candidate;
+  for (let i = start; i < end; i++) if (bytes[i]! >= 128) return undefined;
   const s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, end);
   interned[slot] = s;
   return s;

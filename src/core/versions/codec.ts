@@ -28,7 +28,9 @@ export function encodeSiblingSet(s: SiblingSet): Uint8Array {
   let at = 0;
   buf[at++] = FORMAT;
   at = writeVarint(buf, at, s.entries.length);
-  for (const e of s.entries) {
+  // Indexed loops here and below: this runs on every write, and for-of's iterators showed in allocation profiles.
+  for (let i = 0; i < s.entries.length; i++) {
+    const e = s.entries[i]!;
     at = writeString(buf, at, e.node);
     at = writeVarint(buf, at, e.counter);
     at = writeVarint(buf, at, e.timestampMs);
@@ -41,7 +43,8 @@ export function encodeSiblingSet(s: SiblingSet): Uint8Array {
 
 function encodedSize(s: SiblingSet): number {
   let size = 1 + varintSize(s.entries.length) + valuesSize(s.anonymous);
-  for (const e of s.entries) {
+  for (let i = 0; i < s.entries.length; i++) {
+    const e = s.entries[i]!;
     assert(Number.isSafeInteger(e.timestampMs) && e.timestampMs >= 0 && e.counter > 0, 'entries hold whole numbers');
     size += stringSize(e.node) + varintSize(e.counter) + varintSize(e.timestampMs) + valuesSize(e.values);
   }
@@ -50,7 +53,8 @@ function encodedSize(s: SiblingSet): number {
 
 function valuesSize(values: readonly Version[]): number {
   let size = varintSize(values.length);
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     assert(Number.isSafeInteger(v.timestampMs) && v.timestampMs >= 0, 'timestamps are whole milliseconds');
     const length = v.data === null ? 0 : v.data.length + 1;
     size += varintSize(v.timestampMs) + varintSize(length) + (v.data === null ? 0 : v.data.length);
@@ -60,7 +64,8 @@ function valuesSize(values: readonly Version[]): number {
 
 function writeValues(buf: Buffer, at: number, values: readonly Version[]): number {
   at = writeVarint(buf, at, values.length);
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     at = writeVarint(buf, at, v.timestampMs);
     if (v.data === null) {
       buf[at++] = 0;
