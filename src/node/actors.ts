@@ -19,22 +19,26 @@ export const EPOCH_BLOCK = 1000;
 export class ActorEpochs {
   private next: number;
   private ceiling: number;
+  /** What every actor minted by this node starts with. */
+  private readonly prefix: string;
 
   /** `reserved`: the durable ceiling found at start (0 on a new node). */
   constructor(
-    private readonly base: string,
+    base: string,
     reserved: number,
     private readonly persistCeiling: (ceiling: number) => void,
   ) {
     this.next = reserved;
     this.ceiling = reserved;
+    this.prefix = `${base}.`;
   }
 
   /** The actor for a write coordinated on top of `local` (this node's data and hints for the key). */
   actorFor(local: SiblingSet | undefined): string {
-    const mine = local?.entries.filter((e) => e.node.startsWith(`${this.base}.`)) ?? [];
-    if (mine.length > 0) return mine.reduce((a, b) => (b.counter > a.counter ? b : a)).node;
-    return this.mint();
+    // A plain loop: this runs on every coordinated write.
+    let best: { readonly node: string; readonly counter: number } | undefined;
+    for (const e of local?.entries ?? []) if (e.node.startsWith(this.prefix) && (best === undefined || e.counter > best.counter)) best = e;
+    return best?.node ?? this.mint();
   }
 
   private mint(): string {
@@ -42,6 +46,6 @@ export class ActorEpochs {
       this.ceiling = this.next + EPOCH_BLOCK;
       this.persistCeiling(this.ceiling);
     }
-    return `${this.base}.${(this.next++).toString(36)}`;
+    return `${this.prefix}${(this.next++).toString(36)}`;
   }
 }

@@ -109,34 +109,15 @@ export class ByteReader {
 }
 
 /**
- * Node ids are almost always ASCII, and the same few ids fill every clock: every decode of a
- * sibling set reads them again (several times per request on every replica). A short string is
- * looked up in a small intern table by its length and its last bytes (actor ids differ at the
- * end: `node:incarnation`) and compared in place, so the common case allocates nothing and reads
- * the bytes once; a miss checks that the bytes are ASCII, builds the string once and remembers it.
+ * Actor ids are ASCII in practice, and a short ASCII string is read fastest as latin1. (They are
+ * not worth interning: a coordinator mints a fresh actor per key epoch, so a table of recent ids
+ * mostly missed and kept promoting its strings to the old generation.)
  */
-const INTERN_SLOTS = 1024;
-const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
-
 function ascii(bytes: Uint8Array, start: number, end: number): string | undefined {
-  const length = end - start;
-  if (length > 64) return undefined;
-  let h = length;
-  for (let i = Math.max(start, end - 4); i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  const slot = (h >>> 0) % INTERN_SLOTS;
-  const candidate = interned[slot];
-  // An interned string is ASCII, so bytes equal to its characters are ASCII too.
-  if (candidate !== undefined && sameAscii(candidate, bytes, start, end)) return candidate;
+  if (end - start > 64) return undefined;
   for (let i = start; i < end; i++) if (bytes[i]! >= 128) return undefined;
-  const s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, end);
-  interned[slot] = s;
-  return s;
-}
-
-function sameAscii(s: string, bytes: Uint8Array, start: number, end: number): boolean {
-  if (s.length !== end - start) return false;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== bytes[start + i]) return false;
-  return true;
+  const buf = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buf.toString('latin1', start, end);
 }
 
 function decodeUtf8(bytes: Uint8Array): string {
