@@ -9,6 +9,7 @@ import { encodeFrame, FrameDecoder } from '../transport/framing.js';
 import { Connection } from '../client/connection.js';
 import { decodeResponseFrame, encodeRequest, type ResponseFrame } from '../client/wire.js';
 import { startClientServer, type ClientServer } from './client-server.js';
+import { HOT_MARKER } from '../protocol/hot-codec.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });
 
@@ -71,6 +72,28 @@ test('a request frame gets a response frame with its id', async () => {
   assert.equal(Buffer.from(response.values[0]!.data!).toString(), 'k1');
   assert.equal(response.fastestReplica, 'n1');
   c.socket.destroy();
+});
+
+test('a hot request gets a hot answer; a msgpack request (a third-party client) gets a msgpack one', async () => {
+  const hot = await rawClient();
+  const raw: Buffer[] = [];
+  hot.socket.on('data', (chunk: Buffer) => raw.push(chunk));
+  hot.socket.write(encodeFrame(encodeRequest(3, { op: 'put', bucket: 'b', key: 'k', value: Buffer.from('v'), context: [] })));
+  await until(() => hot.frames.length === 1, 'the hot answer');
+  assert.equal(raw[0]![4], HOT_MARKER, 'after the 4-byte length comes the hot marker');
+  assert.deepEqual(hot.frames[0], { id: 3, response: { ok: true, op: 'put', context: [['n1', 2]] } });
+  hot.socket.destroy();
+
+  const plain = await rawClient();
+  const plainRaw: Buffer[] = [];
+  plain.socket.on('data', (chunk: Buffer) => plainRaw.push(chunk));
+  plain.socket.write(encodeFrame(packr.pack({ id: 4, request: { op: 'get', bucket: 'b', key: 'k2' } })));
+  await until(() => plain.frames.length === 1, 'the msgpack answer');
+  assert.notEqual(plainRaw[0]![4], HOT_MARKER);
+  const response = plain.frames[0]!.response;
+  assert.ok(response.ok && response.op === 'get');
+  assert.equal(Buffer.from(response.values[0]!.data!).toString(), 'k2');
+  plain.socket.destroy();
 });
 
 test('many pipelined requests on one connection all come back, in few writes, under the in-flight limit', async () => {

@@ -188,17 +188,17 @@ class ClientConnection {
     }
     const request = checkRequest(frame.request);
     if (typeof request === 'string') return this.answer(frame.id, clientError('bad_request', request));
-    this.startRequest(frame.id, request);
+    this.startRequest(frame.id, request, frame.hot);
   }
 
-  private startRequest(id: number, request: ClientRequest): void {
+  private startRequest(id: number, request: ClientRequest, hot: boolean): void {
     this.inFlight++;
     const startedMs = performance.now();
     const metrics = this.shared.options.metrics;
     this.shared.options.runtime.request(request).then(
       (response) => {
         if (metrics !== undefined) metrics.observe(request.op, response.ok ? 'ok' : response.error, (performance.now() - startedMs) / 1000);
-        this.finish(id, response);
+        this.finish(id, response, hot);
       },
       (err: unknown) => {
         this.shared.options.logger.error({ error: (err as Error).message, op: request.op }, 'client request failed inside the node');
@@ -207,9 +207,9 @@ class ClientConnection {
     );
   }
 
-  private finish(id: number, response: ClientResponse): void {
+  private finish(id: number, response: ClientResponse, hot = false): void {
     this.inFlight--;
-    this.answer(id, response);
+    this.answer(id, response, hot);
     this.pump();
   }
 
@@ -235,9 +235,9 @@ class ClientConnection {
     return this.queue.byteLength + this.socket.writableLength;
   }
 
-  private answer(id: number, response: ClientResponse): void {
+  private answer(id: number, response: ClientResponse, hot = false): void {
     if (this.closed) return;
-    this.queue.append(encodeResponse(id, response));
+    this.queue.append(encodeResponse(id, response, hot));
     this.shared.requestFlush(this);
   }
 

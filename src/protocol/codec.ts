@@ -5,7 +5,8 @@
  * the node.
  */
 import { Packr } from 'msgpackr';
-import { decodeHot, encodeHot, HOT_MARKER, HotDecodeError, isHot } from './hot-codec.js';
+import { decodeHot, encodeHot, HOT_MARKER, isHot } from './hot-codec.js';
+import { HotDecodeError } from './hot-reader.js';
 import { MessageType, PROTOCOL_VERSION, type Envelope, type PeerMessage } from './messages.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });

@@ -11,6 +11,7 @@
  *   ReadReply     present u8 | set: u32 len + bytes (when present)
  */
 import { fail } from '../core/assert.js';
+import { HotDecodeError, HotReader } from './hot-reader.js';
 import { MessageType, PROTOCOL_VERSION, type Envelope, type PeerMessage } from './messages.js';
 
 export const HOT_MARKER = 0xc1;
@@ -20,10 +21,6 @@ type Hot = Extract<PeerMessage, { type: 1 | 2 | 3 | 4 }>;
 
 export function isHot(body: PeerMessage): body is Hot {
   return body.type <= MessageType.ReadReply;
-}
-
-export class HotDecodeError extends Error {
-  override readonly name = 'HotDecodeError';
 }
 
 function bodySize(body: Hot): number {
@@ -91,48 +88,8 @@ function writeString16(out: Buffer, at: number, text: string): number {
   return at + 2 + length;
 }
 
-/** A bounds-checked reader: any overrun is a HotDecodeError, never a RangeError from deep inside. */
-class Reader {
-  at = 0;
-  constructor(private readonly buf: Buffer) {}
-  need(n: number): void {
-    if (this.at + n > this.buf.length) throw new HotDecodeError('truncated frame');
-  }
-  u8(): number {
-    this.need(1);
-    return this.buf[this.at++]!;
-  }
-  u16(): number {
-    this.need(2);
-    const v = this.buf.readUInt16BE(this.at);
-    this.at += 2;
-    return v;
-  }
-  u32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32BE(this.at);
-    this.at += 4;
-    return v;
-  }
-  text(length: number): string {
-    this.need(length);
-    const s = this.buf.toString('utf8', this.at, this.at + length);
-    this.at += length;
-    return s;
-  }
-  bytes(length: number): Uint8Array {
-    this.need(length);
-    const b = this.buf.subarray(this.at, this.at + length);
-    this.at += length;
-    return b;
-  }
-  end(): void {
-    if (this.at !== this.buf.length) throw new HotDecodeError('trailing bytes');
-  }
-}
-
 export function decodeHot(bytes: Uint8Array): Envelope {
-  const r = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const r = new HotReader(bytes);
   if (r.u8() !== HOT_MARKER) throw new HotDecodeError('not a hot frame');
   const v = r.u8();
   if (v !== PROTOCOL_VERSION) throw new HotDecodeError(`unsupported protocol version ${v}`);
