@@ -37,13 +37,53 @@ export interface Effects {
   readonly logs: LogEvent[];
 }
 
-export function emptyEffects(): Effects {
-  return { writes: [], messages: [], replies: [], logs: [] };
-}
-
-
 /** A frozen empty array typed as a mutable one: pushing to it throws instead of sharing state. */
 const frozen = <T>(): T[] => Object.freeze([]) as unknown as T[];
 
 /** The effects of a step that did nothing outward, shared and frozen (drivers only read effects). */
 export const NO_EFFECTS: Effects = Object.freeze({ writes: frozen<StorageWrite>(), messages: frozen<OutboundMessage>(), replies: frozen<ClientReply>(), logs: frozen<LogEvent>() });
+
+/**
+ * Collects effects until they are taken. Each list is made on its first entry, as a one-element
+ * literal: most steps fill one or two of the four, and an empty list that is pushed to grows a
+ * 16-slot backing store (this runs several times per request on every node).
+ */
+export class EffectsBuilder {
+  private writes: StorageWrite[] | null = null;
+  private messages: OutboundMessage[] | null = null;
+  private replies: ClientReply[] | null = null;
+  private logs: LogEvent[] | null = null;
+
+  write(w: StorageWrite): void {
+    if (this.writes === null) this.writes = [w];
+    else this.writes.push(w);
+  }
+
+  message(m: OutboundMessage): void {
+    if (this.messages === null) this.messages = [m];
+    else this.messages.push(m);
+  }
+
+  reply(r: ClientReply): void {
+    if (this.replies === null) this.replies = [r];
+    else this.replies.push(r);
+  }
+
+  log(l: LogEvent): void {
+    if (this.logs === null) this.logs = [l];
+    else this.logs.push(l);
+  }
+
+  /** Everything collected since the last take (NO_EFFECTS when nothing was). */
+  take(): Effects {
+    if (this.writes === null && this.messages === null && this.replies === null && this.logs === null) return NO_EFFECTS;
+    const taken: Effects = {
+      writes: this.writes ?? NO_EFFECTS.writes,
+      messages: this.messages ?? NO_EFFECTS.messages,
+      replies: this.replies ?? NO_EFFECTS.replies,
+      logs: this.logs ?? NO_EFFECTS.logs,
+    };
+    this.writes = this.messages = this.replies = this.logs = null;
+    return taken;
+  }
+}

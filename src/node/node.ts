@@ -18,7 +18,7 @@ import { validateClientRequest } from '../protocol/validate-request.js';
 import { handleClientRequest, type CoordinationHost } from './client-requests.js';
 import type { NodeConfig } from './config.js';
 import type { ClientRef, Placement } from './context.js';
-import { emptyEffects, NO_EFFECTS, type Effects, type LogEvent } from './effects.js';
+import { EffectsBuilder, type Effects, type LogEvent } from './effects.js';
 import { ForwardOperation } from './forward.js';
 import { GetOperation } from './get.js';
 import { HandoffOperation, HandoffScheduler, type HintRoute } from './handoff.js';
@@ -58,7 +58,7 @@ export class DynamoNode implements CoordinationHost {
   readonly selfId: NodeId;
   readonly store: LocalStore;
   readonly metrics: NodeMetrics = newMetrics();
-  private out: Effects = emptyEffects();
+  private readonly out = new EffectsBuilder();
   private nowMs: number;
   private opCounter = 0;
   private readonly ops = new Map<number, Operation>();
@@ -88,7 +88,7 @@ export class DynamoNode implements CoordinationHost {
   ) {
     this.selfId = config.self.id;
     this.nowMs = nowMs;
-    this.store = new LocalStore(storage, (w) => this.out.writes.push(w), {
+    this.store = new LocalStore(storage, (w) => this.out.write(w), {
       corrupt: (key, error) => {
         this.metrics.corruptValues++;
         this.log('error', 'undecodable value in storage', { key: Buffer.from(key).toString('hex'), error });
@@ -179,10 +179,7 @@ export class DynamoNode implements CoordinationHost {
 
   /** Takes the effects produced since the last drain (a shared, frozen empty set when there are none). */
   drain(): Effects {
-    const out = this.out;
-    if (out.writes.length + out.messages.length + out.replies.length + out.logs.length === 0) return NO_EFFECTS;
-    this.out = emptyEffects();
-    return out;
+    return this.out.take();
   }
 
   private tick(): void {
@@ -398,21 +395,21 @@ export class DynamoNode implements CoordinationHost {
     if (node === this.selfId) return false;
     const member = this.membershipValue === null ? undefined : getMember(this.membershipValue, node);
     if (member === undefined) return false;
-    this.out.messages.push({ to: member.address, toNode: node, body });
+    this.out.message({ to: member.address, toNode: node, body });
     return true;
   }
 
   sendTo(address: PeerAddress, body: PeerMessage): void {
-    this.out.messages.push({ to: address, toNode: this.addressIndex.get(address) ?? null, body });
+    this.out.message({ to: address, toNode: this.addressIndex.get(address) ?? null, body });
   }
 
   respond(ref: ClientRef, response: ClientResponse): void {
-    if (ref.kind === 'local') this.out.replies.push({ requestId: ref.requestId, response });
+    if (ref.kind === 'local') this.out.reply({ requestId: ref.requestId, response });
     else this.sendTo(ref.address, { type: MessageType.ForwardReply, id: ref.id, response });
   }
 
   log(level: LogEvent['level'], msg: string, fields: Record<string, unknown> = {}): void {
-    this.out.logs.push({ level, msg, fields });
+    this.out.log({ level, msg, fields });
   }
 
   nextOpId(): number {
