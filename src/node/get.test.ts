@@ -114,6 +114,20 @@ test('an empty local replica asks two peers at once', () => {
   assert.deepEqual(node.readsSentTo().sort(), ['n2', 'n3']);
 });
 
+test('two peers with the same copy answer an empty local replica, which is repaired with it', () => {
+  const v = setOf('v', 1);
+  const node = new FakeNode(undefined);
+  const op = read(node);
+  op.onReply('n2', encoded(v));
+  assert.equal(node.answers.length, 0, 'the local "not found" does not count');
+  op.onReply('n3', encoded(v));
+  assert.deepEqual(valuesOf(node.answers[0]), ['v']);
+  assert.equal(op.done, true);
+  assert.deepEqual(node.repairsSentTo(), [], 'the peers agree: nothing sent');
+  assert.equal(node.metrics.readRepairs, 1, 'the coordinator stores the copy it lacked');
+  assert.deepEqual(node.store.readData(identity), v);
+});
+
 test('a key absent everywhere is answered once every replica said so', () => {
   const node = new FakeNode(undefined);
   const op = read(node);

@@ -67,6 +67,12 @@ export class GetOperation {
   private unasked: Candidate[] = [];
   private readonly sources: Source[] = [];
   private merged: SiblingSet | undefined;
+  /**
+   * The encoding of `merged` while it is one source's copy. Encodings are canonical, so a reply
+   * with the same bytes holds the same set: the usual read (R replicas that agree) then decodes
+   * and merges nothing but the first copy.
+   */
+  private mergedEncoded: Uint8Array | undefined;
   /** The first replica that returned data: the best coordinator for a write that follows this read. */
   private fastest: NodeId | undefined;
   private answered = false;
@@ -113,7 +119,8 @@ export class GetOperation {
     const source: Source = { node, primary, state: 'pending', set: undefined };
     this.sources.push(source);
     if (node === this.ctx.selfId) {
-      this.record(source, this.ctx.store.readAny(this.spec.identity));
+      const encoded = this.ctx.store.readAnyEncoded(this.spec.identity);
+      this.record(source, encoded === undefined ? undefined : this.ctx.store.readAny(this.spec.identity), encoded);
       return;
     }
     const sent = this.ctx.send(node, {
@@ -131,7 +138,7 @@ export class GetOperation {
     this.askMore(1);
   }
 
-  private record(source: Source, set: SiblingSet | undefined): void {
+  private record(source: Source, set: SiblingSet | undefined, encoded?: Uint8Array): void {
     source.state = 'replied';
     source.set = set;
     if (set === undefined) {
@@ -139,8 +146,15 @@ export class GetOperation {
       return;
     }
     if (this.ctx.config.buggify?.firstReplyWins && this.merged !== undefined) return;
-    if (this.merged !== undefined && !equalSets(this.merged, set)) this.askMore(this.unasked.length);
-    this.merged = this.merged === undefined ? set : sync(this.merged, set);
+    if (this.merged === undefined) {
+      this.merged = set;
+      this.mergedEncoded = encoded;
+    } else if (set !== this.merged) {
+      if (!equalSets(this.merged, set)) this.askMore(this.unasked.length);
+      const next = sync(this.merged, set);
+      if (next !== this.merged) this.mergedEncoded = undefined;
+      this.merged = next;
+    }
     if (this.fastest === undefined && source.primary) this.fastest = source.node;
   }
 
@@ -149,9 +163,11 @@ export class GetOperation {
     if (source === undefined) return;
     if (encoded === null) {
       this.record(source, undefined);
+    } else if (this.merged !== undefined && this.mergedEncoded !== undefined && sameBytes(encoded, this.mergedEncoded)) {
+      this.record(source, this.merged);
     } else {
       try {
-        this.record(source, decodeSiblingSet(encoded));
+        this.record(source, decodeSiblingSet(encoded), encoded);
       } catch {
         this.ctx.metrics.badMessages++;
         this.fail(source);
@@ -246,6 +262,10 @@ export class GetOperation {
       }
     }
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 /**

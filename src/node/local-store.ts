@@ -39,6 +39,11 @@ export class LocalStore {
    */
   private readonly stepReads = new Map<string, Uint8Array | undefined>();
   private stepping = false;
+  /**
+   * The last stored bytes decoded, and their sibling set (sets are immutable): a coordinated write
+   * decodes its key's copy to version the write, then again to merge the new version in locally.
+   */
+  private lastDecoded: { raw: Uint8Array; set: SiblingSet } | undefined;
   hintCount = 0;
 
   constructor(
@@ -56,6 +61,7 @@ export class LocalStore {
     // Map#clear allocates a fresh table even when the map is empty.
     if (this.stepWrites.size > 0) this.stepWrites.clear();
     if (this.stepReads.size > 0) this.stepReads.clear();
+    this.lastDecoded = undefined;
   }
 
   getRaw(key: Uint8Array): Uint8Array | undefined {
@@ -78,8 +84,11 @@ export class LocalStore {
 
   private decode(key: Uint8Array, raw: Uint8Array | undefined): SiblingSet | undefined {
     if (raw === undefined) return undefined;
+    if (this.lastDecoded?.raw === raw) return this.lastDecoded.set;
     try {
-      return decodeSiblingSet(raw);
+      const set = decodeSiblingSet(raw);
+      this.lastDecoded = { raw, set };
+      return set;
     } catch (err) {
       this.events.corrupt(key, (err as Error).message);
       return undefined;
