@@ -90,7 +90,8 @@ export class GetOperation {
   start(): void {
     const { placement, strict, needed } = this.spec;
     const n = placement.primaries.length;
-    const chosen: Candidate[] = placement.primaries.filter((p) => this.ctx.isUp(p)).map((node) => ({ node, primary: true }));
+    const chosen: Candidate[] = [];
+    for (const node of placement.primaries) if (this.ctx.isUp(node)) chosen.push({ node, primary: true });
     if (!strict) {
       for (const f of placement.fallbacks) {
         if (chosen.length >= n) break;
@@ -273,8 +274,24 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * that reads coordinated here spread over the other replicas instead of always asking the same one.
  */
 function askingOrder(candidates: readonly Candidate[], self: NodeId, opId: number): Candidate[] {
-  const local = candidates.filter((c) => c.node === self);
-  const remote = candidates.filter((c) => c.node !== self);
-  const shift = remote.length === 0 ? 0 : opId % remote.length;
-  return [...local, ...remote.slice(shift), ...remote.slice(0, shift)];
+  // One list and no intermediate ones (this runs on every read; there are at most a few candidates).
+  const order: Candidate[] = [];
+  let remote = 0;
+  for (const c of candidates) {
+    if (c.node === self) order.push(c);
+    else remote++;
+  }
+  const shift = remote === 0 ? 0 : opId % remote;
+  for (let k = 0; k < remote; k++) {
+    const wanted = (shift + k) % remote;
+    let seen = 0;
+    for (const c of candidates) {
+      if (c.node === self) continue;
+      if (seen++ === wanted) {
+        order.push(c);
+        break;
+      }
+    }
+  }
+  return order;
 }

@@ -127,7 +127,7 @@ export class PutOperation {
   }
 
   onAck(from: NodeId, ok: boolean): void {
-    const target = this.targets.find((t) => t.node === from && t.state === 'pending');
+    const target = this.pendingTarget(from);
     if (target === undefined) return;
     if (!ok) {
       this.targetFailed(target);
@@ -155,17 +155,24 @@ export class PutOperation {
     this.done = true;
   }
 
-  private counted(t: Target): boolean {
-    return t.state === 'acked' && (!this.spec.strict || t.hintFor === null);
+  // Plain loops over the (at most a handful of) targets: this runs on every acknowledgement.
+  private pendingTarget(node: NodeId): Target | undefined {
+    for (const t of this.targets) if (t.node === node && t.state === 'pending') return t;
+    return undefined;
   }
 
   private check(): void {
-    const acked = this.targets.filter((t) => this.counted(t)).length;
+    let acked = 0;
+    let pending = false;
+    for (const t of this.targets) {
+      if (t.state === 'pending') pending = true;
+      else if (t.state === 'acked' && (!this.spec.strict || t.hintFor === null)) acked++;
+    }
     if (!this.answered && acked >= this.spec.needed) {
       this.answered = true;
       this.ctx.respond(this.spec.ref, { ok: true, op: this.spec.op, context: context(this.spec.set) });
     }
-    if (this.targets.some((t) => t.state === 'pending')) return;
+    if (pending) return;
     if (!this.answered) {
       this.fail(`only ${acked} of the ${this.spec.needed} replicas needed acknowledged the write`, acked);
     }
