@@ -33,13 +33,13 @@ function checkPartitionBits(partitionBits: number, shape: MerkleShape): void {
 /** The leaf of keyHash in its partition's tree: the log2(leaves) bits right after the partition bits. */
 export function leafIndex(keyHash: Uint8Array, partitionBits: number, shape: MerkleShape): number {
   checkPartitionBits(partitionBits, shape);
-  if (!(keyHash.length === KEY_HASH_BYTES)) fail(`keyHash must be ${KEY_HASH_BYTES} bytes, got ${keyHash.length}`);
+  if (keyHash.length !== KEY_HASH_BYTES) fail(`keyHash must be ${KEY_HASH_BYTES} bytes, got ${keyHash.length}`);
   return readBits(keyHash, partitionBits, leafBits(shape));
 }
 
 /** The partition of keyHash: its top partitionBits bits (the ring owns this; repeated here for range checks). */
 export function partitionOfKeyHash(keyHash: Uint8Array, partitionBits: number): number {
-  if (!(keyHash.length === KEY_HASH_BYTES)) fail(`keyHash must be ${KEY_HASH_BYTES} bytes, got ${keyHash.length}`);
+  if (keyHash.length !== KEY_HASH_BYTES) fail(`keyHash must be ${KEY_HASH_BYTES} bytes, got ${keyHash.length}`);
   return readBits(keyHash, 0, partitionBits);
 }
 

@@ -36,7 +36,7 @@ export function validateShape(shape: MerkleShape): void {
   const { fanout, depth } = shape;
   if (!(Number.isInteger(fanout) && fanout >= 2 && (fanout & (fanout - 1)) === 0)) fail(`Merkle fanout must be a power of two >= 2, got ${fanout}`);
   if (!(Number.isInteger(depth) && depth >= 1)) fail(`Merkle depth must be an integer >= 1, got ${depth}`);
-  if (!(Math.log2(fanout) * depth <= MAX_LEAF_BITS)) fail(`Merkle tree of fanout ${fanout} and depth ${depth} has more than 2^${MAX_LEAF_BITS} leaves`);
+  if (Math.log2(fanout) * depth > MAX_LEAF_BITS) fail(`Merkle tree of fanout ${fanout} and depth ${depth} has more than 2^${MAX_LEAF_BITS} leaves`);
 }
 
 export function sameShape(a: MerkleShape, b: MerkleShape): boolean {

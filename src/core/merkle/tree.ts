@@ -47,7 +47,7 @@ export class MerkleTree {
   /** XORs item into the leaf: adding an item hash twice removes it. */
   toggle(leaf: number, item: Uint8Array): void {
     this.checkLeaf(leaf);
-    if (!(item.length === H)) fail(`item hash must be ${H} bytes, got ${item.length}`);
+    if (item.length !== H) fail(`item hash must be ${H} bytes, got ${item.length}`);
     const at = (this.levelStart[this.shape.depth]! + leaf) * H;
     for (let i = 0; i < H; i++) this.hashes[at + i]! ^= item[i]!;
     this.markPathDirty(leaf);
@@ -91,7 +91,7 @@ export class MerkleTree {
    */
   childHashView(level: number, index: number): Uint8Array {
     this.checkNode(level, index);
-    if (!(level < this.shape.depth)) fail(`leaves (level ${level}) have no children`);
+    if (level >= this.shape.depth) fail(`leaves (level ${level}) have no children`);
     this.cleanChildren(level, index);
     const first = (this.levelStart[level + 1]! + index * this.shape.fanout) * H;
     return this.hashes.subarray(first, first + this.shape.fanout * H);

@@ -19,7 +19,7 @@ export function isValidPartitionCount(partitions: number): boolean {
 }
 
 export function assertPartitionCount(partitions: number): void {
-  if (!(isValidPartitionCount(partitions))) fail(`partition count must be a power of two in 1..${MAX_PARTITIONS}, got ${partitions}`);
+  if (!isValidPartitionCount(partitions)) fail(`partition count must be a power of two in 1..${MAX_PARTITIONS}, got ${partitions}`);
 }
 
 /** log2(Q): how many leading bits of a hash name its partition. */
