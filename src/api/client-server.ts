@@ -60,12 +60,14 @@ const FRAME_OVERHEAD_BYTES = 64 * 1024;
 
 export async function startClientServer(options: ClientServerOptions): Promise<ClientServer> {
   const connections = new Set<ClientConnection>();
-  const dirty = new Set<ClientConnection>();
+  let dirty = new Set<ClientConnection>();
   let flushScheduled: NodeJS.Immediate | undefined;
   const flushDirty = (): void => {
     flushScheduled = undefined;
-    for (const connection of dirty) connection.flush();
-    dirty.clear();
+    // A fresh set rather than Set#clear (see LocalStore.endStep).
+    const flushing = dirty;
+    dirty = new Set();
+    for (const connection of flushing) connection.flush();
   };
   const shared: ConnectionShared = {
     options,

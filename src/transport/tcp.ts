@@ -61,7 +61,7 @@ class TcpTransport implements Transport {
   private readonly server: Server;
   private readonly links = new Map<PeerAddress, OutboundLink>();
   private readonly inbound = new Set<InboundConnection>();
-  private readonly dirty = new Set<OutboundLink>();
+  private dirty = new Set<OutboundLink>();
   private readonly badAddressesWarned = new Set<PeerAddress>();
   private flushImmediate: NodeJS.Immediate | undefined;
   private boundPort: number;
@@ -161,8 +161,10 @@ class TcpTransport implements Transport {
   private flushDirty(): void {
     if (this.flushImmediate !== undefined) clearImmediate(this.flushImmediate);
     this.flushImmediate = undefined;
-    for (const link of this.dirty) link.flush();
-    this.dirty.clear();
+    // A fresh set rather than Set#clear, which leaves the old table linked to the new one (see LocalStore.endStep).
+    const dirty = this.dirty;
+    this.dirty = new Set();
+    for (const link of dirty) link.flush();
   }
 
   private accept(socket: Socket): void {
