@@ -13,6 +13,7 @@ import { connect, type Socket } from 'node:net';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import { FrameQueue } from '../transport/frame-queue.js';
 import { FrameDecoder, FrameTooLargeError } from '../transport/framing.js';
+import { IdTable } from '../core/id-table.js';
 import { ConnectionError, TimeoutError } from './errors.js';
 import { decodeResponseFrame, encodeRequest } from './wire.js';
 
@@ -26,6 +27,7 @@ export interface ConnectionOptions {
 }
 
 interface Pending {
+  readonly id: number;
   resolve(response: ClientResponse): void;
   reject(error: Error): void;
   readonly deadlineMs: number;
@@ -37,7 +39,8 @@ export class Connection {
   private readonly socket: Socket;
   private readonly decoder: FrameDecoder;
   private readonly queue = new FrameQueue();
-  private readonly pending = new Map<number, Pending>();
+  /** Requests waiting for their answer, by id (an IdTable, not a Map: see core/id-table.ts). */
+  private readonly pending = new IdTable<Pending>();
   private nextId = 1;
   private state: 'connecting' | 'up' | 'gone' = 'connecting';
   private flushScheduled = false;
@@ -78,7 +81,7 @@ export class Connection {
     const id = this.nextId++;
     const payload = encodeRequest(id, request);
     return new Promise<ClientResponse>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, deadlineMs: Date.now() + timeoutMs });
+      this.pending.set(id, { id, resolve, reject, deadlineMs: Date.now() + timeoutMs });
       this.queue.append(payload);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -123,9 +126,9 @@ export class Connection {
   private sweep(): void {
     if (this.pending.size === 0) return;
     const now = Date.now();
-    for (const [id, pending] of this.pending) {
+    for (const pending of this.pending.values()) {
       if (pending.deadlineMs > now) continue;
-      this.pending.delete(id);
+      this.pending.delete(pending.id);
       pending.reject(new TimeoutError(`no answer from ${this.address} in time`));
     }
   }
@@ -138,7 +141,7 @@ export class Connection {
     this.socket.destroy();
     this.queue.clear();
     const error = new ConnectionError(message);
-    const pending = [...this.pending.values()];
+    const pending = this.pending.values();
     this.pending.clear();
     for (const p of pending) p.reject(error);
     this.options.onGone(this, error);

@@ -8,6 +8,7 @@
 import { DEFAULT_BUCKET_PROPS, EMPTY_BUCKET_TABLE, bucketProps, setBucket, type BucketProps, type BucketTable } from '../core/buckets/index.js';
 import { assertNever } from '../core/assert.js';
 import type { NodeId, PeerAddress } from '../core/ids.js';
+import { IdTable } from '../core/id-table.js';
 import { assignmentOf, digest, getMember, updateMember, type Membership } from '../core/membership/index.js';
 import type { Rng } from '../core/random.js';
 import { Ring } from '../core/ring/index.js';
@@ -61,7 +62,8 @@ export class DynamoNode implements CoordinationHost {
   private readonly out = new EffectsBuilder();
   private nowMs: number;
   private opCounter = 0;
-  private readonly ops = new Map<number, Operation>();
+  /** Operations in flight by id (an IdTable, not a Map: see id-table.ts). */
+  private readonly ops = new IdTable<Operation>();
   private membershipValue: Membership | null;
   private bucketTable: BucketTable;
   /** Built on first use after a membership change: folding the ring is the costly part of a change. */
@@ -375,7 +377,7 @@ export class DynamoNode implements CoordinationHost {
     const node = this.addressIndex.get(address);
     if (node === undefined) return;
     this.liveness.connectionLost(node);
-    for (const op of [...this.ops.values()]) {
+    for (const op of this.ops.values()) {
       op.onPeerDown(node);
       this.settle(op);
     }

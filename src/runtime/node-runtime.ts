@@ -12,6 +12,7 @@
  * A window helps when a commit is costly: `--fsync always`, or LMDB's page copies.
  */
 import { randomBytes } from 'node:crypto';
+import { IdTable } from '../core/id-table.js';
 import { seededRng } from '../core/random.js';
 import type { MemberSpec } from '../core/membership/index.js';
 import { NODE_DEFAULTS, validateNodeConfig, type NodeConfig } from '../node/config.js';
@@ -55,7 +56,8 @@ interface PendingClient {
 
 export class NodeRuntime {
   private requestCounter = 0;
-  private readonly clients = new Map<number, PendingClient>();
+  /** Requests waiting for their reply, by request id (an IdTable, not a Map: see id-table.ts). */
+  private readonly clients = new IdTable<PendingClient>();
   private outbox: Effects[] = [];
   private flushScheduled = false;
   /** Batches whose writes are staged, waiting for the next commit. */
