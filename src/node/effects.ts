@@ -55,23 +55,19 @@ export class EffectsBuilder {
   private logs: LogEvent[] | null = null;
 
   write(w: StorageWrite): void {
-    if (this.writes === null) this.writes = [w];
-    else this.writes.push(w);
+    this.writes = appended(this.writes, w);
   }
 
   message(m: OutboundMessage): void {
-    if (this.messages === null) this.messages = [m];
-    else this.messages.push(m);
+    this.messages = appended(this.messages, m);
   }
 
   reply(r: ClientReply): void {
-    if (this.replies === null) this.replies = [r];
-    else this.replies.push(r);
+    this.replies = appended(this.replies, r);
   }
 
   log(l: LogEvent): void {
-    if (this.logs === null) this.logs = [l];
-    else this.logs.push(l);
+    this.logs = appended(this.logs, l);
   }
 
   /** Everything collected since the last take (NO_EFFECTS when nothing was). */
@@ -86,4 +82,10 @@ export class EffectsBuilder {
     this.writes = this.messages = this.replies = this.logs = null;
     return taken;
   }
+}
+
+function appended<T>(list: T[] | null, item: T): T[] {
+  if (list === null) return [item];
+  list.push(item);
+  return list;
 }
