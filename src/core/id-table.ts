@@ -41,10 +41,6 @@ export class IdTable<V> {
     }
   }
 
-  has(id: number): boolean {
-    return this.get(id) !== undefined;
-  }
-
   /** `value` must not be undefined (undefined means absent). */
   set(id: number, value: V): void {
     assert(Number.isSafeInteger(id) && id >= 0, 'ids are non-negative integers');
