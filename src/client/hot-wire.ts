@@ -3,7 +3,7 @@
  * their successful answers, which are nearly all of a client's traffic. msgpack was on the stack in
  * about a tenth of the nodes' CPU samples and a third of the load generator's; this layout
  * allocates only the decoded strings and views into the frame (A/B: workload A +10%, node CPU per
- * operation -11%). It starts with 0xC1, a byte msgpack never produces
+ * operation -8%). It starts with 0xC1, a byte msgpack never produces
  * (as the replica messages' layout does), so a node tells the two apart by the first byte, and
  * everything else (errors, bucket operations, a third-party msgpack client) stays msgpack. A node
  * answers a hot request with a hot answer, a msgpack request with a msgpack answer.
