@@ -19,6 +19,9 @@ let delayMs = 0;
 let outstanding = 0;
 let maxOutstanding = 0;
 const fakeNode = {
+  submit(request: ClientRequest, respond: (response: ClientResponse) => void): void {
+    void this.request(request).then(respond);
+  },
   request(request: ClientRequest): Promise<ClientResponse> {
     seen.push(request);
     outstanding++;

@@ -28,7 +28,10 @@ import { decodeRequestFrame, encodeResponse, UNKNOWN_REQUEST_ID } from '../clien
 
 /** What the server needs of the node: NodeRuntime satisfies it. */
 export interface RequestHandler {
-  request(request: ClientRequest): Promise<ClientResponse>;
+  /** Runs a request; `respond` is called once with its response. */
+  submit(request: ClientRequest, respond: (response: ClientResponse) => void): void;
+  /** Asks to be called when the node has delivered a turn's responses, so they can be written at once. */
+  addFlushHook?(hook: () => void): void;
 }
 
 export interface RequestObserver {
@@ -63,7 +66,9 @@ export async function startClientServer(options: ClientServerOptions): Promise<C
   let dirty = new Set<ClientConnection>();
   let flushScheduled: NodeJS.Immediate | undefined;
   const flushDirty = (): void => {
+    if (flushScheduled !== undefined) clearImmediate(flushScheduled);
     flushScheduled = undefined;
+    if (dirty.size === 0) return;
     // A fresh set rather than Set#clear (see LocalStore.endStep).
     const flushing = dirty;
     dirty = new Set();
@@ -82,6 +87,7 @@ export async function startClientServer(options: ClientServerOptions): Promise<C
       dirty.delete(connection);
     },
   };
+  options.runtime.addFlushHook?.(flushDirty);
   const server: Server = createServer((socket) => connections.add(new ClientConnection(socket, shared)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -197,16 +203,10 @@ class ClientConnection {
     this.inFlight++;
     const startedMs = performance.now();
     const metrics = this.shared.options.metrics;
-    this.shared.options.runtime.request(request).then(
-      (response) => {
-        if (metrics !== undefined) metrics.observe(request.op, response.ok ? 'ok' : response.error, (performance.now() - startedMs) / 1000);
-        this.finish(id, response, hot);
-      },
-      (err: unknown) => {
-        this.shared.options.logger.error({ error: (err as Error).message, op: request.op }, 'client request failed inside the node');
-        this.finish(id, clientError('unavailable', `internal error: ${(err as Error).message}`));
-      },
-    );
+    this.shared.options.runtime.submit(request, (response) => {
+      if (metrics !== undefined) metrics.observe(request.op, response.ok ? 'ok' : response.error, (performance.now() - startedMs) / 1000);
+      this.finish(id, response, hot);
+    });
   }
 
   private finish(id: number, response: ClientResponse, hot = false): void {

@@ -50,14 +50,17 @@ export interface RuntimeOptions {
   readonly commitWindowMs?: number;
 }
 
-interface PendingClient {
-  resolve(response: ClientResponse): void;
-}
+/** Receives a client request's response, exactly once. */
+export type Respond = (response: ClientResponse) => void;
+
+const STOPPING: ClientResponse = { ok: false, error: 'unavailable', message: 'the node is stopping' };
 
 export class NodeRuntime {
   private requestCounter = 0;
   /** Requests waiting for their reply, by request id (an IdTable, not a Map: see id-table.ts). */
-  private readonly clients = new IdTable<PendingClient>();
+  private readonly clients = new IdTable<Respond>();
+  /** Called after every delivery, so that answers queued by `Respond` callbacks leave in this turn. */
+  private readonly flushHooks: (() => void)[] = [];
   private outbox: Effects[] = [];
   private flushScheduled = false;
   /** Batches whose writes are staged, waiting for the next commit. */
@@ -110,14 +113,29 @@ export class NodeRuntime {
     return runtime;
   }
 
-  /** Runs one client request through the node; resolves with its response (never rejects). */
-  request(request: ClientRequest): Promise<ClientResponse> {
-    if (this.stopped) return Promise.resolve({ ok: false, error: 'unavailable', message: 'the node is stopping' });
+  /**
+   * Runs one client request through the node; `respond` gets its response once (synchronously
+   * only when the node is stopping). The client protocol's path: no promise per request.
+   */
+  submit(request: ClientRequest, respond: Respond): void {
+    if (this.stopped) return respond(STOPPING);
     const requestId = ++this.requestCounter;
-    return new Promise((resolve) => {
-      this.clients.set(requestId, { resolve });
-      this.input({ kind: 'client', requestId, request });
-    });
+    this.clients.set(requestId, respond);
+    this.input({ kind: 'client', requestId, request });
+  }
+
+  /** `submit` as a promise (never rejects). */
+  request(request: ClientRequest): Promise<ClientResponse> {
+    return new Promise((resolve) => this.submit(request, resolve));
+  }
+
+  /**
+   * Registers a function called at the end of every delivery (after the messages were queued and
+   * the `Respond` callbacks ran): the client protocol writes the answers it queued then, in the
+   * same turn as the commit, instead of one event-loop turn later.
+   */
+  addFlushHook(hook: () => void): void {
+    this.flushHooks.push(hook);
   }
 
   private onFrame(from: string, payload: Uint8Array): void {
@@ -181,8 +199,9 @@ export class NodeRuntime {
     if (this.cancelCommit !== null || this.committing !== null || this.awaitingCommit.length === 0) return;
     const wait = Math.max(0, this.lastCommitMs + this.commitWindowMs - performance.now());
     if (wait === 0) {
-      const handle = setImmediate(() => this.commitNow());
-      this.cancelCommit = () => clearImmediate(handle);
+      // In the turn's flush, or right after the previous commit: commit now, so that the turn's
+      // messages and replies leave in this turn rather than the next.
+      this.commitNow();
     } else {
       const handle = setTimeout(() => this.commitNow(), wait);
       this.cancelCommit = () => clearTimeout(handle);
@@ -211,12 +230,14 @@ export class NodeRuntime {
         this.transport.send(m.to, encodeEnvelope({ v: PROTOCOL_VERSION, from, body: m.body }));
       }
       for (const reply of effects.replies) {
-        const client = this.clients.get(reply.requestId);
-        if (client === undefined) continue;
+        const respond = this.clients.get(reply.requestId);
+        if (respond === undefined) continue;
         this.clients.delete(reply.requestId);
-        client.resolve(reply.response);
+        respond(reply.response);
       }
     }
+    this.transport.flush?.();
+    for (const hook of this.flushHooks) hook();
   }
 
   /** Nothing of a failed batch may be acknowledged: its replies become errors, its messages are dropped. */
@@ -224,9 +245,9 @@ export class NodeRuntime {
     this.logger.error({ error: (err as Error).message }, 'storage commit failed; the turn is not acknowledged');
     for (const effects of batch) {
       for (const reply of effects.replies) {
-        const client = this.clients.get(reply.requestId);
+        const respond = this.clients.get(reply.requestId);
         this.clients.delete(reply.requestId);
-        client?.resolve({ ok: false, error: 'unavailable', message: 'the local storage failed to commit' });
+        respond?.({ ok: false, error: 'unavailable', message: 'the local storage failed to commit' });
       }
     }
   }
@@ -241,7 +262,7 @@ export class NodeRuntime {
     await this.committing;
     if (this.awaitingCommit.length > 0) this.commitNow();
     await this.committing;
-    for (const client of this.clients.values()) client.resolve({ ok: false, error: 'unavailable', message: 'the node is stopping' });
+    for (const respond of this.clients.values()) respond(STOPPING);
     this.clients.clear();
     await this.transport.close();
     await this.engine.close();

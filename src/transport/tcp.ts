@@ -158,9 +158,14 @@ class TcpTransport implements Transport {
     this.flushImmediate ??= setImmediate(() => this.flushDirty());
   }
 
+  flush(): void {
+    this.flushDirty();
+  }
+
   private flushDirty(): void {
     if (this.flushImmediate !== undefined) clearImmediate(this.flushImmediate);
     this.flushImmediate = undefined;
+    if (this.dirty.size === 0) return;
     // A fresh set rather than Set#clear, which leaves the old table linked to the new one (see LocalStore.endStep).
     const dirty = this.dirty;
     this.dirty = new Set();

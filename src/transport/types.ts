@@ -44,6 +44,11 @@ export interface Transport {
   isConnected(to: PeerAddress): boolean;
   /** Bytes accepted for `to` and not yet handed to the operating system (the back-pressure measure). */
   queuedBytes(to: PeerAddress): number;
+  /**
+   * Hands everything queued to the operating system now, rather than at the end of the event-loop
+   * turn (for a driver that knows its turn's sending is done). Optional: not every transport queues.
+   */
+  flush?(): void;
   /** Stops listening, ends all connections, cancels reconnect timers. Idempotent. */
   close(): Promise<void>;
 }
