@@ -26,12 +26,15 @@ export function valuePool(valueBytes: number, size = 1024): () => Buffer {
   return () => pool[next++ % size]!;
 }
 
-async function runWorkers(
-  phase: string,
-  concurrency: number,
-  step: (recorder: Recorder) => Promise<boolean>,
-  progress: Progress | undefined,
-): Promise<PhaseResult> {
+/** The next operation, started: what it is and when it is done; null when the phase is over. */
+type NextOperation = () => { readonly op: Operation; readonly done: Promise<void> } | null;
+
+/**
+ * Keeps `concurrency` operations in flight until `next` has no more. Each completion records its
+ * latency and starts the next one from a `then` callback: no async function per operation, as
+ * the load generator's CPU is taken from the nodes it measures.
+ */
+function runWorkers(phase: string, concurrency: number, next: NextOperation, progress: Progress | undefined): Promise<PhaseResult> {
   const recorder = new Recorder();
   const started = performance.now();
   let second = 0;
@@ -39,35 +42,43 @@ async function runWorkers(
     const sample = recorder.tick(++second);
     progress?.(phase, (performance.now() - started) / 1000, recorder, sample);
   }, 1000);
-  try {
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (await step(recorder));
-    }));
-  } finally {
-    clearInterval(ticker);
-  }
-  const elapsedS = (performance.now() - started) / 1000;
-  if (elapsedS - second > 0.2) recorder.tick(second + 1);
-  return { recorder, elapsedS };
-}
-
-async function timed(recorder: Recorder, op: Operation, run: () => Promise<void>): Promise<void> {
-  const t0 = performance.now();
-  try {
-    await run();
-    recorder.record(op, (performance.now() - t0) * 1000);
-  } catch (err) {
-    recorder.fail(op, err);
-  }
+  return new Promise((resolve) => {
+    let running = concurrency;
+    const finish = (): void => {
+      clearInterval(ticker);
+      const elapsedS = (performance.now() - started) / 1000;
+      if (elapsedS - second > 0.2) recorder.tick(second + 1);
+      resolve({ recorder, elapsedS });
+    };
+    const startOne = (): void => {
+      const started = next();
+      if (started === null) {
+        if (--running === 0) finish();
+        return;
+      }
+      const t0 = performance.now();
+      const { op } = started;
+      started.done.then(
+        () => {
+          recorder.record(op, (performance.now() - t0) * 1000);
+          startOne();
+        },
+        (err: unknown) => {
+          recorder.fail(op, err);
+          startOne();
+        },
+      );
+    };
+    for (let i = 0; i < concurrency; i++) startOne();
+  });
 }
 
 export function loadPhase(driver: Driver, records: number, concurrency: number, value: () => Buffer, progress?: Progress): Promise<PhaseResult> {
   let next = 0;
-  return runWorkers('load', concurrency, async (recorder) => {
-    if (next >= records) return false;
+  return runWorkers('load', concurrency, () => {
+    if (next >= records) return null;
     const index = next++;
-    await timed(recorder, 'insert', () => driver.update(index, recordKey(index), value()));
-    return true;
+    return { op: 'insert', done: driver.update(index, recordKey(index), value()) };
   }, progress);
 }
 
@@ -88,13 +99,12 @@ export function runPhase(
   const deadline = limits.durationS === undefined ? Infinity : performance.now() + limits.durationS * 1000;
   const maxOps = limits.ops ?? Infinity;
   let issued = 0;
-  return runWorkers('run', concurrency, async (recorder) => {
-    if (issued >= maxOps || performance.now() >= deadline) return false;
+  return runWorkers('run', concurrency, () => {
+    if (issued >= maxOps || performance.now() >= deadline) return null;
     issued++;
     const op = chooseOp();
     const index = chooseKey();
     const key = recordKey(index);
-    await timed(recorder, op, op === 'read' ? () => driver.read(index, key) : () => driver.update(index, key, value()));
-    return true;
+    return { op, done: op === 'read' ? driver.read(index, key) : driver.update(index, key, value()) };
   }, progress);
 }

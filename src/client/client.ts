@@ -15,6 +15,7 @@ import { Context } from './context.js';
 import { BadRequestError, ConnectionError, DynamoError, errorFromResponse, TooLargeError } from './errors.js';
 import { NodePools } from './pools.js';
 import { RingTracker } from './ring-tracker.js';
+import type { Routing } from './routing.js';
 
 export type Value = Uint8Array | string;
 
@@ -74,6 +75,22 @@ export interface ReadResult {
 
 const MAX_ATTEMPTS = 3;
 
+type OkResponse = Exclude<ClientResponse, { ok: false }>;
+/** A put or delete request being filled in by `write`. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type WriteRequest = Mutable<Extract<ClientRequest, { op: 'put' }>> | Mutable<Extract<ClientRequest, { op: 'delete' }>>;
+
+/** One request's tries: where it may go and what went wrong so far. */
+interface Attempts {
+  readonly routing: Routing;
+  readonly bucket: string | null;
+  readonly key: string | null;
+  readonly n: number;
+  readonly timeoutMs: number;
+  tried: Set<string> | null;
+  lastError: DynamoError | undefined;
+}
+
 export class Client {
   private readonly tracker: RingTracker;
   private readonly pools: NodePools;
@@ -112,34 +129,36 @@ export class Client {
     await this.tracker.refresh();
   }
 
-  async get(bucket: string, key: string, options: ReadOptions = {}): Promise<ReadResult> {
+  get(bucket: string, key: string, options: ReadOptions = {}): Promise<ReadResult> {
     const request: { op: 'get'; bucket: string; key: string; r?: number; strict?: boolean } = { op: 'get', bucket, key };
     if (options.r !== undefined) request.r = options.r;
     if (options.strict !== undefined) request.strict = options.strict;
-    const response = await this.call(request, bucket, key, undefined, options.timeoutMs);
-    if (response.op !== 'get') throw unexpected(response);
-    const result = readResult(response);
     const resolver = options.resolve === undefined ? this.options.resolve : options.resolve || undefined;
-    if (resolver === undefined || result.siblings.length < 2) return result;
-    const merged = toBuffer(resolver(result.siblings.map((s) => s.value), { bucket, key }));
-    const context = await this.put(bucket, key, merged, { context: result.context, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+    return this.call(request, bucket, key, undefined, options.timeoutMs).then((response) => {
+      if (response.op !== 'get') throw unexpected(response);
+      const result = readResult(response);
+      if (resolver === undefined || result.siblings.length < 2) return result;
+      return this.writeMerge(bucket, key, result, resolver, options.timeoutMs);
+    });
+  }
+
+  /** Merges a read's siblings with `resolver` and writes the merge back with the read's context. */
+  private async writeMerge(bucket: string, key: string, read: ReadResult, resolver: Resolver, timeoutMs: number | undefined): Promise<ReadResult> {
+    const merged = toBuffer(resolver(read.siblings.map((s) => s.value), { bucket, key }));
+    const context = await this.put(bucket, key, merged, { context: read.context, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
     return { found: true, value: merged, siblings: [{ value: merged, timestampMs: Date.now() }], context, deleted: false, resolved: true };
   }
 
   /** Writes a value; returns the new version's context. */
-  async put(bucket: string, key: string, value: Value, options: WriteOptions = {}): Promise<Context> {
+  put(bucket: string, key: string, value: Value, options: WriteOptions = {}): Promise<Context> {
     const bytes = toBuffer(value);
-    if (bytes.length > this.maxValueBytes) throw new TooLargeError(`the value has ${bytes.length} bytes; the limit is ${this.maxValueBytes}`);
-    const context = contextOf(options.context);
-    const request: ClientRequest = { op: 'put', bucket, key, value: bytes, context: context.vector, ...writeOptions(options, context) };
-    return this.write(request, context, options.timeoutMs);
+    if (bytes.length > this.maxValueBytes) return Promise.reject(new TooLargeError(`the value has ${bytes.length} bytes; the limit is ${this.maxValueBytes}`));
+    return this.write({ op: 'put', bucket, key, value: bytes, context: [] }, options);
   }
 
   /** Deletes (writes a tombstone superseding what `context` covers); returns the tombstone's context. */
-  async delete(bucket: string, key: string, options: WriteOptions = {}): Promise<Context> {
-    const context = contextOf(options.context);
-    const request: ClientRequest = { op: 'delete', bucket, key, context: context.vector, ...writeOptions(options, context) };
-    return this.write(request, context, options.timeoutMs);
+  delete(bucket: string, key: string, options: WriteOptions = {}): Promise<Context> {
+    return this.write({ op: 'delete', bucket, key, context: [] }, options);
   }
 
   async getBucket(bucket: string): Promise<BucketProps> {
@@ -164,43 +183,60 @@ export class Client {
     this.pools.close();
   }
 
-  private async write(request: ClientRequest, context: Context, timeoutMs: number | undefined): Promise<Context> {
-    const { bucket, key } = request as { bucket: string; key: string };
-    const response = await this.call(request, bucket, key, context.fastestReplica, timeoutMs);
-    if (response.op !== 'put' && response.op !== 'delete') throw unexpected(response);
-    return Context.of(response.context);
+  /** Sends a put or delete with the options' context, w, strict and coordinator; resolves with the new context. */
+  private write(request: WriteRequest, options: WriteOptions): Promise<Context> {
+    let context: Context;
+    try {
+      context = contextOf(options.context);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    request.context = context.vector;
+    if (options.w !== undefined) request.w = options.w;
+    if (options.strict !== undefined) request.strict = options.strict;
+    if (context.fastestReplica !== undefined) request.coordinator = context.fastestReplica;
+    return this.call(request, request.bucket, request.key, context.fastestReplica, options.timeoutMs).then((response) => {
+      if (response.op !== 'put' && response.op !== 'delete') throw unexpected(response);
+      return Context.of(response.context);
+    });
   }
 
-  /** Sends to the best node for the key, trying others when a node cannot be reached; throws the node's error as a typed error. */
-  private async call(request: ClientRequest, bucket: string | null, key: string | null, preferred: string | undefined, timeoutMs: number | undefined): Promise<Exclude<ClientResponse, { ok: false }>> {
-    if (this.closed) throw new ConnectionError('the client is closed');
-    const routing = this.tracker.current ?? (await this.tracker.routing());
-    let tried: Set<string> | null = null;
-    let lastError: DynamoError | undefined;
-    let outgoing = request;
+  /**
+   * Sends to the best node for the key, trying others when a node cannot be reached; rejects with
+   * the node's error as a typed error. Written with `then` rather than `async`: it runs for every
+   * request, and each await costs a promise and a resumption.
+   */
+  private call(request: ClientRequest, bucket: string | null, key: string | null, preferred: string | undefined, timeoutMs: number | undefined): Promise<OkResponse> {
+    if (this.closed) return Promise.reject(new ConnectionError('the client is closed'));
+    const routing = this.tracker.current;
+    if (routing === null) return this.tracker.routing().then(() => this.call(request, bucket, key, preferred, timeoutMs));
     const n = bucket === null ? routing.replicas : this.replicasOf(bucket, routing.replicas);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const node = routing.pick(bucket, key, n, preferred, this.pools.usable, tried);
-      if (node === undefined) break;
-      let response: ClientResponse;
-      try {
-        response = await this.pools.connection(node, routing.clientAddressOf(node)!).send(outgoing, timeoutMs ?? this.timeoutMs);
-      } catch (err) {
-        if (!(err instanceof ConnectionError) || this.closed) throw err;
-        response = { ok: false, error: 'unavailable', message: err.message };
-        lastError = err;
-      }
+    return this.attempt({ routing, bucket, key, n, timeoutMs: timeoutMs ?? this.timeoutMs, tried: null, lastError: undefined }, request, preferred, 0);
+  }
+
+  private attempt(call: Attempts, request: ClientRequest, preferred: string | undefined, attempt: number): Promise<OkResponse> {
+    const node = attempt < MAX_ATTEMPTS ? call.routing.pick(call.bucket, call.key, call.n, preferred, this.pools.usable, call.tried) : undefined;
+    if (node === undefined) {
+      return Promise.reject(call.lastError ?? new ConnectionError('no node of the cluster serves the binary client protocol (start nodes with --client-port)'));
+    }
+    const onAnswer = (response: ClientResponse): OkResponse | Promise<OkResponse> => {
       if (response.ok) return response;
       // A node that cannot be reached, is stopping or has not joined did nothing: try the next one.
       if (response.error !== 'unavailable') throw errorFromResponse(response);
-      lastError ??= errorFromResponse(response);
+      call.lastError ??= errorFromResponse(response);
       this.pools.markUnreachable(node);
       this.tracker.refreshSoon();
-      (tried ??= new Set()).add(node);
+      (call.tried ??= new Set()).add(node);
       // The preferred coordinator is out of reach from here: let the next node choose.
-      if ('coordinator' in outgoing && outgoing.coordinator !== undefined) outgoing = withoutCoordinator(outgoing);
-    }
-    throw lastError ?? new ConnectionError('no node of the cluster serves the binary client protocol (start nodes with --client-port)');
+      const next = 'coordinator' in request && request.coordinator !== undefined ? withoutCoordinator(request) : request;
+      return this.attempt(call, next, undefined, attempt + 1);
+    };
+    const onError = (err: unknown): OkResponse | Promise<OkResponse> => {
+      if (!(err instanceof ConnectionError) || this.closed) throw err;
+      call.lastError = err;
+      return onAnswer({ ok: false, error: 'unavailable', message: err.message });
+    };
+    return this.pools.connection(node, call.routing.clientAddressOf(node)!).send(request, call.timeoutMs).then(onAnswer, onError);
   }
 
   /**
@@ -245,14 +281,6 @@ function toBuffer(value: Value): Buffer {
 function contextOf(context: Context | string | undefined): Context {
   if (context === undefined) return Context.EMPTY;
   return typeof context === 'string' ? Context.parse(context) : context;
-}
-
-function writeOptions(options: WriteOptions, context: Context): { w?: number; strict?: boolean; coordinator?: string } {
-  const out: { w?: number; strict?: boolean; coordinator?: string } = {};
-  if (options.w !== undefined) out.w = options.w;
-  if (options.strict !== undefined) out.strict = options.strict;
-  if (context.fastestReplica !== undefined) out.coordinator = context.fastestReplica;
-  return out;
 }
 
 function withoutCoordinator(request: Extract<ClientRequest, { op: 'put' | 'delete' }>): ClientRequest {

@@ -8,8 +8,7 @@
  * (the fastest replica of the read a write follows) goes first. When no primary can be used, any
  * other member with a client port will do: it coordinates a read itself and forwards a write.
  */
-import { hash } from 'node:crypto';
-import { partitionOf } from '../core/ring/index.js';
+import { keyHash, partitionOf } from '../core/ring/index.js';
 
 export interface RingMember {
   readonly id: string;
@@ -65,7 +64,7 @@ export class Routing {
 
   /** The key's preference list: its partition's replicas in ring order (the first n are its primaries). */
   preferenceList(bucket: string, key: string): readonly string[] {
-    return this.ring.owners[partitionOf(ringHash(bucket, key), this.ring.partitions)]!;
+    return this.ring.owners[partitionOf(keyHash(bucket, key), this.ring.partitions)]!;
   }
 
   get replicas(): number {
@@ -107,29 +106,4 @@ export class Routing {
     for (const m of all) if (m.clientAddress !== null && (tried === null || !tried.has(m.id))) return m.id;
     return undefined;
   }
-}
-
-/** Bucket prefixes (4-byte length + UTF-8) with room for a key, reused: one buffer per bucket name seen. */
-const scratchByBucket = new Map<string, { buffer: Buffer; keyAt: number }>();
-const MAX_SCRATCH_BUCKETS = 1024;
-
-/**
- * core/ring's keyHash (MD5 of the length-prefixed bucket, then the key) with a one-shot digest
- * over a reused buffer: about half its cost, which matters at tens of thousands of requests a
- * second on a machine the client shares. routing.test.ts checks that both agree.
- */
-export function ringHash(bucket: string, key: string): Buffer {
-  let scratch = scratchByBucket.get(bucket);
-  const keyBytes = Buffer.byteLength(key, 'utf8');
-  if (scratch === undefined || scratch.buffer.length < scratch.keyAt + keyBytes) {
-    const bucketBytes = Buffer.byteLength(bucket, 'utf8');
-    const buffer = Buffer.allocUnsafe(4 + bucketBytes + Math.max(256, keyBytes));
-    buffer.writeUInt32BE(bucketBytes, 0);
-    buffer.write(bucket, 4, 'utf8');
-    scratch = { buffer, keyAt: 4 + bucketBytes };
-    if (scratchByBucket.size >= MAX_SCRATCH_BUCKETS) scratchByBucket.clear();
-    scratchByBucket.set(bucket, scratch);
-  }
-  const written = scratch.buffer.write(key, scratch.keyAt, 'utf8');
-  return hash('md5', scratch.buffer.subarray(0, scratch.keyAt + written), 'buffer');
 }
