@@ -9,6 +9,7 @@ import type { NodeMetricsExporter } from '../runtime/prometheus.js';
 import { adminRoutes } from './admin-routes.js';
 import { BodyTooLarge, readBody } from './body.js';
 import { kvRoute } from './kv-routes.js';
+import { parseTarget } from './request-target.js';
 import { bucketRoute } from './bucket-routes.js';
 
 export interface HttpApiOptions {
@@ -56,24 +57,14 @@ function respond(res: ServerResponse, status: number, body?: string | Uint8Array
 
 async function handle(options: HttpApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const send: Send = (status, body, headers) => respond(res, status, body, headers);
-  let url: URL;
-  try {
-    url = new URL(req.url ?? '/', 'http://local');
-  } catch {
-    return badRequest(send, 'malformed URL');
-  }
-  const segments = url.pathname.split('/').slice(1);
-  let decoded: string[];
-  try {
-    decoded = segments.map((s) => decodeURIComponent(s));
-  } catch {
-    return badRequest(send, 'malformed percent-encoding in the path');
-  }
+  const target = parseTarget(req.url ?? '/');
+  if (!target.ok) return badRequest(send, target.error);
+  const decoded = target.segments;
   const method = req.method ?? 'GET';
   const body = (): Promise<Buffer> => readBody(req, options.maxValueBytes);
   switch (decoded[0]) {
     case 'kv':
-      return kvRoute(options.runtime, options.metrics, method, decoded.slice(1), url.searchParams, req.headers, body, send);
+      return kvRoute(options.runtime, options.metrics, method, decoded.slice(1), target.query, req.headers, body, send);
     case 'buckets':
       return bucketRoute(options.runtime, method, decoded.slice(1), body, send);
     default:

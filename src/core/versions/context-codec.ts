@@ -5,10 +5,10 @@
  * hand-edited context fail loudly instead of silently superseding the wrong siblings. The empty
  * vector (a key never read) is the empty string.
  */
-import { hash } from 'node:crypto';
 import { ByteError, ByteReader, stringSize, varintSize, writeString, writeVarint } from './bytes.js';
 import { isVersionVector, type VersionVector } from './vector.js';
 import { assert } from '../assert.js';
+import { md5Into } from '../ring/md5.js';
 import type { NodeId } from '../ids.js';
 
 const FORMAT = 1;
@@ -33,7 +33,7 @@ export function encodeContext(vv: VersionVector): string {
     at = writeString(buf, at, node);
     at = writeVarint(buf, at, counter);
   }
-  checksum(buf.subarray(0, at)).copy(buf, at);
+  writeChecksum(buf, at);
   return buf.toString('base64url');
 }
 
@@ -46,7 +46,8 @@ export function decodeContext(text: string): ContextDecodeResult {
   if (bytes.toString('base64url') !== text) return bad('is not canonical base64url');
   if (bytes.length <= CHECKSUM_BYTES) return bad('is too short');
   const body = bytes.subarray(0, bytes.length - CHECKSUM_BYTES);
-  if (!checksum(body).equals(bytes.subarray(body.length))) return bad('fails its checksum (truncated or altered)');
+  md5Into(body, body.length, digest);
+  if (Buffer.compare(digest.subarray(0, CHECKSUM_BYTES), bytes.subarray(body.length)) !== 0) return bad('fails its checksum (truncated or altered)');
   try {
     return { ok: true, context: readVector(new ByteReader(body)) };
   } catch (err) {
@@ -65,9 +66,12 @@ function readVector(r: ByteReader): VersionVector {
   return vv;
 }
 
-function checksum(body: Uint8Array): Buffer {
-  // One-shot: createHash's object costs more than the MD5 of a few bytes (every HTTP read and write).
-  return hash('md5', body, 'buffer').subarray(0, CHECKSUM_BYTES);
+const digest = Buffer.alloc(16);
+
+/** The first CHECKSUM_BYTES of the MD5 of `buf[0..bodyBytes)`, written after it (md5.ts: every HTTP read and write does this). */
+function writeChecksum(buf: Buffer, bodyBytes: number): void {
+  md5Into(buf, bodyBytes, digest);
+  digest.copy(buf, bodyBytes, 0, CHECKSUM_BYTES);
 }
 
 function bad(why: string): { ok: false; error: string } {
