@@ -9,6 +9,7 @@ export type Target = { ok: true; segments: string[]; query: URLSearchParams } | 
 
 const NO_QUERY = new URLSearchParams();
 /** What `new URL` treats specially: a second leading slash (a host), dot segments, fragments, backslashes, spaces and controls (stripped). */
+// eslint-disable-next-line no-control-regex -- controls are exactly what must be caught here
 const UNUSUAL = /^\/\/|\/\.|[#\\\x00-\x20]/;
 
 export function parseTarget(raw: string): Target {
