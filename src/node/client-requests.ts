@@ -13,7 +13,8 @@ import { MAX_BUCKET_BYTES, MAX_KEY_BYTES } from './config.js';
 import type { ClientRef, NodeContext, Placement } from './context.js';
 import { ForwardOperation } from './forward.js';
 import { GetOperation } from './get.js';
-import { identify, type KeyIdentity } from './keys.js';
+import { dataKey, identify, type KeyIdentity } from './keys.js';
+import { baseDigest } from './base-digest.js';
 import { PutOperation } from './put.js';
 
 export interface CoordinationHost extends NodeContext {
@@ -120,7 +121,8 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity);
   const actor = host.actorFor(local);
   const data = request.op === 'put' ? request.value : null;
-  let set: SiblingSet = update(withContext(request.context, { data, timestampMs: now }), local, actor, now);
+  const updated = update(withContext(request.context, { data, timestampMs: now }), local, actor, now);
+  let set: SiblingSet = updated;
   if (props.conflict === 'lww') set = resolveLww(set);
   set = truncate(set, host.config.maxClockEntries);
   const siblings = siblingCount(set);
@@ -134,6 +136,11 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
     host.log('warn', 'many siblings on a key', { bucket: identity.bucket, key: identity.key, siblings });
   }
   const encoded = encodeSiblingSet(set);
+  // The update supersedes exactly the stored copy it was made from, unless LWW or truncation
+  // changed it afterwards, or it was made from more than the data copy (hints) or from nothing
+  // because the copy was unreadable: then replicas merge it as usual.
+  const raw = isPrimary ? host.store.getRaw(dataKey(identity)) : undefined;
+  const base = isPrimary && set === updated && (raw === undefined || local !== undefined) ? baseDigest(raw) : null;
   const onAllPrimariesAcked =
     request.op === 'delete' ? () => host.scheduleReap(identity.bucket, identity.key, digest(set), placement.primaries) : undefined;
   const op = new PutOperation(host, host.nextOpId(), {
@@ -142,6 +149,7 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
     identity,
     set,
     encoded,
+    base,
     needed: request.w ?? props.w,
     strict: request.strict ?? props.strict,
     placement,

@@ -259,7 +259,7 @@ export class GetOperation {
       if (s.node === this.ctx.selfId) {
         this.ctx.store.mergeData(this.spec.identity, merged, { lww: this.spec.lww, maxClockEntries: this.ctx.config.maxClockEntries });
       } else {
-        this.ctx.send(s.node, { type: MessageType.ReplicaWrite, id: 0, hash: this.spec.identity.hash, bucket: this.spec.identity.bucket, key: this.spec.identity.key, set: encoded, hintFor: null });
+        this.ctx.send(s.node, { type: MessageType.ReplicaWrite, id: 0, hash: this.spec.identity.hash, bucket: this.spec.identity.bucket, key: this.spec.identity.key, set: encoded, hintFor: null, base: null });
       }
     }
   }

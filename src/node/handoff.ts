@@ -35,7 +35,7 @@ export class HandoffOperation {
   }
 
   start(): void {
-    const sent = this.ctx.send(this.target, { type: MessageType.ReplicaWrite, id: this.id, hash: this.key.subarray(1, 17), bucket: this.bucket, key: this.userKey, set: this.value, hintFor: this.relayFor });
+    const sent = this.ctx.send(this.target, { type: MessageType.ReplicaWrite, id: this.id, hash: this.key.subarray(1, 17), bucket: this.bucket, key: this.userKey, set: this.value, hintFor: this.relayFor, base: null });
     if (!sent) this.done = true;
   }
 

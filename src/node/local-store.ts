@@ -17,6 +17,7 @@ import { dataKey, hintKey, hintPrefix, parseKey, prefixRange, type KeyIdentity }
 import { keyString } from '../storage/byte-keys.js';
 import type { StorageView } from './storage-view.js';
 import type { StorageWrite } from './effects.js';
+import { baseDigest, sameBase } from './base-digest.js';
 
 export interface MergeOptions {
   readonly lww: boolean;
@@ -153,6 +154,20 @@ export class LocalStore {
     const changed = existing === undefined || !equalSets(existing, next);
     if (changed) this.put(key, next === incoming && incomingEncoded !== undefined ? incomingEncoded : encodeSiblingSet(next), raw);
     return { set: next, changed };
+  }
+
+  /**
+   * A replica write's fast path: when the stored copy is the one the write was made from (its
+   * digest is `base`), the write supersedes it exactly, so `encoded` is stored as it is, with no
+   * decode, merge or re-encode. Returns false, having done nothing, when the copy differs (a
+   * write raced this one, or this replica missed one): the caller merges as usual.
+   */
+  mergeOnto(id: KeyIdentity, base: Uint8Array, encoded: Uint8Array): boolean {
+    const key = dataKey(id);
+    const raw = this.getRaw(key);
+    if (!sameBase(baseDigest(raw), base)) return false;
+    this.put(key, encoded, raw);
+    return true;
   }
 
   mergeHint(id: KeyIdentity, target: NodeId, incoming: SiblingSet, options: MergeOptions): void {

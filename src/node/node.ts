@@ -259,10 +259,15 @@ export class DynamoNode implements CoordinationHost {
   private onReplicaWrite(from: NodeId, fromAddress: PeerAddress, body: Extract<PeerMessage, { type: 1 }>): void {
     let ok = true;
     try {
-      const set = decodeSiblingSet(body.set);
       const identity = { hash: body.hash, bucket: body.bucket, key: body.key };
+      const toData = body.hintFor === null || body.hintFor === this.selfId;
+      if (toData && body.base !== null && this.store.mergeOnto(identity, body.base, body.set)) {
+        if (body.id !== 0) this.sendTo(fromAddress, { type: MessageType.WriteAck, id: body.id, ok });
+        return;
+      }
+      const set = decodeSiblingSet(body.set);
       const merge = { lww: this.props(body.bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries };
-      if (body.hintFor === null || body.hintFor === this.selfId) this.store.mergeData(identity, set, merge, body.set);
+      if (toData) this.store.mergeData(identity, set, merge, body.set);
       else {
         this.store.mergeHint(identity, body.hintFor, set, merge);
         this.metrics.hintsStored++;

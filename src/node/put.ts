@@ -32,6 +32,8 @@ export interface PutSpec {
   readonly identity: KeyIdentity;
   readonly set: SiblingSet;
   readonly encoded: Uint8Array;
+  /** The digest of the copy `set` was made from, when `set` supersedes exactly that copy (ReplicaWrite.base). */
+  readonly base: Uint8Array | null;
   readonly needed: number;
   readonly strict: boolean;
   readonly placement: Placement;
@@ -92,13 +94,17 @@ export class PutOperation {
       key: this.spec.identity.key,
       set: this.spec.encoded,
       hintFor,
+      base: this.spec.base,
     });
     if (!sent) this.targetFailed(target);
   }
 
   private storeLocally(hintFor: NodeId | null): void {
     const { identity, set, merge } = this.spec;
-    if (hintFor === null || hintFor === this.ctx.selfId) this.ctx.store.mergeData(identity, set, merge, this.spec.encoded);
+    if (hintFor === null || hintFor === this.ctx.selfId) {
+      const { base, encoded } = this.spec;
+      if (base === null || !this.ctx.store.mergeOnto(identity, base, encoded)) this.ctx.store.mergeData(identity, set, merge, encoded);
+    }
     else if (this.ctx.config.buggify?.noHintedHandoff) return;
     else {
       this.ctx.store.mergeHint(identity, hintFor, set, merge);

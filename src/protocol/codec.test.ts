@@ -8,7 +8,7 @@ const text = fc.string({ maxLength: 40 });
 const bytes = fc.uint8Array({ maxLength: 300 });
 const id = fc.integer({ min: 0, max: 0x7fffffff });
 const hot: fc.Arbitrary<PeerMessage> = fc.oneof(
-  fc.record({ type: fc.constant(MessageType.ReplicaWrite), id, hash: fc.uint8Array({ minLength: 16, maxLength: 16 }), bucket: text, key: text, set: bytes, hintFor: fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: null }) }),
+  fc.record({ type: fc.constant(MessageType.ReplicaWrite), id, hash: fc.uint8Array({ minLength: 16, maxLength: 16 }), bucket: text, key: text, set: bytes, hintFor: fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: null }), base: fc.option(fc.uint8Array({ maxLength: 16 }), { nil: null }) }),
   fc.record({ type: fc.constant(MessageType.WriteAck), id, ok: fc.boolean() }),
   fc.record({ type: fc.constant(MessageType.ReplicaRead), id, hash: fc.uint8Array({ minLength: 16, maxLength: 16 }), bucket: text, key: text }),
   fc.record({ type: fc.constant(MessageType.ReadReply), id, set: fc.option(bytes, { nil: null }) }),

@@ -65,7 +65,7 @@ function validBody(m: Record<string, unknown>): boolean {
   const type = m.type as PeerMessage['type'];
   switch (type) {
     case MessageType.ReplicaWrite:
-      return isInt(m.id) && isHash(m.hash) && isStr(m.bucket) && isStr(m.key) && isBytes(m.set) && (m.hintFor === null || isStr(m.hintFor));
+      return isInt(m.id) && isHash(m.hash) && isStr(m.bucket) && isStr(m.key) && isBytes(m.set) && (m.hintFor === null || isStr(m.hintFor)) && (m.base === null || isBytes(m.base));
     case MessageType.WriteAck:
       return isInt(m.id) && typeof m.ok === 'boolean';
     case MessageType.ReplicaRead:

@@ -5,7 +5,8 @@
  * both: these four here, every other message as msgpack.
  *
  *   0xC1 | version u8 | type u8 | from: u8 len + bytes | id u32 | body
- *   ReplicaWrite  hash 16 | bucket: u16 len + bytes | key: u16 len + bytes | hintFor: u8 len + bytes (0 = none) | set: u32 len + bytes
+ *   ReplicaWrite  hash 16 | bucket: u16 len + bytes | key: u16 len + bytes | hintFor: u8 len + bytes (0 = none)
+ *                 | base: u8 (0 = none, 1 = present) + u8 len + bytes | set: u32 len + bytes
  *   WriteAck      ok u8
  *   ReplicaRead   hash 16 | bucket: u16 len + bytes | key: u16 len + bytes
  *   ReadReply     present u8 | set: u32 len + bytes (when present)
@@ -26,7 +27,7 @@ export function isHot(body: PeerMessage): body is Hot {
 function bodySize(body: Hot): number {
   switch (body.type) {
     case MessageType.ReplicaWrite:
-      return HASH_BYTES + 4 + Buffer.byteLength(body.bucket) + Buffer.byteLength(body.key) + 1 + (body.hintFor === null ? 0 : Buffer.byteLength(body.hintFor)) + 4 + body.set.length;
+      return HASH_BYTES + 4 + Buffer.byteLength(body.bucket) + Buffer.byteLength(body.key) + 1 + (body.hintFor === null ? 0 : Buffer.byteLength(body.hintFor)) + 1 + (body.base === null ? 0 : 1 + body.base.length) + 4 + body.set.length;
     case MessageType.WriteAck:
       return 1;
     case MessageType.ReplicaRead:
@@ -53,6 +54,14 @@ export function encodeHot(from: string, body: Hot): Buffer {
       const hint = body.hintFor ?? '';
       out[at] = Buffer.byteLength(hint);
       at += 1 + out.write(hint, at + 1);
+      if (body.base === null) out[at++] = 0;
+      else {
+        if (body.base.length > 0xff) fail(`a base digest has at most 255 bytes, not ${body.base.length}`);
+        out[at++] = 1;
+        out[at++] = body.base.length;
+        out.set(body.base, at);
+        at += body.base.length;
+      }
       at = out.writeUInt32BE(body.set.length, at);
       out.set(body.set, at);
       break;
@@ -104,8 +113,9 @@ export function decodeHot(bytes: Uint8Array): Envelope {
       const bucket = r.text(r.u16());
       const key = r.text(r.u16());
       const hint = r.text(r.u8());
+      const base = r.u8() === 1 ? r.bytes(r.u8()) : null;
       const set = r.bytes(r.u32());
-      body = { type, id, hash, bucket, key, hintFor: hint === '' ? null : hint, set };
+      body = { type, id, hash, bucket, key, hintFor: hint === '' ? null : hint, base, set };
       break;
     }
     case MessageType.WriteAck:

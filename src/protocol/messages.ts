@@ -11,8 +11,8 @@ import type { Membership } from '../core/membership/index.js';
 import type { BucketTable } from '../core/buckets/index.js';
 import type { ClientRequest as ClientRequestWire, ClientResponse as ClientResponseWire } from './requests.js';
 
-/** 2: replica reads and writes carry the key's ring hash. */
-export const PROTOCOL_VERSION = 2;
+/** 2: replica reads and writes carry the key's ring hash. 3: replica writes carry the digest of their base copy. */
+export const PROTOCOL_VERSION = 3;
 
 export const MessageType = {
   ReplicaWrite: 1,
@@ -47,6 +47,12 @@ export interface ReplicaWrite {
   readonly key: string;
   readonly set: Uint8Array;
   readonly hintFor: NodeId | null;
+  /**
+   * When set, `set` is the coordinator's update of the copy with this digest (node/base-digest.ts;
+   * empty: of no copy), and supersedes it exactly. A replica holding the same copy stores `set` as
+   * it is, without decoding either (node/local-store.ts, mergeOnto). Null: merge as usual.
+   */
+  readonly base: Uint8Array | null;
 }
 
 export interface WriteAck {
