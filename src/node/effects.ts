@@ -11,6 +11,8 @@ export interface StorageWrite {
   readonly key: Uint8Array;
   /** null deletes the key. */
   readonly value: Uint8Array | null;
+  /** keyString(key), computed already: handed to the engine's `stage` so it need not convert the key again. */
+  readonly sortKey?: string;
 }
 
 export interface OutboundMessage {

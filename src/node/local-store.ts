@@ -45,6 +45,8 @@ export class LocalStore {
    * decodes its key's copy to version the write, then again to merge the new version in locally.
    */
   private lastDecoded: { raw: Uint8Array; set: SiblingSet } | undefined;
+  private lastKey: Uint8Array | undefined;
+  private lastKeyString = '';
   hintCount = 0;
 
   constructor(
@@ -65,24 +67,38 @@ export class LocalStore {
     if (this.stepWrites.size > 0) this.stepWrites = new Map();
     if (this.stepReads.size > 0) this.stepReads = new Map();
     this.lastDecoded = undefined;
+    this.lastKey = undefined;
   }
 
   getRaw(key: Uint8Array): Uint8Array | undefined {
-    const k = keyString(key);
+    const k = this.keyString(key);
     if (this.stepWrites.has(k)) return this.stepWrites.get(k) ?? undefined;
-    if (!this.stepping) return this.storage.get(key);
+    if (!this.stepping) return this.storage.get(key, k);
     if (this.stepReads.has(k)) return this.stepReads.get(k);
-    const value = this.storage.get(key);
+    const value = this.storage.get(key, k);
     this.stepReads.set(k, value);
     return value;
   }
 
   /** `before`, when the caller already read the key, saves reading it again. */
   put(key: Uint8Array, value: Uint8Array | null, before: Uint8Array | undefined = this.getRaw(key)): void {
-    const k = keyString(key);
+    const k = this.keyString(key);
     this.stepWrites.set(k, value);
-    this.emit({ key, value });
+    this.emit({ key, value, sortKey: k });
     this.events.written(key, before, value);
+  }
+
+  /**
+   * keyString(key), remembered for the last key: a step reads and writes the same key (one Buffer,
+   * made once per request by dataKey), and the conversion costs as much as a map lookup. Keys are
+   * never modified once made.
+   */
+  private keyString(key: Uint8Array): string {
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.lastKeyString = keyString(key);
+    }
+    return this.lastKeyString;
   }
 
   private decode(key: Uint8Array, raw: Uint8Array | undefined): SiblingSet | undefined {

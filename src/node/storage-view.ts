@@ -1,6 +1,7 @@
 /** The narrow, synchronous slice of a storage engine that the node reads. Writes leave as effects. */
 export interface StorageView {
-  get(key: Uint8Array): Uint8Array | undefined;
+  /** `sortKey`: keyString(key), when the caller has it (see StorageEngine.get). */
+  get(key: Uint8Array, sortKey?: string): Uint8Array | undefined;
   range(from: Uint8Array, to: Uint8Array, options?: { limit?: number }): IterableIterator<{ key: Uint8Array; value: Uint8Array }>;
   count(from: Uint8Array, to: Uint8Array): number;
 }

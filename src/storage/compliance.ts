@@ -7,6 +7,7 @@
  * over the same storage as `old`, which the suite has already closed.
  */
 import assert from 'node:assert/strict';
+import { keyString } from './byte-keys.js';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { AssertionError } from '../core/assert.js';
@@ -69,6 +70,21 @@ function registerPointTests(open: Open): void {
       await e.commit();
       assert.equal(e.hasStaged(), false);
       assert.equal(readText(e.get(text('a'))), '1');
+    }));
+
+  test('a key passed with its sort key (keyString) is the same key as without it', () =>
+    withEngine(open, async (e) => {
+      const key = new Uint8Array([0x01, 0xff, 0x00, 0x80, 0x41]);
+      e.stage(key, text('1'), keyString(key));
+      assert.equal(readText(e.get(key)), '1');
+      assert.equal(readText(e.get(key, keyString(key))), '1');
+      await e.commit();
+      assert.equal(readText(e.get(Uint8Array.from(key), keyString(key))), '1');
+      e.stage(Uint8Array.from(key), null);
+      assert.equal(e.get(key, keyString(key)), undefined);
+      await e.commit();
+      assert.equal(e.get(key, keyString(key)), undefined);
+      assert.deepEqual([...e.range(text(''), new Uint8Array([0xff]))], []);
     }));
 
   test('the newest write wins: staged over staged, staged over committed', () =>

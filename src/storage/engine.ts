@@ -36,10 +36,15 @@ export interface RangeEntry {
 
 export interface StorageEngine {
   readonly name: string;
-  /** Synchronous; sees staged writes (newest wins) over committed state. */
-  get(key: Uint8Array): Uint8Array | undefined;
-  /** `null` deletes. Visible to `get`/`range` at once; durable after the next `commit()` resolves. */
-  stage(key: Uint8Array, value: Uint8Array | null): void;
+  /**
+   * Synchronous; sees staged writes (newest wins) over committed state. `sortKey`, when the caller
+   * has it, must be `keyString(key)` (byte-keys.ts): every engine indexes staged writes, and the
+   * memory and log engines everything, by that string, and converting a key costs as much as a
+   * lookup.
+   */
+  get(key: Uint8Array, sortKey?: string): Uint8Array | undefined;
+  /** `null` deletes. Visible to `get`/`range` at once; durable after the next `commit()` resolves. `sortKey` as for `get`. */
+  stage(key: Uint8Array, value: Uint8Array | null, sortKey?: string): void;
   /**
    * Commits everything staged so far in ONE transaction and resolves when it is durable per the
    * durability mode. Commits apply in call order; with nothing staged it resolves at once. A

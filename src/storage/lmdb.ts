@@ -128,20 +128,20 @@ class LmdbStorageEngine implements LmdbEngine {
     }
   }
 
-  get(key: Uint8Array): Uint8Array | undefined {
+  get(key: Uint8Array, sortKey?: string): Uint8Array | undefined {
     this.checkOpen();
     if (this.staged.size > 0) {
-      const staged = this.staged.lookup(keyString(key));
+      const staged = this.staged.lookup(sortKey ?? keyString(key));
       if (staged !== undefined) return staged ?? undefined;
     }
     if (key.length === 0 || key.length > MAX_KEY_BYTES) return undefined;
     return this.db.getBinary(key);
   }
 
-  stage(key: Uint8Array, value: Uint8Array | null): void {
+  stage(key: Uint8Array, value: Uint8Array | null, sortKey?: string): void {
     this.checkOpen();
     checkKey(key);
-    this.staged.stage(keyString(key), key, value);
+    this.staged.stage(sortKey ?? keyString(key), key, value);
   }
 
   commit(): Promise<void> {

@@ -127,9 +127,9 @@ class LogStorageEngine implements LogEngine {
     this.merges.consider(files.totalBytes, this.deadBytes());
   }
 
-  get(key: Uint8Array): Uint8Array | undefined {
+  get(key: Uint8Array, sortKey?: string): Uint8Array | undefined {
     this.checkOpen();
-    const k = keyString(key);
+    const k = sortKey ?? keyString(key);
     if (this.staged.size > 0) {
       const staged = this.staged.lookup(k);
       if (staged !== undefined) return staged ?? undefined;
@@ -138,10 +138,10 @@ class LogStorageEngine implements LogEngine {
     return slot === undefined ? undefined : this.read(slot);
   }
 
-  stage(key: Uint8Array, value: Uint8Array | null): void {
+  stage(key: Uint8Array, value: Uint8Array | null, sortKey?: string): void {
     this.checkOpen();
     checkKey(key);
-    this.staged.stage(keyString(key), key, value);
+    this.staged.stage(sortKey ?? keyString(key), key, value);
   }
 
   commit(): Promise<void> {

@@ -30,9 +30,9 @@ class MemoryEngine implements CrashableStorageEngine {
   private readonly staged = new StagedWrites();
   private closed = false;
 
-  get(key: Uint8Array): Uint8Array | undefined {
+  get(key: Uint8Array, sortKey?: string): Uint8Array | undefined {
     this.checkOpen();
-    const k = keyString(key);
+    const k = sortKey ?? keyString(key);
     if (this.staged.size > 0) {
       const staged = this.staged.lookup(k);
       if (staged !== undefined) return staged ?? undefined;
@@ -40,10 +40,10 @@ class MemoryEngine implements CrashableStorageEngine {
     return this.values.get(k);
   }
 
-  stage(key: Uint8Array, value: Uint8Array | null): void {
+  stage(key: Uint8Array, value: Uint8Array | null, sortKey?: string): void {
     this.checkOpen();
     checkKey(key);
-    this.staged.stage(keyString(key), key, value);
+    this.staged.stage(sortKey ?? keyString(key), key, value);
   }
 
   commit(): Promise<void> {
