@@ -36,7 +36,7 @@ export async function adminRoutes(options: HttpApiOptions, method: string, path:
     case 'status':
       return sendJson(send, 200, statusOf(options));
     case 'metrics':
-      return send(200, await options.metrics.registry.metrics(), { 'content-type': options.metrics.registry.contentType });
+      return send(200, await options.metrics.text(), { 'content-type': options.metrics.registry.contentType });
     case 'admin':
       if (path[1] === 'local' && path.length >= 4) {
         const copy = node.localCopy(path[2]!, path.slice(3).join('/'));

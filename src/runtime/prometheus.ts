@@ -1,8 +1,9 @@
 /**
- * Prometheus metrics of one node: request counts and latency histograms per operation and outcome,
- * plus the node's own counters and gauges read at scrape time.
+ * Prometheus metrics of one node: request counts and latency histograms per operation and outcome
+ * (request-metrics.ts), plus the node's own counters and gauges, read at scrape time.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
+import { RequestMetrics } from './request-metrics.js';
 import type { DynamoNode } from '../node/node.js';
 import type { NodeMetrics } from '../node/metrics.js';
 
@@ -26,18 +27,9 @@ function snake(name: string): string {
 
 export class NodeMetricsExporter {
   readonly registry = new Registry();
-  readonly requests: Counter<'op' | 'outcome'>;
-  readonly latency: Histogram<'op'>;
+  private readonly requests = new RequestMetrics();
 
   constructor(node: DynamoNode) {
-    this.requests = new Counter({ name: 'dynamo_requests_total', help: 'client requests by operation and outcome', labelNames: ['op', 'outcome'], registers: [this.registry] });
-    this.latency = new Histogram({
-      name: 'dynamo_request_duration_seconds',
-      help: 'client request latency by operation',
-      labelNames: ['op'],
-      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [this.registry],
-    });
     for (const name of Object.keys(COUNTER_HELP) as (keyof NodeMetrics)[]) {
       new Gauge({
         name: `dynamo_${snake(name)}_total`,
@@ -66,17 +58,13 @@ export class NodeMetricsExporter {
     gauge('dynamo_rss_bytes', 'resident set size of the node process', () => process.memoryUsage.rss());
   }
 
-  /** Label children, resolved once per label set: prom-client hashes the label object on every call otherwise. */
-  private readonly counted = new Map<string, { inc(): void }>();
-  private readonly timed = new Map<string, { observe(seconds: number): void }>();
-
+  /** Records one client request (count and latency). */
   observe(op: string, outcome: string, seconds: number): void {
-    const key = `${op} ${outcome}`;
-    let counter = this.counted.get(key);
-    if (counter === undefined) this.counted.set(key, (counter = this.requests.labels({ op, outcome })));
-    counter.inc();
-    let histogram = this.timed.get(op);
-    if (histogram === undefined) this.timed.set(op, (histogram = this.latency.labels({ op })));
-    histogram.observe(seconds);
+    this.requests.observe(op, outcome, seconds);
+  }
+
+  /** Everything, in the Prometheus text format. */
+  async text(): Promise<string> {
+    return (await this.registry.metrics()) + this.requests.exposition();
   }
 }
