@@ -51,6 +51,9 @@ export async function startHttpApi(options: HttpApiOptions): Promise<Server> {
 
 function respond(res: ServerResponse, status: number, body?: string | Uint8Array, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
+  // With the length given, the answer goes out as one plain write instead of chunked encoding
+  // (writeHead fixes the headers before `end` could count the body).
+  if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
   res.writeHead(status, headers);
   res.end(body);
 }

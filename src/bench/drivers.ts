@@ -1,10 +1,10 @@
 /**
  * How the benchmark talks to the cluster: natively (the partition-aware Client over the binary
- * protocol) or over HTTP (keep-alive connections, nodes used in turn). Both remember the last
+ * protocol) or over HTTP (keep-alive connections, nodes used in turn; http-load.ts). Both remember the last
  * context seen for each record and send it with the next update, as an application would.
  */
-import { Pool } from 'undici';
 import { Client, type Context } from '../client/index.js';
+import { encodeRequest, HttpPool } from './http-load.js';
 
 export interface Driver {
   read(index: number, key: string): Promise<void>;
@@ -48,39 +48,36 @@ export async function nativeDriver(options: DriverOptions): Promise<Driver> {
 const CONTEXT_HEADER = 'x-dynamo-context';
 
 export async function httpDriver(options: DriverOptions): Promise<Driver> {
-  // undici rather than node:http's client: it costs the load generator about a third of the CPU
-  // per request, and the load generator shares the machine's cores with the nodes it measures.
   const targets = options.nodes.map((n) => new URL(/^https?:\/\//.test(n) ? n : `http://${n}`));
   const connections = Math.max(1, Math.ceil(options.concurrency / targets.length));
-  const pools = targets.map((t) => new Pool(t.origin, { connections, pipelining: 1 }));
+  const pools = targets.map((t) => ({ host: t.host, pool: new HttpPool(t.hostname, Number(t.port || 80), connections) }));
   const contexts: (string | undefined)[] = new Array<string | undefined>(options.records);
   const prefix = `/kv/${encodeURIComponent(options.bucket)}/`;
   const readQuery = options.r === undefined ? '' : `?r=${options.r}`;
   const writeQuery = options.w === undefined ? '' : `?w=${options.w}`;
+  const none: readonly (readonly [string, string])[] = [];
   let turn = 0;
-  const send = async (method: 'GET' | 'PUT', path: string, headers: Record<string, string>, body?: Buffer): Promise<{ status: number; context: string | undefined }> => {
-    const pool = pools[turn++ % pools.length]!;
-    const res = await pool.request({ method, path, headers, body: body ?? null });
-    await res.body.dump();
-    const context = res.headers[CONTEXT_HEADER];
-    return { status: res.statusCode, context: typeof context === 'string' ? context : undefined };
-  };
+  const next = (): { host: string; pool: HttpPool } => pools[turn++ % pools.length]!;
   return {
-    async read(index, key) {
-      const res = await send('GET', `${prefix}${encodeURIComponent(key)}${readQuery}`, {});
-      if (res.status !== 200 && res.status !== 300 && res.status !== 404) throw new Error(`GET answered ${res.status}`);
-      contexts[index] = res.context;
+    read(index, key) {
+      const { host, pool } = next();
+      return pool.request(encodeRequest('GET', host, `${prefix}${encodeURIComponent(key)}${readQuery}`, none, null)).then((res) => {
+        if (res.status !== 200 && res.status !== 300 && res.status !== 404) throw new Error(`GET answered ${res.status}`);
+        contexts[index] = res.context;
+      });
     },
-    async update(index, key, value) {
+    update(index, key, value) {
+      const { host, pool } = next();
       const context = contexts[index];
-      const headers: Record<string, string> = { 'content-length': String(value.length) };
-      if (context !== undefined) headers[CONTEXT_HEADER] = context;
-      const res = await send('PUT', `${prefix}${encodeURIComponent(key)}${writeQuery}`, headers, value);
-      if (res.status !== 204) throw new Error(`PUT answered ${res.status}`);
-      contexts[index] = res.context;
+      const headers = context === undefined ? none : [[CONTEXT_HEADER, context] as const];
+      return pool.request(encodeRequest('PUT', host, `${prefix}${encodeURIComponent(key)}${writeQuery}`, headers, value)).then((res) => {
+        if (res.status !== 204) throw new Error(`PUT answered ${res.status}`);
+        contexts[index] = res.context;
+      });
     },
-    async close() {
-      await Promise.all(pools.map((p) => p.close()));
+    close() {
+      for (const { pool } of pools) pool.close();
+      return Promise.resolve();
     },
   };
 }

@@ -18,6 +18,22 @@ test('put through one node, get through another, with a context', async () => {
   assert.ok(read.context);
 });
 
+test('answers with a body carry its length, not chunked encoding', async () => {
+  await kv(A, 'PUT', '/kv/cart/len', 'twelve bytes');
+  for (const path of ['/kv/cart/len', '/kv/cart/absent']) {
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(A).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+    });
+    assert.match(raw, /\r\ncontent-length: \d+\r\n/i, raw);
+    assert.doesNotMatch(raw, /transfer-encoding/i, raw);
+  }
+});
+
 test('two writes with one stale context give 300 siblings; the merge collapses them; delete gives 404', async () => {
   await kv(A, 'PUT', '/kv/cart/k2', 'v1');
   const ctx = (await kv(B, 'GET', '/kv/cart/k2')).context!;
