@@ -210,8 +210,13 @@ export class Client {
     if (this.closed) return Promise.reject(new ConnectionError('the client is closed'));
     const routing = this.tracker.current;
     if (routing === null) return this.tracker.routing().then(() => this.call(request, bucket, key, preferred, timeoutMs));
-    const n = bucket === null ? routing.replicas : this.replicasOf(bucket, routing.replicas);
-    return this.attempt({ routing, bucket, key, n, timeoutMs: timeoutMs ?? this.timeoutMs, tried: null, lastError: undefined }, request, preferred, 0);
+    try {
+      const n = bucket === null ? routing.replicas : this.replicasOf(bucket, routing.replicas);
+      return this.attempt({ routing, bucket, key, n, timeoutMs: timeoutMs ?? this.timeoutMs, tried: null, lastError: undefined }, request, preferred, 0);
+    } catch (err) {
+      // A promise-returning method reports every failure as a rejection, never a throw.
+      return Promise.reject(err as Error);
+    }
   }
 
   private attempt(call: Attempts, request: ClientRequest, preferred: string | undefined, attempt: number): Promise<OkResponse> {

@@ -233,7 +233,12 @@ export class NodeRuntime {
         const respond = this.clients.get(reply.requestId);
         if (respond === undefined) continue;
         this.clients.delete(reply.requestId);
-        respond(reply.response);
+        try {
+          respond(reply.response);
+        } catch (err) {
+          // One answer that cannot be written must not keep the rest of the turn from leaving.
+          this.logger.error({ error: (err as Error).message }, 'answering a client request failed');
+        }
       }
     }
     this.transport.flush?.();
