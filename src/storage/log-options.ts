@@ -5,7 +5,11 @@ export interface LogEngineOptions extends EngineOptions {
   readonly path: string;
   /** The active file rolls to a new one past this size. Default 256 MiB; 1 KiB to 1 GiB. */
   readonly maxFileBytes?: number;
-  /** No merge below this many bytes of files, however much is dead. Default 64 MiB. */
+  /**
+   * No merge below this many bytes of files, however much is dead. Default 256 MiB (Bitcask's
+   * dead-bytes trigger is 512 MB): a merge copies every live record, so on a node with little live
+   * data a low floor makes it copy that data again for every few megabytes written.
+   */
   readonly mergeMinBytes?: number;
   /** Records a merge reads per event-loop turn. Default 500 (~2-3 ms with a million keys). */
   readonly mergeChunkRecords?: number;
@@ -13,7 +17,7 @@ export interface LogEngineOptions extends EngineOptions {
 
 export const LOG_DEFAULTS = {
   maxFileBytes: 256 * 1024 * 1024,
-  mergeMinBytes: 64 * 1024 * 1024,
+  mergeMinBytes: 256 * 1024 * 1024,
   mergeChunkRecords: 500,
 } as const;
 
