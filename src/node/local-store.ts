@@ -186,6 +186,16 @@ export class LocalStore {
     return true;
   }
 
+  /**
+   * Stores a write's set into the data: as it came when `base` names the stored copy (mergeOnto),
+   * else merged into it. `decoded`, when the caller has it, saves decoding `encoded`; otherwise a
+   * malformed `encoded` throws.
+   */
+  mergeWrite(id: KeyIdentity, encoded: Uint8Array, base: Uint8Array | null, options: MergeOptions, decoded?: SiblingSet): void {
+    if (base !== null && this.mergeOnto(id, base, encoded)) return;
+    this.mergeData(id, decoded ?? decodeSiblingSet(encoded), options, encoded);
+  }
+
   mergeHint(id: KeyIdentity, target: NodeId, incoming: SiblingSet, options: MergeOptions): void {
     const key = hintKey(id, target);
     const existing = this.decode(key, this.getRaw(key));

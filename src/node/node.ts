@@ -260,16 +260,10 @@ export class DynamoNode implements CoordinationHost {
     let ok = true;
     try {
       const identity = { hash: body.hash, bucket: body.bucket, key: body.key };
-      const toData = body.hintFor === null || body.hintFor === this.selfId;
-      if (toData && body.base !== null && this.store.mergeOnto(identity, body.base, body.set)) {
-        if (body.id !== 0) this.sendTo(fromAddress, { type: MessageType.WriteAck, id: body.id, ok });
-        return;
-      }
-      const set = decodeSiblingSet(body.set);
       const merge = { lww: this.props(body.bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries };
-      if (toData) this.store.mergeData(identity, set, merge, body.set);
+      if (body.hintFor === null || body.hintFor === this.selfId) this.store.mergeWrite(identity, body.set, body.base, merge);
       else {
-        this.store.mergeHint(identity, body.hintFor, set, merge);
+        this.store.mergeHint(identity, body.hintFor, decodeSiblingSet(body.set), merge);
         this.metrics.hintsStored++;
       }
     } catch (err) {

@@ -101,10 +101,7 @@ export class PutOperation {
 
   private storeLocally(hintFor: NodeId | null): void {
     const { identity, set, merge } = this.spec;
-    if (hintFor === null || hintFor === this.ctx.selfId) {
-      const { base, encoded } = this.spec;
-      if (base === null || !this.ctx.store.mergeOnto(identity, base, encoded)) this.ctx.store.mergeData(identity, set, merge, encoded);
-    }
+    if (hintFor === null || hintFor === this.ctx.selfId) this.ctx.store.mergeWrite(identity, this.spec.encoded, this.spec.base, merge, set);
     else if (this.ctx.config.buggify?.noHintedHandoff) return;
     else {
       this.ctx.store.mergeHint(identity, hintFor, set, merge);

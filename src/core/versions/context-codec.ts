@@ -33,7 +33,7 @@ export function encodeContext(vv: VersionVector): string {
     at = writeString(buf, at, node);
     at = writeVarint(buf, at, counter);
   }
-  writeChecksum(buf, at);
+  checksum(buf, at).copy(buf, at);
   return buf.toString('base64url');
 }
 
@@ -46,8 +46,7 @@ export function decodeContext(text: string): ContextDecodeResult {
   if (bytes.toString('base64url') !== text) return bad('is not canonical base64url');
   if (bytes.length <= CHECKSUM_BYTES) return bad('is too short');
   const body = bytes.subarray(0, bytes.length - CHECKSUM_BYTES);
-  md5Into(body, body.length, digest);
-  if (Buffer.compare(digest.subarray(0, CHECKSUM_BYTES), bytes.subarray(body.length)) !== 0) return bad('fails its checksum (truncated or altered)');
+  if (!checksum(body, body.length).equals(bytes.subarray(body.length))) return bad('fails its checksum (truncated or altered)');
   try {
     return { ok: true, context: readVector(new ByteReader(body)) };
   } catch (err) {
@@ -68,10 +67,13 @@ function readVector(r: ByteReader): VersionVector {
 
 const digest = Buffer.alloc(16);
 
-/** The first CHECKSUM_BYTES of the MD5 of `buf[0..bodyBytes)`, written after it (md5.ts: every HTTP read and write does this). */
-function writeChecksum(buf: Buffer, bodyBytes: number): void {
-  md5Into(buf, bodyBytes, digest);
-  digest.copy(buf, bodyBytes, 0, CHECKSUM_BYTES);
+/**
+ * The first CHECKSUM_BYTES of the MD5 of `bytes[0..bodyBytes)`, as a view of a shared buffer that
+ * the next call overwrites (md5.ts: every HTTP read and write does this).
+ */
+function checksum(bytes: Uint8Array, bodyBytes: number): Buffer {
+  md5Into(bytes, bodyBytes, digest);
+  return digest.subarray(0, CHECKSUM_BYTES);
 }
 
 function bad(why: string): { ok: false; error: string } {
