@@ -51,7 +51,7 @@ export interface RuntimeOptions {
 }
 
 /** Receives a client request's response, exactly once. */
-export type Respond = (response: ClientResponse) => void;
+type Respond = (response: ClientResponse) => void;
 
 const STOPPING: ClientResponse = { ok: false, error: 'unavailable', message: 'the node is stopping' };
 
