@@ -1,10 +1,12 @@
 /**
  * The partition-aware TypeScript client. It learns the ring from any node over HTTP (GET /ring),
  * keeps it fresh, and sends each request over the binary protocol to a replica of the key, which
- * coordinates it without a forwarding hop. A write that follows a read goes to the replica that
- * answered that read first (carried in the read's Context), as in the paper. A node that cannot be
- * reached is avoided for a while and the request goes to the next candidate, so a dead node costs
- * one failed connection, not a failed request.
+ * coordinates it without a forwarding hop. Reads it coordinates itself by default, asking R
+ * replicas for their copies (replica-read.ts), and hands a read to a node only when the copies
+ * disagree or a replica fails. A write that follows a read goes to the replica that answered that
+ * read first (carried in the read's Context), as in the paper. A node that cannot be reached is
+ * avoided for a while and the request goes to the next candidate, so a dead node costs one failed
+ * connection, not a failed request.
  *
  * A request that was in flight when its connection broke is sent again to another node. For a
  * write this can apply it twice; versioning keeps both as siblings at worst, never loses either.
@@ -14,6 +16,7 @@ import type { ClientRequest, ClientResponse, GetResult } from '../protocol/reque
 import { Context } from './context.js';
 import { BadRequestError, ConnectionError, DynamoError, errorFromResponse, TooLargeError } from './errors.js';
 import { NodePools } from './pools.js';
+import { readFromReplicas, type AskReplica, type ReplicaReadPlan } from './replica-read.js';
 import { RingTracker } from './ring-tracker.js';
 import type { Routing } from './routing.js';
 
@@ -35,6 +38,17 @@ export interface ClientOptions {
   readonly maxValueBytes?: number;
   /** Default sibling resolver for every get; a get can pass its own or `false`. */
   readonly resolve?: Resolver;
+  /**
+   * Who coordinates a read (default 'client'): the client itself, asking R replicas for their
+   * copies and handing the read to a node only when they disagree or one fails (two hops instead
+   * of four; the paper's client-driven coordination), or always a node ('node').
+   */
+  readonly readCoordination?: 'client' | 'node';
+  /**
+   * How long a client-coordinated read waits for the replicas' copies before it hands the read to
+   * a node (default 100 ms; the node's read then has the whole request timeout).
+   */
+  readonly replicaReadTimeoutMs?: number;
 }
 
 export interface ReadOptions {
@@ -97,9 +111,11 @@ export class Client {
   private readonly timeoutMs: number;
   private readonly maxValueBytes: number;
   private readonly ringRefreshMs: number;
+  private readonly replicaReadTimeoutMs: number;
+  private readonly coordinateReads: boolean;
   private closed = false;
-  /** Each bucket's replica count n (its primaries are the first n of a preference list), learned lazily. */
-  private readonly bucketN = new Map<string, number>();
+  /** Each bucket's properties (its primaries are the first n of a preference list), learned lazily. */
+  private readonly bucketProps = new Map<string, BucketProps>();
   private readonly bucketLookups = new Set<string>();
   private bucketsLearnedAtMs = 0;
 
@@ -108,6 +124,8 @@ export class Client {
     this.timeoutMs = options.requestTimeoutMs ?? 5000;
     this.maxValueBytes = options.maxValueBytes ?? 1024 * 1024;
     this.ringRefreshMs = options.ringRefreshMs ?? 5000;
+    this.replicaReadTimeoutMs = options.replicaReadTimeoutMs ?? 100;
+    this.coordinateReads = (options.readCoordination ?? 'client') === 'client';
     this.tracker = new RingTracker(options.nodes, this.ringRefreshMs);
     this.pools = new NodePools(options.connectionsPerNode ?? 1);
   }
@@ -130,16 +148,57 @@ export class Client {
   }
 
   get(bucket: string, key: string, options: ReadOptions = {}): Promise<ReadResult> {
-    const request: { op: 'get'; bucket: string; key: string; r?: number; strict?: boolean } = { op: 'get', bucket, key };
-    if (options.r !== undefined) request.r = options.r;
-    if (options.strict !== undefined) request.strict = options.strict;
     const resolver = options.resolve === undefined ? this.options.resolve : options.resolve || undefined;
-    return this.call(request, bucket, key, undefined, options.timeoutMs).then((response) => {
-      if (response.op !== 'get') throw unexpected(response);
+    return this.read(bucket, key, options).then((response) => {
       const result = readResult(response);
       if (resolver === undefined || result.siblings.length < 2) return result;
       return this.writeMerge(bucket, key, result, resolver, options.timeoutMs);
     });
+  }
+
+  /** Coordinates the read here when it can (replica-read.ts), else has a node coordinate it. */
+  private read(bucket: string, key: string, options: ReadOptions): Promise<GetResult> {
+    const viaNode = (): Promise<GetResult> => {
+      const request: { op: 'get'; bucket: string; key: string; r?: number; strict?: boolean } = { op: 'get', bucket, key };
+      if (options.r !== undefined) request.r = options.r;
+      if (options.strict !== undefined) request.strict = options.strict;
+      return this.call(request, bucket, key, undefined, options.timeoutMs).then((response) => {
+        if (response.op !== 'get') throw unexpected(response);
+        return response;
+      });
+    };
+    const routing = this.coordinateReads && !this.closed ? this.tracker.current : null;
+    const plan = routing === null ? null : this.replicaReadPlan(routing, bucket, key, options.r);
+    if (plan === null) return viaNode();
+    return readFromReplicas(plan, this.askReplica(routing!, bucket, key, options.timeoutMs)).then((answer) => answer ?? viaNode());
+  }
+
+  /** Whom a client-coordinated read asks, or null when the bucket's properties or enough usable primaries are not known. */
+  private replicaReadPlan(routing: Routing, bucket: string, key: string, r: number | undefined): ReplicaReadPlan | null {
+    const props = this.knownProps(bucket);
+    if (props === undefined) return null;
+    const needed = r ?? props.r;
+    // An r the node would refuse goes to the node, which says why.
+    if (!Number.isInteger(needed) || needed < 1 || needed > props.n) return null;
+    const { nodes, all } = routing.usablePrimaries(bucket, key, props.n, this.pools.usable);
+    if (nodes.length < needed) return null;
+    return { primaries: nodes, needed, explicitR: r !== undefined, allPrimaries: all };
+  }
+
+  private askReplica(routing: Routing, bucket: string, key: string, timeoutMs: number | undefined): AskReplica {
+    const request: ClientRequest = { op: 'replicaRead', bucket, key };
+    const deadline = Math.min(this.replicaReadTimeoutMs, timeoutMs ?? this.timeoutMs);
+    return (node) =>
+      this.pools
+        .connection(node, routing.clientAddressOf(node)!)
+        .send(request, deadline)
+        .then(undefined, (err: unknown) => {
+          if (err instanceof ConnectionError) {
+            this.pools.markUnreachable(node);
+            this.tracker.refreshSoon();
+          }
+          throw err;
+        });
   }
 
   /** Merges a read's siblings with `resolver` and writes the merge back with the read's context. */
@@ -164,7 +223,7 @@ export class Client {
   async getBucket(bucket: string): Promise<BucketProps> {
     const response = await this.call({ op: 'getBucket', bucket }, null, null, undefined, undefined);
     if (response.op !== 'bucket') throw unexpected(response);
-    this.bucketN.set(bucket, response.props.n);
+    this.bucketProps.set(bucket, response.props);
     return response.props;
   }
 
@@ -172,7 +231,7 @@ export class Client {
   async setBucket(bucket: string, change: Partial<BucketProps>): Promise<BucketProps> {
     const response = await this.call({ op: 'setBucket', bucket, change }, null, null, undefined, undefined);
     if (response.op !== 'bucket') throw unexpected(response);
-    this.bucketN.set(bucket, response.props.n);
+    this.bucketProps.set(bucket, response.props);
     return response.props;
   }
 
@@ -246,24 +305,32 @@ export class Client {
 
   /**
    * The bucket's n when known; otherwise the ring's (an upper bound: a request may then reach a
-   * non-primary, which forwards a write) while the bucket's properties are fetched in the
-   * background. What was learned is forgotten every ring refresh period, to follow changes.
+   * non-primary, which forwards a write).
    */
   private replicasOf(bucket: string, ringReplicas: number): number {
+    return this.knownProps(bucket)?.n ?? ringReplicas;
+  }
+
+  /**
+   * The bucket's properties when known; otherwise they are fetched in the background. What was
+   * learned is forgotten every ring refresh period, to follow changes (a replica's answer carries
+   * the bucket's current r and conflict mode, so a stale copy here cannot weaken a read).
+   */
+  private knownProps(bucket: string): BucketProps | undefined {
     const now = Date.now();
     if (now - this.bucketsLearnedAtMs > this.ringRefreshMs) {
-      this.bucketN.clear();
+      this.bucketProps.clear();
       this.bucketsLearnedAtMs = now;
     }
-    const n = this.bucketN.get(bucket);
-    if (n !== undefined) return n;
+    const props = this.bucketProps.get(bucket);
+    if (props !== undefined) return props;
     if (!this.bucketLookups.has(bucket)) {
       this.bucketLookups.add(bucket);
       this.getBucket(bucket)
         .catch(() => undefined)
         .finally(() => this.bucketLookups.delete(bucket));
     }
-    return ringReplicas;
+    return undefined;
   }
 }
 

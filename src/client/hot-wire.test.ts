@@ -28,6 +28,7 @@ const request: fc.Arbitrary<ClientRequest> = fc.oneof(
     .record({ op: fc.constant('put' as const), bucket: text, key: text, value: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), context: vector, w: option, strict, coordinator: fc.option(nodeId, { nil: undefined }) })
     .map(defined),
   fc.record({ op: fc.constant('delete' as const), bucket: text, key: text, context: vector, w: option, strict, coordinator: fc.option(nodeId, { nil: undefined }) }).map(defined),
+  fc.record({ op: fc.constant('replicaRead' as const), bucket: text, key: text }),
 );
 
 const response: fc.Arbitrary<ClientResponse> = fc.oneof(
@@ -42,6 +43,14 @@ const response: fc.Arbitrary<ClientResponse> = fc.oneof(
     })
     .map(defined),
   fc.record({ ok: fc.constant(true as const), op: fc.constantFrom('put' as const, 'delete' as const), context: vector }),
+  fc.record({
+    ok: fc.constant(true as const),
+    op: fc.constant('replicaRead' as const),
+    primary: fc.boolean(),
+    set: fc.option(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), { nil: null }),
+    r: fc.integer({ min: 1, max: 255 }),
+    lww: fc.boolean(),
+  }),
   fc.record({ ok: fc.constant(false as const), error: fc.constantFrom('bad_request' as const, 'quorum_failed' as const), message: text }),
 );
 
@@ -52,7 +61,7 @@ function plain(x: unknown): unknown {
   return JSON.parse(JSON.stringify(x, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : (v as { type?: string; data?: unknown })?.type === 'Buffer' ? Buffer.from((v as { data: number[] }).data).toString('hex') : v)));
 }
 
-test('get, put and delete requests go hot and come back exactly, through the same validation', () => {
+test('get, put, delete and replicaRead requests go hot and come back exactly, through the same validation', () => {
   fc.assert(
     fc.property(id, request, (n, req) => {
       const frame = encodeRequest(n, req);

@@ -11,24 +11,32 @@
  *   request   0xC1 | version u8 | op u8 | id u48 | flags u8 | bucket: u16 len + bytes | key: u16 len + bytes
  *             | r or w u8 (flag 1) | coordinator: u8 len + bytes (flag 8)
  *             | put, delete: context | put: value: u32 len + bytes
- *   answer    0xC1 | version u8 | op u8 | id u48 | context
+ *   answer    0xC1 | version u8 | op u8 | id u48
+ *             | get, put, delete: context
  *             | get: flags u8 | fastest replica: u8 len + bytes (flag 2) | u16 count, values: u48 timestampMs, u32 len + bytes
+ *             | replicaRead: flags u8 | r u8 | sibling set: u32 len + bytes (flag 4)
  *   context   u16 count, entries: node: u8 len + bytes, counter u48
- *   flags     1 r/w given, 2 strict given, 4 strict, 8 coordinator given; answer: 1 tombstone, 2 fastest replica given
+ *   ops       1 get, 2 put, 3 delete, 4 replicaRead
+ *   flags     1 r/w given, 2 strict given, 4 strict, 8 coordinator given; get answer: 1 tombstone, 2 fastest
+ *             replica given; replicaRead answer: 1 primary, 2 lww, 4 sibling set given
  *
  * The encoders return null when a field does not fit its width (a node id over 255 bytes, a
  * counter over 2^48): the caller then sends that frame as msgpack, so the layout limits nothing.
  * Decoded requests are plain objects that go through the same validation as msgpack ones.
+ *
+ * replicaRead (op 4) came later than the layout's version 1 and did not change it: a node that
+ * predates it answers the unknown code with an error, on which the client coordinates the read
+ * through a node instead.
  */
 import { HOT_MARKER } from '../protocol/hot-codec.js';
 import { HotDecodeError, HotReader } from '../protocol/hot-reader.js';
 import type { VersionVector } from '../core/versions/index.js';
-import type { ClientRequest, ClientResponse, GetResult, WriteResult } from '../protocol/requests.js';
+import type { ClientRequest, ClientResponse, GetResult, ReplicaReadResult, WriteResult } from '../protocol/requests.js';
 
 const VERSION = 1;
-const OPS = ['get', 'put', 'delete'] as const;
+const OPS = ['get', 'put', 'delete', 'replicaRead'] as const;
 type HotOp = (typeof OPS)[number];
-const OP_CODE: Record<HotOp, number> = { get: 1, put: 2, delete: 3 };
+const OP_CODE: Record<HotOp, number> = { get: 1, put: 2, delete: 3, replicaRead: 4 };
 
 const FLAG_OPTION = 1;
 const FLAG_STRICT_GIVEN = 2;
@@ -36,6 +44,9 @@ const FLAG_STRICT = 4;
 const FLAG_COORDINATOR = 8;
 const ANSWER_TOMBSTONE = 1;
 const ANSWER_FASTEST = 2;
+const REPLICA_PRIMARY = 1;
+const REPLICA_LWW = 2;
+const REPLICA_SET = 4;
 
 const MAX_U48 = 2 ** 48 - 1;
 const HEADER_BYTES = 3 + 6;
@@ -46,7 +57,7 @@ export function isHotFrame(payload: Uint8Array): boolean {
 
 /** Whether a request (or the answer to it) has a hot layout. */
 export function hasHotLayout(op: string): op is HotOp {
-  return op === 'get' || op === 'put' || op === 'delete';
+  return op === 'get' || op === 'put' || op === 'delete' || op === 'replicaRead';
 }
 
 /** Sizes a frame and refuses it (null) when a field does not fit its width. */
@@ -122,8 +133,10 @@ class Writer {
 export function encodeHotRequest(id: number, request: ClientRequest): Buffer | null {
   if (!hasHotLayout(request.op)) return null;
   const req = request as Extract<ClientRequest, { op: HotOp }>;
-  const option = req.op === 'get' ? req.r : req.w;
-  const coordinator = req.op === 'get' ? undefined : req.coordinator;
+  const write = req.op === 'put' || req.op === 'delete' ? req : undefined;
+  const option = req.op === 'get' ? req.r : write?.w;
+  const strict = req.op === 'get' ? req.strict : write?.strict;
+  const coordinator = write?.coordinator;
   const size = new Sizer();
   size.int(id);
   size.bytes += 1 + 4;
@@ -137,21 +150,21 @@ export function encodeHotRequest(id: number, request: ClientRequest): Buffer | n
     size.bytes += 1;
     size.string(coordinator, 0xff);
   }
-  if (req.op !== 'get') size.context(req.context);
+  if (write !== undefined) size.context(write.context);
   if (req.op === 'put') size.bytes += 4 + req.value.length;
   if (!size.fits) return null;
 
   const w = new Writer(size.bytes);
   w.header(req.op, id);
   let flags = option === undefined ? 0 : FLAG_OPTION;
-  if (req.strict !== undefined) flags |= FLAG_STRICT_GIVEN | (req.strict ? FLAG_STRICT : 0);
+  if (strict !== undefined) flags |= FLAG_STRICT_GIVEN | (strict ? FLAG_STRICT : 0);
   if (coordinator !== undefined) flags |= FLAG_COORDINATOR;
   w.u8(flags);
   w.string(req.bucket, 2);
   w.string(req.key, 2);
   if (option !== undefined) w.u8(option);
   if (coordinator !== undefined) w.string(coordinator, 1);
-  if (req.op !== 'get') w.context(req.context);
+  if (write !== undefined) w.context(write.context);
   if (req.op === 'put') w.bytes(req.value);
   return w.out;
 }
@@ -184,7 +197,7 @@ export function decodeHotRequest(payload: Uint8Array): { id: number; request: Re
   if ((flags & FLAG_OPTION) !== 0) request[op === 'get' ? 'r' : 'w'] = r.u8();
   if ((flags & FLAG_STRICT_GIVEN) !== 0) request.strict = (flags & FLAG_STRICT) !== 0;
   if ((flags & FLAG_COORDINATOR) !== 0) request.coordinator = r.text(r.u8());
-  if (op !== 'get') request.context = readContext(r);
+  if (op === 'put' || op === 'delete') request.context = readContext(r);
   if (op === 'put') request.value = r.bytes(r.u32());
   r.end();
   return { id, request };
@@ -201,6 +214,7 @@ export function hotFrameId(payload: Uint8Array): number {
 
 export function encodeHotResponse(id: number, response: ClientResponse): Buffer | null {
   if (!response.ok || !hasHotLayout(response.op)) return null;
+  if (response.op === 'replicaRead') return encodeReplicaRead(id, response as ReplicaReadResult);
   const answer = response as GetResult | WriteResult;
   const size = new Sizer();
   size.int(id);
@@ -237,10 +251,27 @@ export function encodeHotResponse(id: number, response: ClientResponse): Buffer 
   return w.out;
 }
 
-/** A hot answer; values are views into the frame. Throws on a malformed frame. */
-export function decodeHotResponse(payload: Uint8Array): { id: number; response: GetResult | WriteResult } {
+function encodeReplicaRead(id: number, answer: ReplicaReadResult): Buffer | null {
+  if (!Number.isSafeInteger(id) || id < 0 || id > MAX_U48 || !Number.isInteger(answer.r) || answer.r < 0 || answer.r > 0xff) return null;
+  const w = new Writer(HEADER_BYTES + 2 + (answer.set === null ? 0 : 4 + answer.set.length));
+  w.header('replicaRead', id);
+  w.u8((answer.primary ? REPLICA_PRIMARY : 0) | (answer.lww ? REPLICA_LWW : 0) | (answer.set === null ? 0 : REPLICA_SET));
+  w.u8(answer.r);
+  if (answer.set !== null) w.bytes(answer.set);
+  return w.out;
+}
+
+/** A hot answer; values (and a replica's sibling set) are views into the frame. Throws on a malformed frame. */
+export function decodeHotResponse(payload: Uint8Array): { id: number; response: GetResult | WriteResult | ReplicaReadResult } {
   const r = new HotReader(payload);
   const { op, id } = readHeader(r);
+  if (op === 'replicaRead') {
+    const flags = r.u8();
+    const replicaR = r.u8();
+    const set = (flags & REPLICA_SET) !== 0 ? r.bytes(r.u32()) : null;
+    r.end();
+    return { id, response: { ok: true, op, primary: (flags & REPLICA_PRIMARY) !== 0, set, r: replicaR, lww: (flags & REPLICA_LWW) !== 0 } };
+  }
   const context = readContext(r);
   if (op !== 'get') {
     r.end();

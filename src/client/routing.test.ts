@@ -32,3 +32,20 @@ test('pick: preferred first, then the key\'s first n replicas in rotation, then 
     assert.equal(routing.pick('b', key, 3, undefined, all, new Set(['a', 'b', 'c'])), undefined);
   }
 });
+
+test('usablePrimaries: the key\'s first n replicas the client can use, rotating, and whether that is all of them', () => {
+  const routing = new Routing(ring);
+  const starts = new Set<string>();
+  for (let i = 0; i < 60; i++) {
+    const key = `k${i}`;
+    const owners = routing.preferenceList('b', key).slice(0, 2);
+    const { nodes, all } = routing.usablePrimaries('b', key, 2, () => true);
+    assert.deepEqual([...nodes].sort(), owners.filter((o) => o !== 'd').sort(), 'the primaries that have a client port');
+    assert.equal(all, !owners.includes('d'));
+    starts.add(nodes[0]!);
+    const withoutA = routing.usablePrimaries('b', key, 2, (id) => id !== 'a');
+    assert.ok(!withoutA.nodes.includes('a'));
+    if (owners.includes('a')) assert.equal(withoutA.all, false);
+  }
+  assert.ok(starts.size > 2, 'the first node asked rotates');
+});

@@ -72,6 +72,23 @@ export class Routing {
   }
 
   /**
+   * The key's first `n` preference-list nodes that the client can use now, starting at a rotating
+   * one so that reads spread over the replicas, and whether that is all of them.
+   */
+  usablePrimaries(bucket: string, key: string, n: number, usable: (id: string) => boolean): { readonly nodes: string[]; readonly all: boolean } {
+    const owners = this.preferenceList(bucket, key);
+    const count = Math.max(1, Math.min(n, owners.length));
+    const start = this.rotation++ % count;
+    const nodes: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = owners[(start + i) % count]!;
+      const member = this.members.get(id);
+      if (member !== undefined && member.up && member.clientAddress !== null && usable(id)) nodes.push(id);
+    }
+    return { nodes, all: nodes.length === count && count === n };
+  }
+
+  /**
    * The node to send a request to: `preferred` when usable, else a usable primary of the key
    * (one of the first `n` of its preference list, rotating), else any usable member, else any
    * member with a client port not yet tried. `usable` says whether the client currently believes

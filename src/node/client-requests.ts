@@ -55,11 +55,13 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
     case 'get':
     case 'put':
     case 'delete':
+    case 'replicaRead':
       break;
   }
   const keyProblem = checkName('key', request.key, MAX_KEY_BYTES);
   if (keyProblem !== null) return reject(keyProblem);
   const props = host.props(request.bucket);
+  if (request.op === 'replicaRead') return readReplica(host, ref, request.bucket, request.key, props);
   const quorumProblem = request.op === 'get' ? checkQuorum('r', request.r, props) : checkQuorum('w', request.w, props);
   if (quorumProblem !== null) return reject(quorumProblem);
   const identity = identify(request.bucket, request.key);
@@ -80,6 +82,21 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
     return host.respond(ref, clientError('too_large', `the value has ${request.value.length} bytes; the limit is ${host.config.maxValueBytes}`));
   }
   routeWrite({ host, ref, request, identity, placement, props }, allowForward);
+}
+
+/**
+ * This node's copy for a client that coordinates the read itself (client/replica-read.ts): the
+ * stored bytes as they are, so the replica does no decoding and sends no message. Only a primary
+ * answers with data; the client compares the copies, and hands anything but agreement to a
+ * coordinated get, which merges and repairs.
+ */
+function readReplica(host: CoordinationHost, ref: ClientRef, bucket: string, key: string, props: BucketProps): void {
+  const identity = identify(bucket, key);
+  const placement = host.placement(identity, props.n);
+  if (placement === null) return host.respond(ref, clientError('unavailable', 'this node has not joined a cluster yet'));
+  const primary = placement.primaries.includes(host.selfId);
+  const set = primary ? (host.store.readAnyEncoded(identity) ?? null) : null;
+  host.respond(ref, { ok: true, op: 'replicaRead', primary, set, r: props.r, lww: props.conflict === 'lww' });
 }
 
 type WriteRequest = Extract<ClientRequest, { op: 'put' | 'delete' }>;

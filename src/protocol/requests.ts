@@ -29,7 +29,9 @@ export type ClientRequest =
     } & WriteOptions)
   | ({ readonly op: 'delete'; readonly bucket: string; readonly key: string; readonly context: VersionVector } & WriteOptions)
   | { readonly op: 'setBucket'; readonly bucket: string; readonly change: unknown }
-  | { readonly op: 'getBucket'; readonly bucket: string };
+  | { readonly op: 'getBucket'; readonly bucket: string }
+  /** This node's own copy of a key, for a client that coordinates the read itself (ReplicaReadResult). */
+  | { readonly op: 'replicaRead'; readonly bucket: string; readonly key: string };
 
 export type ErrorCode =
   | 'bad_request'
@@ -64,6 +66,21 @@ export interface WriteResult {
   readonly context: VersionVector;
 }
 
+/**
+ * One replica's copy of a key, for client-coordinated reads: the stored sibling set as it is (the
+ * versions codec's bytes, null when this node holds nothing for the key), and what the client needs
+ * to judge it: whether this node is a primary of the key by its own ring (a client with a stale
+ * ring learns here that it asked the wrong node), and the bucket's current r and conflict mode.
+ */
+export interface ReplicaReadResult {
+  readonly ok: true;
+  readonly op: 'replicaRead';
+  readonly primary: boolean;
+  readonly set: Uint8Array | null;
+  readonly r: number;
+  readonly lww: boolean;
+}
+
 export interface BucketResult {
   readonly ok: true;
   readonly op: 'bucket';
@@ -71,7 +88,7 @@ export interface BucketResult {
   readonly props: BucketProps;
 }
 
-export type ClientResponse = GetResult | WriteResult | BucketResult | ClientError;
+export type ClientResponse = GetResult | WriteResult | ReplicaReadResult | BucketResult | ClientError;
 
 export function clientError(error: ErrorCode, message: string, extra?: { needed: number; acked: number }): ClientError {
   return extra === undefined ? { ok: false, error, message } : { ok: false, error, message, ...extra };

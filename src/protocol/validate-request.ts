@@ -29,6 +29,9 @@ export function validateClientRequest(raw: unknown): ClientRequest | string {
       if (!optInt(r.w) || !optBool(r.strict)) return 'bad write options';
       if (r.coordinator !== undefined && r.coordinator !== null && typeof r.coordinator !== 'string') return 'bad coordinator';
       return raw as ClientRequest;
+    case 'replicaRead':
+      if (typeof r.key !== 'string') return 'replicaRead needs a "key"';
+      return raw as ClientRequest;
     case 'setBucket':
       return raw as ClientRequest;
     case 'getBucket':

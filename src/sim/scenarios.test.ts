@@ -148,3 +148,26 @@ test('a node that never joins answers a waiting request with 503 after the reque
   const r = request.response as ClientResponse | null;
   assert.ok(r !== null && !r.ok && r.error === 'unavailable', JSON.stringify(r));
 });
+
+test('replicaRead: each primary answers its stored copy as it is, a non-primary says so, with the bucket\'s r and conflict mode', () => {
+  const sim = formed(11, 4);
+  asWrite(sim.call('n1', { op: 'put', bucket: 'b', key: 'k', value: text('v1'), context: [] }));
+  sim.runFor(100);
+  const copies = sim.nodeIds().map((id) => sim.call(id, { op: 'replicaRead', bucket: 'b', key: 'k' }));
+  const primaries = copies.filter((c) => c.ok && c.op === 'replicaRead' && c.primary);
+  assert.equal(primaries.length, 3, 'N=3 of the 4 nodes are primaries');
+  const others = copies.filter((c) => c.ok && c.op === 'replicaRead' && !c.primary);
+  assert.deepEqual(others, [{ ok: true, op: 'replicaRead', primary: false, set: null, r: 2, lww: false }]);
+  const sets = primaries.map((c) => (c.ok && c.op === 'replicaRead' ? Buffer.from(c.set!).toString('hex') : ''));
+  assert.equal(new Set(sets).size, 1, 'the primaries hold the same bytes');
+  const missing = sim.call('n1', { op: 'replicaRead', bucket: 'b', key: 'nothing' });
+  assert.ok(missing.ok && missing.op === 'replicaRead' && missing.set === null);
+  assert.ok(sim.call('n1', { op: 'setBucket', bucket: 'l', change: { conflict: 'lww', r: 1 } }).ok);
+  sim.runFor(500);
+  for (const id of sim.nodeIds()) {
+    const answer = sim.call(id, { op: 'replicaRead', bucket: 'l', key: 'k' });
+    assert.ok(answer.ok && answer.op === 'replicaRead' && answer.r === 1 && answer.lww, `${id} knows the bucket's new props`);
+  }
+  const bad = sim.call('n1', { op: 'replicaRead', bucket: 'b', key: '' });
+  assert.ok(!bad.ok && bad.error === 'bad_request');
+});

@@ -64,6 +64,32 @@ test('put, get, concurrent writes as siblings, resolve writes the merge back, de
   assert.equal((await client.get('carts', 'nobody')).found, false);
 });
 
+/** Client requests of one operation answered by the nodes, from their /metrics. */
+async function requestsOf(op: string): Promise<number> {
+  let sum = 0;
+  for (const url of URLS) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    for (const line of text.split('\n')) if (line.startsWith(`dynamo_requests_total{op="${op}",`)) sum += Number(line.split(' ')[1]);
+  }
+  return sum;
+}
+
+test('reads are coordinated by the client (replicaRead to R replicas), or by a node when asked to', async () => {
+  await Promise.all(Array.from({ length: 100 }, (_, i) => client.put('coord', `key${i}`, `v${i}`)));
+  await client.getBucket('coord');
+  const [gets, copies] = [await requestsOf('get'), await requestsOf('replicaRead')];
+  for (let i = 0; i < 100; i++) assert.equal((await client.get('coord', `key${i}`)).value?.toString(), `v${i}`);
+  assert.equal(await requestsOf('get'), gets, 'no read went to a node to coordinate');
+  assert.equal((await requestsOf('replicaRead')) - copies, 200, 'two replicas asked per read (R=2)');
+  const viaNodes = await Client.connect({ nodes: [URLS[1]!], readCoordination: 'node' });
+  try {
+    for (let i = 0; i < 10; i++) assert.equal((await viaNodes.get('coord', `key${i}`)).value?.toString(), `v${i}`);
+    assert.equal((await requestsOf('get')) - gets, 10);
+  } finally {
+    await viaNodes.close();
+  }
+});
+
 test('bucket properties: set through the client, seen by every node', async () => {
   const props = await client.setBucket('sessions', { conflict: 'lww' });
   assert.equal(props.conflict, 'lww');
