@@ -158,11 +158,11 @@ export class Client {
 
   /** Coordinates the read here when it can (replica-read.ts), else has a node coordinate it. */
   private read(bucket: string, key: string, options: ReadOptions): Promise<GetResult> {
-    const viaNode = (): Promise<GetResult> => {
+    const viaNode = (coordinator?: string): Promise<GetResult> => {
       const request: { op: 'get'; bucket: string; key: string; r?: number; strict?: boolean } = { op: 'get', bucket, key };
       if (options.r !== undefined) request.r = options.r;
       if (options.strict !== undefined) request.strict = options.strict;
-      return this.call(request, bucket, key, undefined, options.timeoutMs).then((response) => {
+      return this.call(request, bucket, key, coordinator, options.timeoutMs).then((response) => {
         if (response.op !== 'get') throw unexpected(response);
         return response;
       });
@@ -170,7 +170,9 @@ export class Client {
     const routing = this.coordinateReads && !this.closed ? this.tracker.current : null;
     const plan = routing === null ? null : this.replicaReadPlan(routing, bucket, key, options.r);
     if (plan === null) return viaNode();
-    return readFromReplicas(plan, this.askReplica(routing!, bucket, key, options.timeoutMs)).then((answer) => answer ?? viaNode());
+    return readFromReplicas(plan, this.askReplica(routing!, bucket, key, options.timeoutMs)).then((outcome) =>
+      'agreed' in outcome ? outcome.agreed : viaNode(outcome.coordinator),
+    );
   }
 
   /** Whom a client-coordinated read asks, or null when the bucket's properties or enough usable primaries are not known. */

@@ -26,16 +26,16 @@ interface Script {
 }
 
 /** Runs a read; resolves with its result and the nodes asked, in order. */
-async function run(script: Script): Promise<{ result: GetResult | null; asked: string[] }> {
+async function run(script: Script): Promise<{ result: GetResult | null; coordinator: string | undefined; asked: string[] }> {
   const asked: string[] = [];
   const plan: ReplicaReadPlan = { primaries: ['a', 'b', 'c'], needed: 2, explicitR: false, allPrimaries: true, ...script.plan };
-  const result = await readFromReplicas(plan, (node) => {
+  const outcome = await readFromReplicas(plan, (node) => {
     asked.push(node);
     const answer = script.answers[node];
     if (answer === undefined) throw new Error(`unexpected ask of ${node}`);
     return answer === 'unreachable' ? Promise.reject(new Error('unreachable')) : Promise.resolve(answer);
   });
-  return { result, asked };
+  return 'agreed' in outcome ? { result: outcome.agreed, coordinator: undefined, asked } : { result: null, coordinator: outcome.coordinator, asked };
 }
 
 const texts = (r: GetResult): string[] => r.values.map((v) => Buffer.from(v.data!).toString()).sort();
@@ -95,6 +95,11 @@ test('errors, a non-primary, an unreachable replica and a bucket whose R grew go
     { a: copy(Buffer.from([0xff, 0xff])), b: copy(Buffer.from([0xff, 0xff])) },
   ];
   for (const answers of cases) assert.equal((await run({ answers })).result, null, JSON.stringify(answers));
+  const silent = await run({ answers: { a: 'unreachable', b: copy(set) } });
+  assert.equal(silent.result, null);
+  assert.equal(silent.coordinator, undefined, 'the read is handed over as soon as a replica fails');
+  const late = await run({ answers: { a: copy(set), b: 'unreachable' } });
+  assert.equal(late.coordinator, 'a', 'a replica that answered coordinates, not the one that failed');
   const explicit = await run({ answers: { a: copy(set, { r: 3 }), b: copy(set, { r: 3 }) }, plan: { explicitR: true } });
   assert.ok(explicit.result !== null, "a request's own r does not depend on the bucket's");
 });

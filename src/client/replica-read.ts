@@ -5,10 +5,12 @@
  * coordinator, client). Replicas answer with their stored bytes as they are; encodings are
  * canonical, so equal bytes are equal copies and the usual read decodes one copy, once.
  *
- * Anything but agreement is handed back (null) to a read coordinated by a node, which asks the
+ * Anything but agreement is handed back to a read coordinated by a node, which asks the
  * others, merges and repairs what is stale: copies that differ, a copy missing on some replicas,
  * an error, a node that is no longer a primary by its own ring (the client's ring was stale), a
  * bucket whose R grew past what was asked, an unreadable copy, or no answer within the deadline.
+ * That node is one that answered, when one did, so that a replica that went silent is not also
+ * given the read to coordinate.
  * When every copy asked is missing, the remaining primaries are asked too, and the read says
  * "not found" only when all of the key's primaries did, as the node's read does (a freshly
  * restarted, empty replica cannot hide a value).
@@ -33,8 +35,13 @@ export interface ReplicaReadPlan {
   readonly allPrimaries: boolean;
 }
 
-/** The read's answer when the copies agree; null when a node must coordinate it. */
-export function readFromReplicas(plan: ReplicaReadPlan, ask: AskReplica): Promise<GetResult | null> {
+/**
+ * The read's answer when the copies agree; otherwise the node that should coordinate it: the first
+ * replica that answered, known to be alive (undefined when none did).
+ */
+export type ReplicaReadOutcome = { readonly agreed: GetResult } | { readonly coordinator: string | undefined };
+
+export function readFromReplicas(plan: ReplicaReadPlan, ask: AskReplica): Promise<ReplicaReadOutcome> {
   return new Promise((resolve) => new ReplicaRead(plan, ask, resolve).start());
 }
 
@@ -46,6 +53,8 @@ interface Copy {
 
 class ReplicaRead {
   private readonly copies: Copy[] = [];
+  /** The first node that answered at all. */
+  private answered: string | undefined;
   private asked = 0;
   private outstanding = 0;
   private done = false;
@@ -53,7 +62,7 @@ class ReplicaRead {
   constructor(
     private readonly plan: ReplicaReadPlan,
     private readonly ask: AskReplica,
-    private readonly resolve: (result: GetResult | null) => void,
+    private readonly resolve: (outcome: ReplicaReadOutcome) => void,
   ) {}
 
   start(): void {
@@ -75,6 +84,7 @@ class ReplicaRead {
   private onAnswer(node: string, response: ClientResponse): void {
     if (this.done) return;
     this.outstanding--;
+    this.answered ??= node;
     if (!response.ok || response.op !== 'replicaRead' || !response.primary) return this.finish(null);
     if (!this.plan.explicitR && response.r > this.plan.needed) return this.finish(null);
     this.copies.push({ node, set: response.set, lww: response.lww });
@@ -105,7 +115,7 @@ class ReplicaRead {
   private finish(result: GetResult | null): void {
     if (this.done) return;
     this.done = true;
-    this.resolve(result);
+    this.resolve(result === null ? { coordinator: this.answered } : { agreed: result });
   }
 }
 

@@ -172,6 +172,21 @@ test('dynamo bench: a short native run and a short HTTP run write the documented
   }
 });
 
+test('a frozen node (SIGSTOP, connections open): reads answer through the others, well within the request timeout', async () => {
+  const keys = Array.from({ length: 30 }, (_, i) => `f${i}`);
+  await Promise.all(keys.map((k) => client.put('frozen', k, k)));
+  cluster.freeze(3, true);
+  try {
+    const started = Date.now();
+    const reads = await Promise.all(keys.map((k) => client.get('frozen', k)));
+    reads.forEach((r, i) => assert.equal(r.value?.toString(), keys[i]));
+    // A replica read that gets no answer goes to a node that did answer, not to the frozen one.
+    assert.ok(Date.now() - started < 2000, `reads took ${Date.now() - started} ms`);
+  } finally {
+    cluster.freeze(3, false);
+  }
+});
+
 test('a killed node: the client falls back to the others', async () => {
   await client.put('fail', 'before', 'x');
   await cluster.kill(3);

@@ -77,6 +77,11 @@ export class ProcessCluster {
     await exited;
   }
 
+  /** Stops (SIGSTOP) or resumes (SIGCONT) a node: one that hangs with its connections open. */
+  freeze(i: number, frozen: boolean): void {
+    if (this.isAlive(i)) this.procs.get(i)!.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   async waitHealthy(i: number, timeoutMs = 30_000): Promise<void> {
     await waitFor(async () => (await status(`${this.url(i)}/health`)) === 200, timeoutMs, `n${i} healthy`);
   }
