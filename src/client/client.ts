@@ -184,7 +184,7 @@ export class Client {
     if (!Number.isInteger(needed) || needed < 1 || needed > props.n) return null;
     const { nodes, all } = routing.usablePrimaries(bucket, key, props.n, this.pools.usable);
     if (nodes.length < needed) return null;
-    return { primaries: nodes, needed, explicitR: r !== undefined, allPrimaries: all };
+    return { primaries: nodes, needed, n: props.n, explicitR: r !== undefined, allPrimaries: all };
   }
 
   private askReplica(routing: Routing, bucket: string, key: string, timeoutMs: number | undefined): AskReplica {
@@ -316,7 +316,7 @@ export class Client {
   /**
    * The bucket's properties when known; otherwise they are fetched in the background. What was
    * learned is forgotten every ring refresh period, to follow changes (a replica's answer carries
-   * the bucket's current r and conflict mode, so a stale copy here cannot weaken a read).
+   * the bucket's current n, r and conflict mode, so a stale copy here cannot weaken a read).
    */
   private knownProps(bucket: string): BucketProps | undefined {
     const now = Date.now();

@@ -48,6 +48,7 @@ const response: fc.Arbitrary<ClientResponse> = fc.oneof(
     op: fc.constant('replicaRead' as const),
     primary: fc.boolean(),
     set: fc.option(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), { nil: null }),
+    n: fc.integer({ min: 1, max: 255 }),
     r: fc.integer({ min: 1, max: 255 }),
     lww: fc.boolean(),
   }),

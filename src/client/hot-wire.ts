@@ -14,7 +14,7 @@
  *   answer    0xC1 | version u8 | op u8 | id u48
  *             | get, put, delete: context
  *             | get: flags u8 | fastest replica: u8 len + bytes (flag 2) | u16 count, values: u48 timestampMs, u32 len + bytes
- *             | replicaRead: flags u8 | r u8 | sibling set: u32 len + bytes (flag 4)
+ *             | replicaRead: flags u8 | n u8 | r u8 | sibling set: u32 len + bytes (flag 4)
  *   context   u16 count, entries: node: u8 len + bytes, counter u48
  *   ops       1 get, 2 put, 3 delete, 4 replicaRead
  *   flags     1 r/w given, 2 strict given, 4 strict, 8 coordinator given; get answer: 1 tombstone, 2 fastest
@@ -252,10 +252,12 @@ export function encodeHotResponse(id: number, response: ClientResponse): Buffer 
 }
 
 function encodeReplicaRead(id: number, answer: ReplicaReadResult): Buffer | null {
-  if (!Number.isSafeInteger(id) || id < 0 || id > MAX_U48 || !Number.isInteger(answer.r) || answer.r < 0 || answer.r > 0xff) return null;
-  const w = new Writer(HEADER_BYTES + 2 + (answer.set === null ? 0 : 4 + answer.set.length));
+  const byte = (x: number): boolean => Number.isInteger(x) && x >= 0 && x <= 0xff;
+  if (!Number.isSafeInteger(id) || id < 0 || id > MAX_U48 || !byte(answer.n) || !byte(answer.r)) return null;
+  const w = new Writer(HEADER_BYTES + 3 + (answer.set === null ? 0 : 4 + answer.set.length));
   w.header('replicaRead', id);
   w.u8((answer.primary ? REPLICA_PRIMARY : 0) | (answer.lww ? REPLICA_LWW : 0) | (answer.set === null ? 0 : REPLICA_SET));
+  w.u8(answer.n);
   w.u8(answer.r);
   if (answer.set !== null) w.bytes(answer.set);
   return w.out;
@@ -267,10 +269,11 @@ export function decodeHotResponse(payload: Uint8Array): { id: number; response: 
   const { op, id } = readHeader(r);
   if (op === 'replicaRead') {
     const flags = r.u8();
+    const n = r.u8();
     const replicaR = r.u8();
     const set = (flags & REPLICA_SET) !== 0 ? r.bytes(r.u32()) : null;
     r.end();
-    return { id, response: { ok: true, op, primary: (flags & REPLICA_PRIMARY) !== 0, set, r: replicaR, lww: (flags & REPLICA_LWW) !== 0 } };
+    return { id, response: { ok: true, op, primary: (flags & REPLICA_PRIMARY) !== 0, set, n, r: replicaR, lww: (flags & REPLICA_LWW) !== 0 } };
   }
   const context = readContext(r);
   if (op !== 'get') {

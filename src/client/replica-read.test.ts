@@ -10,11 +10,12 @@ import { readFromReplicas, type ReplicaReadPlan } from './replica-read.js';
 
 const one = (text: string, at = 1): SiblingSet => update(fresh(version(Buffer.from(text), at)), undefined, 'n1', at);
 const bytes = (set: SiblingSet): Uint8Array => encodeSiblingSet(set);
-const copy = (set: Uint8Array | null, extra: Partial<{ primary: boolean; r: number; lww: boolean }> = {}): ClientResponse => ({
+const copy = (set: Uint8Array | null, extra: Partial<{ primary: boolean; n: number; r: number; lww: boolean }> = {}): ClientResponse => ({
   ok: true,
   op: 'replicaRead',
   primary: true,
   set,
+  n: 3,
   r: 2,
   lww: false,
   ...extra,
@@ -28,7 +29,7 @@ interface Script {
 /** Runs a read; resolves with its result and the nodes asked, in order. */
 async function run(script: Script): Promise<{ result: GetResult | null; coordinator: string | undefined; asked: string[] }> {
   const asked: string[] = [];
-  const plan: ReplicaReadPlan = { primaries: ['a', 'b', 'c'], needed: 2, explicitR: false, allPrimaries: true, ...script.plan };
+  const plan: ReplicaReadPlan = { primaries: ['a', 'b', 'c'], needed: 2, n: 3, explicitR: false, allPrimaries: true, ...script.plan };
   const outcome = await readFromReplicas(plan, (node) => {
     asked.push(node);
     const answer = script.answers[node];
@@ -85,13 +86,14 @@ test('a missing key: the other primaries are asked, and "not found" needs all of
   assert.equal(partial.result, null, 'a primary left out may have a hint on a fallback');
 });
 
-test('errors, a non-primary, an unreachable replica and a bucket whose R grew go to a node', async () => {
+test('errors, a non-primary, an unreachable replica and a bucket whose n changed or R grew go to a node', async () => {
   const set = bytes(one('v1'));
   const cases: Script['answers'][] = [
     { a: copy(set), b: { ok: false, error: 'unavailable', message: 'stopping' } },
     { a: copy(set), b: copy(null, { primary: false }) },
     { a: copy(set), b: 'unreachable' },
     { a: copy(set, { r: 3 }), b: copy(set, { r: 3 }) },
+    { a: copy(set, { n: 5 }), b: copy(set, { n: 5 }) },
     { a: copy(Buffer.from([0xff, 0xff])), b: copy(Buffer.from([0xff, 0xff])) },
   ];
   for (const answers of cases) assert.equal((await run({ answers })).result, null, JSON.stringify(answers));

@@ -8,7 +8,8 @@
  * Anything but agreement is handed back to a read coordinated by a node, which asks the
  * others, merges and repairs what is stale: copies that differ, a copy missing on some replicas,
  * an error, a node that is no longer a primary by its own ring (the client's ring was stale), a
- * bucket whose R grew past what was asked, an unreadable copy, or no answer within the deadline.
+ * bucket whose n changed or whose R grew past what was asked, an unreadable copy, or no answer
+ * within the deadline.
  * That node is one that answered, when one did, so that a replica that went silent is not also
  * given the read to coordinate.
  * When every copy asked is missing, the remaining primaries are asked too, and the read says
@@ -26,6 +27,8 @@ export interface ReplicaReadPlan {
   readonly primaries: readonly string[];
   /** How many copies the read needs (R). */
   readonly needed: number;
+  /** The bucket's n as the client knows it (its primaries are the first n of the preference list). */
+  readonly n: number;
   /** R came from the request, not from the bucket: the bucket's current R does not matter then. */
   readonly explicitR: boolean;
   /**
@@ -86,7 +89,9 @@ class ReplicaRead {
     this.outstanding--;
     this.answered ??= node;
     if (!response.ok || response.op !== 'replicaRead' || !response.primary) return this.finish(null);
-    if (!this.plan.explicitR && response.r > this.plan.needed) return this.finish(null);
+    // The bucket changed since the client learned it: which nodes are its primaries, or how many
+    // copies a read needs, may be other than what was asked.
+    if (response.n !== this.plan.n || (!this.plan.explicitR && response.r > this.plan.needed)) return this.finish(null);
     this.copies.push({ node, set: response.set, lww: response.lww });
     if (this.outstanding === 0) this.decide();
   }

@@ -96,7 +96,7 @@ function readReplica(host: CoordinationHost, ref: ClientRef, bucket: string, key
   if (placement === null) return host.respond(ref, clientError('unavailable', 'this node has not joined a cluster yet'));
   const primary = placement.primaries.includes(host.selfId);
   const set = primary ? (host.store.readAnyEncoded(identity) ?? null) : null;
-  host.respond(ref, { ok: true, op: 'replicaRead', primary, set, r: props.r, lww: props.conflict === 'lww' });
+  host.respond(ref, { ok: true, op: 'replicaRead', primary, set, n: props.n, r: props.r, lww: props.conflict === 'lww' });
 }
 
 type WriteRequest = Extract<ClientRequest, { op: 'put' | 'delete' }>;

@@ -70,13 +70,14 @@ export interface WriteResult {
  * One replica's copy of a key, for client-coordinated reads: the stored sibling set as it is (the
  * versions codec's bytes, null when this node holds nothing for the key), and what the client needs
  * to judge it: whether this node is a primary of the key by its own ring (a client with a stale
- * ring learns here that it asked the wrong node), and the bucket's current r and conflict mode.
+ * ring learns here that it asked the wrong node), and the bucket's current n, r and conflict mode.
  */
 export interface ReplicaReadResult {
   readonly ok: true;
   readonly op: 'replicaRead';
   readonly primary: boolean;
   readonly set: Uint8Array | null;
+  readonly n: number;
   readonly r: number;
   readonly lww: boolean;
 }

@@ -157,7 +157,7 @@ test('replicaRead: each primary answers its stored copy as it is, a non-primary 
   const primaries = copies.filter((c) => c.ok && c.op === 'replicaRead' && c.primary);
   assert.equal(primaries.length, 3, 'N=3 of the 4 nodes are primaries');
   const others = copies.filter((c) => c.ok && c.op === 'replicaRead' && !c.primary);
-  assert.deepEqual(others, [{ ok: true, op: 'replicaRead', primary: false, set: null, r: 2, lww: false }]);
+  assert.deepEqual(others, [{ ok: true, op: 'replicaRead', primary: false, set: null, n: 3, r: 2, lww: false }]);
   const sets = primaries.map((c) => (c.ok && c.op === 'replicaRead' ? Buffer.from(c.set!).toString('hex') : ''));
   assert.equal(new Set(sets).size, 1, 'the primaries hold the same bytes');
   const missing = sim.call('n1', { op: 'replicaRead', bucket: 'b', key: 'nothing' });
