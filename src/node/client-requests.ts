@@ -14,7 +14,6 @@ import type { ClientRef, NodeContext, Placement } from './context.js';
 import { ForwardOperation } from './forward.js';
 import { GetOperation } from './get.js';
 import { dataKey, identify, type KeyIdentity } from './keys.js';
-import { baseDigest } from './base-digest.js';
 import { PutOperation } from './put.js';
 
 export interface CoordinationHost extends NodeContext {
@@ -156,8 +155,9 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   // The update supersedes exactly the stored copy it was made from, unless LWW or truncation
   // changed it afterwards, or it was made from more than the data copy (hints) or from nothing
   // because the copy was unreadable: then replicas merge it as usual.
-  const raw = isPrimary ? host.store.getRaw(dataKey(identity)) : undefined;
-  const base = isPrimary && set === updated && (raw === undefined || local !== undefined) ? baseDigest(raw) : null;
+  const key = dataKey(identity);
+  const readable = local !== undefined || (isPrimary && host.store.getRaw(key) === undefined);
+  const base = isPrimary && set === updated && readable ? host.store.copyDigest(key) : null;
   const onAllPrimariesAcked =
     request.op === 'delete' ? () => host.scheduleReap(identity.bucket, identity.key, digest(set), placement.primaries) : undefined;
   const op = new PutOperation(host, host.nextOpId(), {

@@ -13,6 +13,8 @@ export interface StorageWrite {
   readonly value: Uint8Array | null;
   /** keyString(key), computed already: handed to the engine's `stage` so it need not convert the key again. */
   readonly sortKey?: string;
+  /** A data key's Merkle item hash (LocalStore.copyDigest), for an engine that keeps it. */
+  readonly digest?: Uint8Array;
 }
 
 export interface OutboundMessage {

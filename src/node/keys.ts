@@ -45,6 +45,11 @@ export function dataKey(id: KeyIdentity): Buffer {
   return (id.dataKeyBytes ??= encodeIdentity(DATA, id, null));
 }
 
+/** A key of the data keyspace (what the Merkle trees cover). */
+export function isDataKey(key: Uint8Array): boolean {
+  return key[0] === DATA;
+}
+
 export function hintKey(id: KeyIdentity, target: NodeId): Buffer {
   return encodeIdentity(HINT, id, target);
 }

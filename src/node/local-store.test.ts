@@ -1,10 +1,15 @@
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { context, encodeSiblingSet, liveValues, update, version, withContext, type SiblingSet } from '../core/versions/index.js';
 import { createMemoryEngine } from '../storage/memory.js';
-import { baseDigest } from './base-digest.js';
+import { openLogEngine, type LogEngine } from '../storage/log.js';
+import { TempDirs } from '../storage/testing/temp-dirs.js';
+import { seededRng } from '../core/random.js';
+import { MerkleIndex } from './merkle-index.js';
+import { NO_COPY } from './base-digest.js';
+import { itemHash } from '../core/merkle/index.js';
 import type { StorageWrite } from './effects.js';
-import { identify } from './keys.js';
+import { dataKey, identify } from './keys.js';
 import { LocalStore } from './local-store.js';
 import type { StorageView } from './storage-view.js';
 
@@ -65,6 +70,8 @@ describe('mergeOnto: a replica write made from the copy this replica holds', () 
   const options = { lww: false, maxClockEntries: 10 };
   const write = (text: string, base: SiblingSet | undefined, node = 'n1', at = 5): SiblingSet =>
     update(withContext(base === undefined ? [] : context(base), version(Buffer.from(text), at)), base, node, at);
+  /** The base a coordinator holding `copy` sends. */
+  const baseOf = (copy: SiblingSet): Uint8Array => itemHash(dataKey(id), encodeSiblingSet(copy));
   function storeWith(copy: SiblingSet | undefined): { store: LocalStore; emitted: StorageWrite[] } {
     const emitted: StorageWrite[] = [];
     const store = new LocalStore(createMemoryEngine(), (w) => emitted.push(w), { corrupt: () => undefined, written: () => undefined });
@@ -78,7 +85,7 @@ describe('mergeOnto: a replica write made from the copy this replica holds', () 
     const next = write('v2', copy, 'n2');
     const encoded = encodeSiblingSet(next);
     const { store, emitted } = storeWith(copy);
-    assert.equal(store.mergeOnto(id, baseDigest(encodeSiblingSet(copy)), encoded), true);
+    assert.equal(store.mergeOnto(id, baseOf(copy), encoded), true);
     assert.equal(emitted.length, 1);
     assert.equal(emitted[0]!.value, encoded, 'stored without re-encoding');
     const slow = storeWith(copy);
@@ -88,8 +95,8 @@ describe('mergeOnto: a replica write made from the copy this replica holds', () 
 
   test('a write made from no copy matches only a replica that holds none', () => {
     const first = encodeSiblingSet(write('v1', undefined));
-    assert.equal(storeWith(undefined).store.mergeOnto(id, baseDigest(undefined), first), true);
-    assert.equal(storeWith(write('other', undefined, 'n3')).store.mergeOnto(id, baseDigest(undefined), first), false);
+    assert.equal(storeWith(undefined).store.mergeOnto(id, NO_COPY, first), true);
+    assert.equal(storeWith(write('other', undefined, 'n3')).store.mergeOnto(id, NO_COPY, first), false);
   });
 
   test('a different copy (a concurrent write landed here first): nothing is stored, and the full merge keeps both', () => {
@@ -97,9 +104,107 @@ describe('mergeOnto: a replica write made from the copy this replica holds', () 
     const concurrent = write('theirs', copy, 'n3', 6);
     const next = write('mine', copy, 'n2', 7);
     const { store, emitted } = storeWith(concurrent);
-    assert.equal(store.mergeOnto(id, baseDigest(encodeSiblingSet(copy)), encodeSiblingSet(next)), false);
+    assert.equal(store.mergeOnto(id, baseOf(copy), encodeSiblingSet(next)), false);
     assert.equal(emitted.length, 0);
     const merged = store.mergeData(id, next, options).set;
     assert.deepEqual(liveValues(merged).map((v) => Buffer.from(v.data!).toString()).sort(), ['mine', 'theirs']);
+  });
+});
+
+describe('on the log engine, which keeps each data key\'s digest beside its value', () => {
+  const dirs = new TempDirs();
+  after(() => dirs.removeAll());
+  const options = { lww: false, maxClockEntries: 10 };
+  const write = (text: string, base: SiblingSet | undefined, node: string, at: number): SiblingSet =>
+    update(withContext(base === undefined ? [] : context(base), version(Buffer.from(text), at)), base, node, at);
+
+  /** A LocalStore over a log engine, counting value reads, with a Merkle index kept by its events. */
+  function over(engine: LogEngine): { store: LocalStore; reads: () => number; merkle: MerkleIndex; commit: () => Promise<void> } {
+    let reads = 0;
+    const view: StorageView = {
+      get: (k, sortKey) => (reads++, engine.get(k, sortKey)),
+      digestOf: (k, sortKey) => engine.digestOf(k, sortKey),
+      range: (from, to, o) => engine.range(from, to, o),
+      count: (from, to) => engine.count(from, to),
+    };
+    const merkle = MerkleIndex.build(view, 64);
+    // As in the runtime: a step's writes reach the engine after the step.
+    const pending: StorageWrite[] = [];
+    const store = new LocalStore(view, (w) => pending.push(w), {
+      corrupt: () => undefined,
+      written: (k, before, after) => merkle.change(k, before, after),
+    });
+    const commit = async (): Promise<void> => {
+      store.endStep();
+      for (const w of pending.splice(0)) engine.stage(w.key, w.value, w.sortKey, w.digest);
+      await engine.commit();
+      store.beginStep();
+    };
+    store.beginStep();
+    return { store, reads: () => reads, merkle, commit };
+  }
+
+  test('a replica write on a copy whose digest is kept reads nothing; after a restart it reads and still matches', async () => {
+    const path = dirs.make('replica');
+    const id = identify('b', 'k');
+    let engine = await openLogEngine({ path });
+    let side = over(engine);
+    const copy = write('v1', undefined, 'n1', 1);
+    side.store.mergeData(id, copy, options);
+    await side.commit();
+    const base = itemHash(dataKey(id), encodeSiblingSet(copy));
+    assert.deepEqual(side.store.copyDigest(dataKey(id)), base, 'the digest a coordinator holding the same copy sends');
+    const before = side.reads();
+    const next = write('v2', copy, 'n2', 2);
+    assert.equal(side.store.mergeOnto(id, base, encodeSiblingSet(next)), true);
+    assert.equal(side.reads(), before, 'no value was read');
+    await side.commit();
+    side.store.endStep();
+    await engine.close();
+
+    engine = await openLogEngine({ path });
+    side = over(engine);
+    const third = write('v3', next, 'n1', 3);
+    assert.equal(side.store.mergeOnto(id, itemHash(dataKey(id), encodeSiblingSet(copy)), encodeSiblingSet(third)), false, 'an older base does not match');
+    assert.equal(side.store.mergeOnto(id, itemHash(dataKey(id), encodeSiblingSet(next)), encodeSiblingSet(third)), true, 'digest unknown after the restart: read and hashed');
+    assert.ok(side.reads() > 0);
+    side.store.endStep();
+    await engine.close();
+  });
+
+  test('the Merkle trees kept from the digests equal the trees built from what is stored, across writes, deletes and a restart', async () => {
+    const path = dirs.make('merkle');
+    const engine = await openLogEngine({ path, maxFileBytes: 64 * 1024, mergeMinBytes: 0 });
+    const side = over(engine);
+    const random = seededRng(7);
+    const held = new Map<string, SiblingSet>();
+    for (let step = 0; step < 400; step++) {
+      const name = `k${random.int(40)}`;
+      const id = identify('b', name);
+      const copy = held.get(name);
+      const roll = random.int(10);
+      if (roll === 0 && copy !== undefined) {
+        side.store.put(dataKey(id), null);
+        held.delete(name);
+      } else if (roll < 6) {
+        const next = write(`v${step}`, copy, `n${random.int(3)}`, step + 1);
+        const base = copy === undefined ? NO_COPY : itemHash(dataKey(id), encodeSiblingSet(copy));
+        side.store.mergeWrite(id, encodeSiblingSet(next), base, options);
+        held.set(name, next);
+      } else {
+        const concurrent = write(`c${step}`, undefined, `n${3 + random.int(3)}`, step + 1);
+        held.set(name, side.store.mergeData(id, concurrent, options).set);
+      }
+      if (random.int(4) === 0) await side.commit();
+    }
+    await side.commit();
+    side.store.endStep();
+    const rebuilt = MerkleIndex.build(engine, 64);
+    for (let p = 0; p < 64; p++) assert.deepEqual(rebuilt.tree(p).root(), side.merkle.tree(p).root(), `partition ${p}`);
+    await engine.close();
+    const reopened = await openLogEngine({ path });
+    const afterRestart = MerkleIndex.build(reopened, 64);
+    for (let p = 0; p < 64; p++) assert.deepEqual(afterRestart.tree(p).root(), side.merkle.tree(p).root(), `partition ${p} after the restart`);
+    await reopened.close();
   });
 });

@@ -5,8 +5,9 @@
  * keys, about 3 µs a key (docs/operations.md).
  *
  * An item is H(storage key, stored encoding), one MurmurHash3 (sibling-set encodings are canonical): two
- * replicas agree on a leaf exactly when they hold the same keys with the same sibling sets. Key
- * counts per partition say what is held without hashing anything.
+ * replicas agree on a leaf exactly when they hold the same keys with the same sibling sets. The
+ * LocalStore computes items as it writes (and keeps them with the values; see base-digest.ts) and
+ * hands them over. Key counts per partition say what is held without hashing anything.
  */
 import { DEFAULT_SHAPE, END_OF_RING, itemHash, leafBits, leafKeyRange, MerkleTree, readBits, type MerkleShape } from '../core/merkle/index.js';
 import { ALL_DATA } from './keys.js';
@@ -31,12 +32,12 @@ export class MerkleIndex {
   /** Builds every tree from what storage holds. */
   static build(storage: StorageView, partitions: number, shape: MerkleShape = DEFAULT_SHAPE): MerkleIndex {
     const index = new MerkleIndex(partitions, shape);
-    for (const { key, value } of storage.range(ALL_DATA.from, ALL_DATA.to)) index.change(key, undefined, value);
+    for (const { key, value } of storage.range(ALL_DATA.from, ALL_DATA.to)) index.change(key, undefined, itemHash(key, value));
     return index;
   }
 
-  /** A data key changed from `before` to `after` (undefined/null: absent). Other keys are ignored. */
-  change(key: Uint8Array, before: Uint8Array | undefined, after: Uint8Array | null | undefined): void {
+  /** A data key's item changed from `before` to `after` (undefined: absent). Other keys are ignored. */
+  change(key: Uint8Array, before: Uint8Array | undefined, after: Uint8Array | undefined): void {
     if (key[0] !== DATA_TAG || key.length < 17) return;
     // The key hash follows the tag byte: its first bits pick the partition, the next ones the leaf.
     const partition = readBits(key, 8, this.partitionBits);
@@ -46,11 +47,8 @@ export class MerkleIndex {
       tree = new MerkleTree(this.shape);
       this.trees.set(partition, tree);
     }
-    const present = after !== undefined && after !== null;
-    const oldItem = before === undefined ? undefined : itemHash(key, before);
-    const newItem = present ? itemHash(key, after) : undefined;
-    tree.replace(leaf, oldItem, newItem);
-    const delta = (present ? 1 : 0) - (before === undefined ? 0 : 1);
+    tree.replace(leaf, before, after);
+    const delta = (after === undefined ? 0 : 1) - (before === undefined ? 0 : 1);
     if (delta !== 0) this.counts.set(partition, (this.counts.get(partition) ?? 0) + delta);
   }
 

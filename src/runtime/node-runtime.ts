@@ -173,7 +173,7 @@ export class NodeRuntime {
     }
     const effects = this.node.drain();
     for (const log of effects.logs) this.logger[log.level](log.fields, log.msg);
-    for (const write of effects.writes) this.engine.stage(write.key, write.value, write.sortKey);
+    for (const write of effects.writes) this.engine.stage(write.key, write.value, write.sortKey, write.digest);
     if (effects.messages.length + effects.replies.length + effects.writes.length === 0) return;
     this.outbox.push(effects);
     if (!this.flushScheduled) {

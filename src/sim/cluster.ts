@@ -390,13 +390,13 @@ export class SimCluster {
   }
 
   private tornCrash(sim: SimNode, effects: Effects): void {
-    for (const w of effects.writes) sim.engine.stage(w.key, w.value, w.sortKey);
+    for (const w of effects.writes) sim.engine.stage(w.key, w.value, w.sortKey, w.digest);
     this.note(sim.id, 'torn-crash', `${effects.writes.length} staged writes lost, ${effects.messages.length} messages and ${effects.replies.length} replies unsent`);
     this.crash(sim.id);
   }
 
   private applyEffects(sim: SimNode, effects: Effects): void {
-    for (const w of effects.writes) sim.engine.stage(w.key, w.value, w.sortKey);
+    for (const w of effects.writes) sim.engine.stage(w.key, w.value, w.sortKey, w.digest);
     sim.engine.commitSync();
     for (const m of effects.messages) this.transmit(sim, m.to, m.body.type, encodeEnvelope({ v: PROTOCOL_VERSION, from: sim.id, body: m.body }));
     for (const reply of effects.replies) {

@@ -72,6 +72,42 @@ function registerPointTests(open: Open): void {
       assert.equal(readText(e.get(text('a'))), '1');
     }));
 
+  test('digestOf, where an engine keeps digests: the one staged with the current value, never one of another value', (t) =>
+    withEngine(open, async (e) => {
+      if (e.digestOf === undefined) return t.skip('this engine keeps no digests');
+      const digestOf = (k: string): string | undefined => {
+        const d = e.digestOf!(text(k));
+        return d === undefined ? undefined : hex(d);
+      };
+      const d = (n: number): Uint8Array => new Uint8Array(16).fill(n);
+      e.stage(text('a'), text('1'), undefined, d(1));
+      assert.equal(digestOf('a'), hex(d(1)), 'seen at once');
+      await e.commit();
+      assert.equal(digestOf('a'), hex(d(1)));
+      e.stage(text('a'), text('2'), keyString(text('a')), d(2));
+      e.stage(text('b'), text('1'));
+      await e.commit();
+      assert.equal(digestOf('a'), hex(d(2)), "the newest value's");
+      assert.equal(digestOf('b'), undefined, 'staged without one');
+      assert.equal(digestOf('none'), undefined);
+      e.stage(text('a'), text('3'));
+      assert.equal(digestOf('a'), undefined, 'a value staged without a digest hides the old one');
+      await e.commit();
+      assert.equal(digestOf('a'), undefined);
+      e.stage(text('c'), text('1'), undefined, d(3));
+      e.stage(text('e'), text('1'), undefined, new Uint8Array(4));
+      await e.commit();
+      assert.equal(digestOf('e'), undefined, 'only 16-byte digests are kept');
+      e.stage(text('c'), null);
+      assert.equal(digestOf('c'), undefined, 'deleted');
+      await e.commit();
+      assert.equal(digestOf('c'), undefined);
+      e.stage(text('f'), text('1'), undefined, d(4));
+      await e.commit();
+      e.digestOf(text('f'))!.fill(0);
+      assert.equal(digestOf('f'), hex(d(4)), 'a copy is handed out');
+    }));
+
   test('a key passed with its sort key (keyString) is the same key as without it', () =>
     withEngine(open, async (e) => {
       const key = new Uint8Array([0x01, 0xff, 0x00, 0x80, 0x41]);

@@ -43,8 +43,19 @@ export interface StorageEngine {
    * lookup.
    */
   get(key: Uint8Array, sortKey?: string): Uint8Array | undefined;
-  /** `null` deletes. Visible to `get`/`range` at once; durable after the next `commit()` resolves. `sortKey` as for `get`. */
-  stage(key: Uint8Array, value: Uint8Array | null, sortKey?: string): void;
+  /**
+   * `null` deletes. Visible to `get`/`range` at once; durable after the next `commit()` resolves.
+   * `sortKey` as for `get`. `digest`: a 16-byte digest of the value that the caller computed, kept
+   * by an engine with `digestOf` (the others ignore it).
+   */
+  stage(key: Uint8Array, value: Uint8Array | null, sortKey?: string, digest?: Uint8Array): void;
+  /**
+   * Optional: the digest staged with the key's current value, or undefined when none is known
+   * (the key is absent, its value was staged without one, or the engine restarted since). It lets
+   * a caller that only needs to identify a value skip reading it; an engine that offers it never
+   * returns a digest that came with another value. `sortKey` as for `get`.
+   */
+  digestOf?(key: Uint8Array, sortKey?: string): Uint8Array | undefined;
   /**
    * Commits everything staged so far in ONE transaction and resolves when it is durable per the
    * durability mode. Commits apply in call order; with nothing staged it resolves at once. A

@@ -3,8 +3,9 @@
  *
  * It must hold millions of keys in little heap, so there is no JavaScript object per key: a Map
  * from the key's latin1 string (see byte-keys.ts) to a slot number (a small integer, stored
- * unboxed), and the slot's file id, value offset, value length and sequence number in parallel
- * typed arrays that grow by doubling (their memory is outside the JS heap). Freed slots are
+ * unboxed), and the slot's file id, value offset, value length, sequence number and the
+ * caller's 16-byte digest of the value (StorageEngine.digestOf) in parallel typed arrays that grow
+ * by doubling (their memory is outside the JS heap: 37 bytes a slot). Freed slots are
  * reused through a free list threaded through the offset array. The engine's SortedKeys index
  * shares the Map's key strings, so each key's bytes are in memory once.
  *
@@ -17,6 +18,8 @@ import { assert } from '../core/assert.js';
 export const TOMBSTONE = 0xffff_ffff;
 const INITIAL_SLOTS = 1024;
 const NO_SLOT = -1;
+/** The size of a caller's digest kept per key (StorageEngine.digestOf); others are not kept. */
+export const KEYDIR_DIGEST_BYTES = 16;
 
 export class Keydir {
   private readonly slots = new Map<string, number>();
@@ -24,6 +27,9 @@ export class Keydir {
   private offsets = new Uint32Array(INITIAL_SLOTS);
   private lengths = new Uint32Array(INITIAL_SLOTS);
   private seqs = new Float64Array(INITIAL_SLOTS);
+  /** Each slot's digest, when `hasDigest` says it is known (not after recovery, nor for a value staged without one). */
+  private digests = new Uint8Array(INITIAL_SLOTS * KEYDIR_DIGEST_BYTES);
+  private hasDigest = new Uint8Array(INITIAL_SLOTS);
   /** Slots below this have been handed out at least once. */
   private highWater = 0;
   private freeHead = NO_SLOT;
@@ -57,8 +63,18 @@ export class Keydir {
     return this.seqs[slot]!;
   }
 
-  /** Points `key` at a value (adding the key if new); returns its slot. */
-  set(key: string, fileId: number, offset: number, length: number, seq: number): number {
+  /** The digest given with the slot's value (a copy), or undefined when none is known. */
+  digestOf(slot: number): Uint8Array | undefined {
+    if (this.hasDigest[slot] !== 1) return undefined;
+    const at = slot * KEYDIR_DIGEST_BYTES;
+    return this.digests.slice(at, at + KEYDIR_DIGEST_BYTES);
+  }
+
+  /**
+   * Points `key` at a value (adding the key if new), with the digest given for that value if any
+   * (a digest of another size is not kept); returns its slot.
+   */
+  set(key: string, fileId: number, offset: number, length: number, seq: number, digest?: Uint8Array): number {
     let slot = this.slots.get(key);
     if (slot === undefined) {
       slot = this.allocate();
@@ -68,6 +84,12 @@ export class Keydir {
     this.offsets[slot] = offset;
     this.lengths[slot] = length;
     this.seqs[slot] = seq;
+    if (digest !== undefined && digest.length === KEYDIR_DIGEST_BYTES) {
+      this.digests.set(digest, slot * KEYDIR_DIGEST_BYTES);
+      this.hasDigest[slot] = 1;
+    } else {
+      this.hasDigest[slot] = 0;
+    }
     return slot;
   }
 
@@ -113,6 +135,7 @@ export class Keydir {
     assert(slot < this.highWater, 'only handed-out slots are released');
     this.offsets[slot] = this.freeHead === NO_SLOT ? 0xffff_ffff : this.freeHead;
     this.fileIds[slot] = TOMBSTONE;
+    this.hasDigest[slot] = 0;
     this.freeHead = slot;
   }
 
@@ -122,10 +145,12 @@ export class Keydir {
     this.offsets = grown(this.offsets, new Uint32Array(capacity));
     this.lengths = grown(this.lengths, new Uint32Array(capacity));
     this.seqs = grown(this.seqs, new Float64Array(capacity));
+    this.digests = grown(this.digests, new Uint8Array(capacity * KEYDIR_DIGEST_BYTES));
+    this.hasDigest = grown(this.hasDigest, new Uint8Array(capacity));
   }
 }
 
-function grown<T extends Uint32Array | Float64Array>(old: T, fresh: T): T {
+function grown<T extends Uint8Array | Uint32Array | Float64Array>(old: T, fresh: T): T {
   fresh.set(old);
   return fresh;
 }

@@ -63,6 +63,25 @@ describe('log engine options and stats', () => {
     await engine.close();
   });
 
+  test('digests (digestOf) survive rolls and merges, and are forgotten by a restart', async () => {
+    const path = dirs.make('digest');
+    const engine = await openLogEngine({ path, maxFileBytes: 4096, mergeMinBytes: Number.MAX_SAFE_INTEGER });
+    const d = (n: number): Uint8Array => new Uint8Array(16).fill(n);
+    const value = new Uint8Array(500).fill(7);
+    for (let i = 0; i < 20; i++) {
+      engine.stage(text(`f${i}`), value, undefined, d(10 + i));
+      await engine.commit();
+    }
+    await engine.merge();
+    assert.ok(engine.stats().merges > 0);
+    for (let i = 0; i < 20; i++) assert.deepEqual(engine.digestOf(text(`f${i}`)), d(10 + i), 'a merge moves values, not digests');
+    await engine.close();
+    const reopened = await openLogEngine({ path });
+    assert.equal(reopened.digestOf(text('f0')), undefined, 'digests are not kept across a restart');
+    assert.deepEqual(Buffer.from(reopened.get(text('f0'))!), Buffer.from(value));
+    await reopened.close();
+  });
+
   test('a value returned by get is a fresh copy: changing it changes neither the store nor another copy', async () => {
     const engine = await openLogEngine({ path: dirs.make('fresh') });
     engine.stage(text('k'), text('value'));

@@ -46,6 +46,8 @@ export type { LogEngineOptions, LogStats } from './log-options.js';
 
 export interface LogEngine extends StorageEngine {
   readonly durability: Durability;
+  /** Kept per key in the keydir (see StorageEngine.digestOf). */
+  digestOf(key: Uint8Array, sortKey?: string): Uint8Array | undefined;
   /** fsyncs everything committed so far (a no-op in 'none' mode). */
   sync(): Promise<void>;
   /** Merges every file there is now (after any merge already running) and resolves when done. */
@@ -138,10 +140,22 @@ class LogStorageEngine implements LogEngine {
     return slot === undefined ? undefined : this.read(slot);
   }
 
-  stage(key: Uint8Array, value: Uint8Array | null, sortKey?: string): void {
+  stage(key: Uint8Array, value: Uint8Array | null, sortKey?: string, digest?: Uint8Array): void {
     this.checkOpen();
     checkKey(key);
-    this.staged.stage(sortKey ?? keyString(key), key, value);
+    this.staged.stage(sortKey ?? keyString(key), key, value, digest);
+  }
+
+  /** Kept in the keydir beside the value's place (16 bytes a key), so no read is needed. */
+  digestOf(key: Uint8Array, sortKey?: string): Uint8Array | undefined {
+    this.checkOpen();
+    const k = sortKey ?? keyString(key);
+    if (this.staged.size > 0) {
+      const staged = this.staged.entry(k);
+      if (staged !== undefined) return staged.value === null ? undefined : staged.digest;
+    }
+    const slot = this.keydir.slot(k);
+    return slot === undefined ? undefined : this.keydir.digestOf(slot);
   }
 
   commit(): Promise<void> {
@@ -294,7 +308,7 @@ class LogStorageEngine implements LogEngine {
         }
         continue;
       }
-      this.keydir.set(k, fileId, base + valueOffsets[p++]!, w.value.length, seq);
+      this.keydir.set(k, fileId, base + valueOffsets[p++]!, w.value.length, seq, w.digest);
       if (slot === undefined) this.index.insert(k);
       this.liveBytes += recordBytes(k.length, w.value.length);
     }

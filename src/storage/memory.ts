@@ -7,14 +7,20 @@
  * resolves at once: memory has no durability to wait for. Committed values that are views into a
  * larger buffer are copied, so a stored slice of a network frame does not pin the whole frame.
  *
+ * Digests staged with values are kept as the log engine keeps them (StorageEngine.digestOf), so
+ * the simulator runs the same paths as a disk node.
+ *
  * The crashable variant is the same engine with `crash()`, which drops staged (uncommitted)
- * writes and keeps committed ones, as a process crash would, and `commitSync()`, which the
- * deterministic simulator calls to commit without a promise turn.
+ * writes and keeps committed ones, as a process crash would, and forgets the digests, as the log
+ * engine's restart does; and `commitSync()`, which the deterministic simulator calls to commit
+ * without a promise turn.
  */
 import { checkBounds, checkKey, StorageError, type RangeEntry, type RangeOptions, type StorageEngine } from './engine.js';
 import { keyBytes, keyString } from './byte-keys.js';
 import { SortedKeys } from './sorted-keys.js';
-import { StagedWrites, type CommittedEntry, type StagedValue } from './staged-writes.js';
+import { StagedWrites, type CommittedEntry, type StagedWrite } from './staged-writes.js';
+
+const DIGEST_BYTES = 16;
 
 export interface CrashableStorageEngine extends StorageEngine {
   /** Throws away staged writes, keeps committed ones; the engine stays usable. */
@@ -26,6 +32,7 @@ export interface CrashableStorageEngine extends StorageEngine {
 class MemoryEngine implements CrashableStorageEngine {
   readonly name = 'memory';
   private readonly values = new Map<string, Uint8Array>();
+  private readonly digests = new Map<string, Uint8Array>();
   private readonly index = new SortedKeys();
   private readonly staged = new StagedWrites();
   private closed = false;
@@ -40,10 +47,18 @@ class MemoryEngine implements CrashableStorageEngine {
     return this.values.get(k);
   }
 
-  stage(key: Uint8Array, value: Uint8Array | null, sortKey?: string): void {
+  stage(key: Uint8Array, value: Uint8Array | null, sortKey?: string, digest?: Uint8Array): void {
     this.checkOpen();
     checkKey(key);
-    this.staged.stage(sortKey ?? keyString(key), key, value);
+    this.staged.stage(sortKey ?? keyString(key), key, value, digest);
+  }
+
+  digestOf(key: Uint8Array, sortKey?: string): Uint8Array | undefined {
+    this.checkOpen();
+    const k = sortKey ?? keyString(key);
+    const staged = this.staged.size > 0 ? this.staged.entry(k) : undefined;
+    const digest = staged !== undefined ? (staged.value === null ? undefined : staged.digest) : this.digests.get(k);
+    return digest?.length === DIGEST_BYTES ? digest.slice() : undefined;
   }
 
   commit(): Promise<void> {
@@ -58,12 +73,13 @@ class MemoryEngine implements CrashableStorageEngine {
   commitSync(): void {
     this.checkOpen();
     if (this.staged.size === 0) return;
-    for (const w of this.staged.take().values()) this.apply(w.sortKey, w.value);
+    for (const w of this.staged.take().values()) this.apply(w);
   }
 
   crash(): void {
     this.checkOpen();
     this.staged.clear();
+    this.digests.clear();
   }
 
   hasStaged(): boolean {
@@ -97,13 +113,17 @@ class MemoryEngine implements CrashableStorageEngine {
     for (const k of this.index.iterate(from, to, reverse)) yield { sortKey: k, key: keyBytes(k), value: this.values.get(k)! };
   }
 
-  private apply(k: string, v: StagedValue): void {
-    if (v === null) {
+  private apply(w: StagedWrite): void {
+    const k = w.sortKey;
+    if (w.value === null) {
       if (this.values.delete(k)) this.index.delete(k);
+      this.digests.delete(k);
       return;
     }
     if (!this.values.has(k)) this.index.insert(k);
-    this.values.set(k, ownBytes(v));
+    this.values.set(k, ownBytes(w.value));
+    if (w.digest?.length === DIGEST_BYTES) this.digests.set(k, w.digest.slice());
+    else this.digests.delete(k);
   }
 
   private checkOpen(): void {

@@ -24,6 +24,8 @@ export interface StagedWrite {
   readonly sortKey: string;
   readonly key: Uint8Array;
   readonly value: StagedValue;
+  /** The caller's digest of `value`, for an engine that keeps it (StorageEngine.digestOf). */
+  readonly digest: Uint8Array | undefined;
 }
 
 export class StagedWrites {
@@ -53,9 +55,14 @@ export class StagedWrites {
     return this.writes.get(sortKey)?.value;
   }
 
-  stage(sortKey: string, key: Uint8Array, value: StagedValue): void {
+  /** The staged write of a key, or undefined when the key is not staged. */
+  entry(sortKey: string): StagedWrite | undefined {
+    return this.writes.get(sortKey);
+  }
+
+  stage(sortKey: string, key: Uint8Array, value: StagedValue, digest?: Uint8Array): void {
     this.version++;
-    this.writes.set(sortKey, { sortKey, key, value });
+    this.writes.set(sortKey, { sortKey, key, value, digest });
   }
 
   /** Hands over everything staged as one batch and starts empty. */
