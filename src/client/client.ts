@@ -8,13 +8,15 @@
  * avoided for a while and the request goes to the next candidate, so a dead node costs one failed
  * connection, not a failed request.
  *
- * A request that was in flight when its connection broke is sent again to another node. For a
- * write this can apply it twice; versioning keeps both as siblings at worst, never loses either.
+ * A request that was in flight when its connection broke, or that a node left unanswered past
+ * `attemptTimeoutMs` (a node that hangs keeps its connections open), is sent again to another
+ * node within the request's deadline. For a write this can apply it twice; versioning keeps both
+ * as siblings at worst, never loses either.
  */
 import type { BucketProps } from '../core/buckets/index.js';
 import type { ClientRequest, ClientResponse, GetResult } from '../protocol/requests.js';
 import { Context } from './context.js';
-import { BadRequestError, ConnectionError, DynamoError, errorFromResponse, TooLargeError } from './errors.js';
+import { BadRequestError, ConnectionError, DynamoError, errorFromResponse, TimeoutError, TooLargeError } from './errors.js';
 import { NodePools } from './pools.js';
 import { readFromReplicas, type AskReplica, type ReplicaReadPlan } from './replica-read.js';
 import { RingTracker } from './ring-tracker.js';
@@ -32,6 +34,12 @@ export interface ClientOptions {
   readonly connectionsPerNode?: number;
   /** Client-side deadline of one request, in ms (default 5000; nodes answer 503 after their own, 2000). */
   readonly requestTimeoutMs?: number;
+  /**
+   * How long one node may leave a request unanswered before the client sends it to another, in ms
+   * (default 2500: a node that is up answers within its own request timeout, 2000 by default, even
+   * if only to say the quorum failed). Keep it above the nodes' `--request-timeout-ms`.
+   */
+  readonly attemptTimeoutMs?: number;
   /** How often the ring is read again, in ms (default 5000); also read again when a node fails. */
   readonly ringRefreshMs?: number;
   /** Largest value the client sends (default 1 MiB, the nodes' default); larger ones fail locally with TooLargeError. */
@@ -100,7 +108,8 @@ interface Attempts {
   readonly bucket: string | null;
   readonly key: string | null;
   readonly n: number;
-  readonly timeoutMs: number;
+  /** When the whole request times out (Date.now() ms). */
+  readonly deadlineMs: number;
   tried: Set<string> | null;
   lastError: DynamoError | undefined;
 }
@@ -109,6 +118,7 @@ export class Client {
   private readonly tracker: RingTracker;
   private readonly pools: NodePools;
   private readonly timeoutMs: number;
+  private readonly attemptTimeoutMs: number;
   private readonly maxValueBytes: number;
   private readonly ringRefreshMs: number;
   private readonly replicaReadTimeoutMs: number;
@@ -122,6 +132,7 @@ export class Client {
   constructor(private readonly options: ClientOptions) {
     if (options.nodes.length === 0) throw new BadRequestError('the client needs at least one node URL');
     this.timeoutMs = options.requestTimeoutMs ?? 5000;
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 2500;
     this.maxValueBytes = options.maxValueBytes ?? 1024 * 1024;
     this.ringRefreshMs = options.ringRefreshMs ?? 5000;
     this.replicaReadTimeoutMs = options.replicaReadTimeoutMs ?? 100;
@@ -273,7 +284,8 @@ export class Client {
     if (routing === null) return this.tracker.routing().then(() => this.call(request, bucket, key, preferred, timeoutMs));
     try {
       const n = bucket === null ? routing.replicas : this.replicasOf(bucket, routing.replicas);
-      return this.attempt({ routing, bucket, key, n, timeoutMs: timeoutMs ?? this.timeoutMs, tried: null, lastError: undefined }, request, preferred, 0);
+      const deadlineMs = Date.now() + (timeoutMs ?? this.timeoutMs);
+      return this.attempt({ routing, bucket, key, n, deadlineMs, tried: null, lastError: undefined }, request, preferred, 0);
     } catch (err) {
       // A promise-returning method reports every failure as a rejection, never a throw.
       return Promise.reject(err as Error);
@@ -281,10 +293,15 @@ export class Client {
   }
 
   private attempt(call: Attempts, request: ClientRequest, preferred: string | undefined, attempt: number): Promise<OkResponse> {
+    const remainingMs = call.deadlineMs - Date.now();
+    if (remainingMs <= 0) return Promise.reject(call.lastError ?? new TimeoutError('the request timed out'));
     const node = attempt < MAX_ATTEMPTS ? call.routing.pick(call.bucket, call.key, call.n, preferred, this.pools.usable, call.tried) : undefined;
     if (node === undefined) {
       return Promise.reject(call.lastError ?? new ConnectionError('no node of the cluster serves the binary client protocol (start nodes with --client-port)'));
     }
+    // The last chance gets what is left; an earlier one no more than a live node needs to answer.
+    const lastChance = attempt === MAX_ATTEMPTS - 1 || remainingMs <= this.attemptTimeoutMs;
+    const attemptMs = lastChance ? remainingMs : this.attemptTimeoutMs;
     const onAnswer = (response: ClientResponse): OkResponse | Promise<OkResponse> => {
       if (response.ok) return response;
       // A node that cannot be reached, is stopping or has not joined did nothing: try the next one.
@@ -298,11 +315,13 @@ export class Client {
       return this.attempt(call, next, undefined, attempt + 1);
     };
     const onError = (err: unknown): OkResponse | Promise<OkResponse> => {
-      if (!(err instanceof ConnectionError) || this.closed) throw err;
-      call.lastError = err;
-      return onAnswer({ ok: false, error: 'unavailable', message: err.message });
+      // A node silent past the attempt timeout is treated as unreachable (it may be hung).
+      const silent = err instanceof TimeoutError && !lastChance;
+      if (!(err instanceof ConnectionError || silent) || this.closed) throw err;
+      call.lastError = err as DynamoError;
+      return onAnswer({ ok: false, error: 'unavailable', message: (err as Error).message });
     };
-    return this.pools.connection(node, call.routing.clientAddressOf(node)!).send(request, call.timeoutMs).then(onAnswer, onError);
+    return this.pools.connection(node, call.routing.clientAddressOf(node)!).send(request, attemptMs).then(onAnswer, onError);
   }
 
   /**

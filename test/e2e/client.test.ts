@@ -172,7 +172,7 @@ test('dynamo bench: a short native run and a short HTTP run write the documented
   }
 });
 
-test('a frozen node (SIGSTOP, connections open): reads answer through the others, well within the request timeout', async () => {
+test('a frozen node (SIGSTOP, connections open): reads and writes answer through the others, within the request timeout', async () => {
   const keys = Array.from({ length: 30 }, (_, i) => `f${i}`);
   await Promise.all(keys.map((k) => client.put('frozen', k, k)));
   cluster.freeze(3, true);
@@ -182,6 +182,11 @@ test('a frozen node (SIGSTOP, connections open): reads answer through the others
     reads.forEach((r, i) => assert.equal(r.value?.toString(), keys[i]));
     // A replica read that gets no answer goes to a node that did answer, not to the frozen one.
     assert.ok(Date.now() - started < 2000, `reads took ${Date.now() - started} ms`);
+    // A write sent to the frozen node goes to another once the attempt timeout (2.5 s) passes,
+    // well within the request's 5 s.
+    const writing = Date.now();
+    await Promise.all(keys.map((k) => client.put('frozen', k, `${k}+`)));
+    assert.ok(Date.now() - writing < 4500, `writes took ${Date.now() - writing} ms`);
   } finally {
     cluster.freeze(3, false);
   }
