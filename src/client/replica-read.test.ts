@@ -102,6 +102,8 @@ test('errors, a non-primary, an unreachable replica and a bucket whose n changed
   assert.equal(silent.coordinator, undefined, 'the read is handed over as soon as a replica fails');
   const late = await run({ answers: { a: copy(set), b: 'unreachable' } });
   assert.equal(late.coordinator, 'a', 'a replica that answered coordinates, not the one that failed');
+  const refused = await run({ answers: { a: { ok: false, error: 'unavailable', message: 'stopping' }, b: copy(set) } });
+  assert.equal(refused.coordinator, undefined, 'nor one that answered with an error');
   const explicit = await run({ answers: { a: copy(set, { r: 3 }), b: copy(set, { r: 3 }) }, plan: { explicitR: true } });
   assert.ok(explicit.result !== null, "a request's own r does not depend on the bucket's");
 });

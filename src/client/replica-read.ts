@@ -56,7 +56,7 @@ interface Copy {
 
 class ReplicaRead {
   private readonly copies: Copy[] = [];
-  /** The first node that answered at all. */
+  /** The first node that answered without an error. */
   private answered: string | undefined;
   private asked = 0;
   private outstanding = 0;
@@ -87,8 +87,9 @@ class ReplicaRead {
   private onAnswer(node: string, response: ClientResponse): void {
     if (this.done) return;
     this.outstanding--;
+    if (!response.ok || response.op !== 'replicaRead') return this.finish(null);
     this.answered ??= node;
-    if (!response.ok || response.op !== 'replicaRead' || !response.primary) return this.finish(null);
+    if (!response.primary) return this.finish(null);
     // The bucket changed since the client learned it: which nodes are its primaries, or how many
     // copies a read needs, may be other than what was asked.
     if (response.n !== this.plan.n || (!this.plan.explicitR && response.r > this.plan.needed)) return this.finish(null);
