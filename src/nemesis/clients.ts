@@ -1,13 +1,15 @@
 /**
- * Cart clients over HTTP for the nemesis: the same decisions as the simulator's clients
- * (check/workload.ts), as async loops against whichever nodes are serving, each operation recorded
- * in the History with wall-clock times (ms since the run started) and a three-valued outcome.
+ * Cart clients for the nemesis: the same decisions as the simulator's clients (check/workload.ts),
+ * as async loops against whichever nodes are serving (over HTTP, or through the TypeScript client:
+ * cart-transport.ts), each operation recorded in the History with wall-clock times (ms since the
+ * run started) and a three-valued outcome.
  */
 import type { Rng } from '../core/random.js';
 import { cartValue, encodeCart } from '../check/cart.js';
 import type { History, ReadOperation } from '../check/history.js';
 import { planOperation, summarizeRead, type BucketSpec, type PlannedOperation, type WorkloadMix } from '../check/workload.js';
-import { contextVector, httpGet, httpWrite, type ReadResult } from './http-client.js';
+import type { CartTransport } from './cart-transport.js';
+import { contextVector, type ReadResult } from './http-client.js';
 import type { NodeProcesses } from './processes.js';
 
 export interface ClientOptions {
@@ -19,10 +21,11 @@ export interface ClientOptions {
   readonly thinkMs: number;
 }
 
-export class HttpCartClients {
+export class CartClients {
   private stopAtMs = 0;
 
   constructor(
+    private readonly transport: CartTransport,
     private readonly nodes: NodeProcesses,
     private readonly history: History,
     private readonly rng: Rng,
@@ -57,7 +60,7 @@ export class HttpCartClients {
       } else {
         const read = await this.read(client, node, plan);
         if (read.op.outcome === 'ok' && read.result.ok && !(plan.kind === 'delete' && read.result.values.length === 0)) {
-          await this.write(client, node, plan, `${client}.${++seq}`, { op: read.op, context: read.result.context });
+          await this.write(client, node, plan, `${client}.${++seq}`, read);
         }
       }
       await sleep(this.rng.int(this.options.thinkMs + 1));
@@ -67,7 +70,7 @@ export class HttpCartClients {
   private async read(client: string, node: number, plan: PlannedOperation): Promise<{ op: ReadOperation; result: ReadResult }> {
     const op = this.history.invokeRead({ kind: 'get', client, bucket: plan.bucket, key: plan.key, strict: plan.strict, r: plan.r }, this.now());
     op.node = `n${node}`;
-    const result = await httpGet(this.nodes.url(node), plan.bucket, plan.key, { r: plan.r, strict: plan.strict, timeoutMs: this.options.timeoutMs });
+    const result = await this.transport.get(node, plan.bucket, plan.key, { r: plan.r, strict: plan.strict, timeoutMs: this.options.timeoutMs });
     if (!result.ok) {
       this.history.complete(op, 'failed', this.now(), result.error);
       return { op, result };
@@ -80,7 +83,7 @@ export class HttpCartClients {
     return { op, result };
   }
 
-  private async write(client: string, node: number, plan: PlannedOperation, writeId: string, after: { op: ReadOperation; context: string } | null): Promise<void> {
+  private async write(client: string, node: number, plan: PlannedOperation, writeId: string, after: { op: ReadOperation; result: ReadResult } | null): Promise<void> {
     const kind = plan.kind === 'delete' ? 'delete' : 'put';
     const seen = after?.op.items ?? [];
     const items = kind === 'put' ? cartValue(writeId, seen).items : [];
@@ -90,7 +93,7 @@ export class HttpCartClients {
     );
     op.node = `n${node}`;
     const value = kind === 'put' ? encodeCart({ writeId, items }) : null;
-    const result = await httpWrite(this.nodes.url(node), plan.bucket, plan.key, value, after?.context ?? '', { w: plan.w, strict: plan.strict, timeoutMs: this.options.timeoutMs });
+    const result = await this.transport.write(node, plan.bucket, plan.key, value, after?.result ?? null, { w: plan.w, strict: plan.strict, timeoutMs: this.options.timeoutMs });
     if (!result.ok) {
       if (!this.nodes.isAlive(node)) op.interrupted = true;
       this.history.complete(op, result.outcome, this.now(), result.error);

@@ -1,6 +1,6 @@
 /**
- * `npm run nemesis -- [--nodes 5] [--duration 120s]`: real node processes from the build (run
- * `npm run build` first), cart clients over HTTP, network splits with nftables on 127.0.0.x (as
+ * `npm run nemesis -- [--nodes 5] [--duration 120s] [--protocol http|native]`: real node processes
+ * from the build (run `npm run build` first), cart clients over HTTP or the TypeScript client, network splits with nftables on 127.0.0.x (as
  * root; nftables is installed from Debian when missing), SIGKILL/restart and SIGSTOP/SIGCONT, then
  * heal, converge and check. Prints a summary; exit status 1 on any lost write or other violation,
  * 2 when it could not run at all.
@@ -8,12 +8,14 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { formatCounts } from '../check/checker.js';
 import { parseDuration } from '../sim/duration.js';
+import type { CartProtocol } from './cart-transport.js';
 import { NEMESIS_DEFAULTS, runNemesis } from './run.js';
 
 interface Flags {
   nodes: number;
   duration: number;
   clients: number;
+  protocol: CartProtocol;
   seed: number;
   basePort: number;
   addressBase: number;
@@ -28,12 +30,18 @@ function integer(raw: string): number {
   return n;
 }
 
+function protocol(raw: string): CartProtocol {
+  if (raw !== 'http' && raw !== 'native') throw new InvalidArgumentError('expected http or native');
+  return raw;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const flags = new Command('nemesis')
     .description('faults against real node processes, then the lost-write checker')
     .option('--nodes <n>', 'node processes', integer, NEMESIS_DEFAULTS.nodes)
     .option('--duration <time>', 'time of load and faults, e.g. 120s, 2m', parseDuration, NEMESIS_DEFAULTS.durationMs)
-    .option('--clients <n>', 'concurrent HTTP cart clients', integer, NEMESIS_DEFAULTS.clients)
+    .option('--clients <n>', 'concurrent cart clients', integer, NEMESIS_DEFAULTS.clients)
+    .option('--protocol <p>', 'the clients\' protocol: http, or native (the TypeScript client: client-coordinated reads)', protocol, NEMESIS_DEFAULTS.protocol)
     .option('--seed <n>', 'seed of the fault and workload choices', integer, NEMESIS_DEFAULTS.seed)
     .option('--base-port <port>', 'node i takes peer port BASE+i and HTTP port BASE+100+i', integer, NEMESIS_DEFAULTS.basePort)
     .option('--address-base <k>', 'node i listens on 127.0.0.(k+i)', integer, NEMESIS_DEFAULTS.addressBase)
@@ -47,6 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
     nodes: flags.nodes,
     durationMs: flags.duration,
     clients: flags.clients,
+    protocol: flags.protocol,
     seed: flags.seed,
     basePort: flags.basePort,
     addressBase: flags.addressBase,

@@ -21,6 +21,8 @@ export interface NodeSpec {
   readonly host: string;
   readonly peerPort: number;
   readonly httpPort: number;
+  /** The binary client protocol's port (what the TypeScript client uses). */
+  readonly clientPort: number;
   readonly uid: number;
   readonly dataDir: string;
 }
@@ -66,6 +68,7 @@ export class NodeProcesses {
         host: `127.0.0.${options.addressBase + index}`,
         peerPort: options.basePort + index,
         httpPort: options.basePort + 100 + index,
+        clientPort: options.basePort + 200 + index,
         uid: options.separateUids ? options.uidBase + index : (process.getuid?.() ?? 0),
         dataDir: join(this.dataRoot, `n${index}`),
       };
@@ -89,7 +92,7 @@ export class NodeProcesses {
   /** Whether every port the cluster needs is free. */
   async portsFree(): Promise<boolean> {
     for (const s of this.specs) {
-      if (!(await portFree(s.host, s.peerPort)) || !(await portFree(s.host, s.httpPort))) return false;
+      for (const port of [s.peerPort, s.httpPort, s.clientPort]) if (!(await portFree(s.host, port))) return false;
     }
     return true;
   }
@@ -100,7 +103,7 @@ export class NodeProcesses {
     const seeds = this.specs.map((x) => `${x.host}:${x.peerPort}`).join(',');
     const args = [
       BIN, 'start', '--id', s.id, '--host', s.host, '--port', String(s.peerPort), '--http-port', String(s.httpPort),
-      '--data', s.dataDir, '--seeds', seeds, '--storage', this.options.storage,
+      '--client-port', String(s.clientPort), '--data', s.dataDir, '--seeds', seeds, '--storage', this.options.storage,
     ];
     // Under another uid the node cannot signal its parent to see if it lives (--exit-with-parent):
     // setpriv switches the uid and asks the kernel to SIGKILL it when the harness dies, then execs

@@ -13,7 +13,8 @@ import { History } from '../check/history.js';
 import { unconvergedKeys, type KeyState } from '../check/snapshot.js';
 import { allKeys, CART_BUCKETS, DEFAULT_MIX } from '../check/workload.js';
 import { httpGet, httpJson } from './http-client.js';
-import { HttpCartClients, sleep } from './clients.js';
+import { cartTransport, type CartProtocol } from './cart-transport.js';
+import { CartClients, sleep } from './clients.js';
 import { formed, quiet, snapshot, type KeyRef } from './cluster-state.js';
 import { ProcessFaults, type FaultStats } from './faults.js';
 import { ensureNft, Firewall } from './firewall.js';
@@ -23,6 +24,8 @@ export interface NemesisOptions {
   readonly nodes: number;
   readonly durationMs: number;
   readonly clients: number;
+  /** How the cart clients talk to the cluster: HTTP, or the TypeScript client ('native'). */
+  readonly protocol: CartProtocol;
   readonly seed: number;
   readonly basePort: number;
   readonly addressBase: number;
@@ -38,6 +41,7 @@ export const NEMESIS_DEFAULTS: Omit<NemesisOptions, 'log'> = {
   nodes: 5,
   durationMs: 120_000,
   clients: 4,
+  protocol: 'http',
   seed: 1,
   basePort: 24_000,
   addressBase: 100,
@@ -116,12 +120,17 @@ async function phases(o: NemesisOptions, nodes: NodeProcesses, firewall: Firewal
   o.log(`nemesis: ${o.nodes} nodes formed in ${(now() / 1000).toFixed(1)} s; partitions ${fw.ok ? 'on (nftables, per-node uids)' : `OFF: ${fw.why}`}`);
 
   const history = new History();
-  const clients = new HttpCartClients(nodes, history, seededRng(rng.int(2 ** 31)), now, {
+  const transport = await cartTransport(o.protocol, nodes);
+  const clients = new CartClients(transport, nodes, history, seededRng(rng.int(2 ** 31)), now, {
     clients: o.clients, mix: DEFAULT_MIX, buckets: CART_BUCKETS, replicas: REPLICAS, timeoutMs: 5000, thinkMs: 20,
   });
   const faults = new ProcessFaults(nodes, firewall, seededRng(rng.int(2 ** 31)), now);
   const end = now() + o.durationMs;
-  await Promise.all([clients.run(end), faults.run(end)]);
+  try {
+    await Promise.all([clients.run(end), faults.run(end)]);
+  } finally {
+    await transport.close();
+  }
   history.closeOpen(now());
 
   faults.healAll();
