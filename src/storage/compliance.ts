@@ -96,6 +96,7 @@ function registerPointTests(open: Open): void {
       assert.equal(digestOf('a'), undefined);
       e.stage(text('c'), text('1'), undefined, d(3));
       e.stage(text('e'), text('1'), undefined, new Uint8Array(4));
+      assert.equal(digestOf('e'), undefined, 'only 16-byte digests are kept, staged or not');
       await e.commit();
       assert.equal(digestOf('e'), undefined, 'only 16-byte digests are kept');
       e.stage(text('c'), null);
