@@ -96,6 +96,7 @@ export interface ReadResult {
 }
 
 const MAX_ATTEMPTS = 3;
+const MAX_KNOWN_BUCKETS = 10_000;
 
 type OkResponse = Exclude<ClientResponse, { ok: false }>;
 /** A put or delete request being filled in by `write`. */
@@ -125,9 +126,8 @@ export class Client {
   private readonly coordinateReads: boolean;
   private closed = false;
   /** Each bucket's properties (its primaries are the first n of a preference list), learned lazily. */
-  private readonly bucketProps = new Map<string, BucketProps>();
+  private readonly bucketProps = new Map<string, { readonly props: BucketProps; readonly learnedAtMs: number }>();
   private readonly bucketLookups = new Set<string>();
-  private bucketsLearnedAtMs = 0;
 
   constructor(private readonly options: ClientOptions) {
     if (options.nodes.length === 0) throw new BadRequestError('the client needs at least one node URL');
@@ -236,7 +236,7 @@ export class Client {
   async getBucket(bucket: string): Promise<BucketProps> {
     const response = await this.call({ op: 'getBucket', bucket }, null, null, undefined, undefined);
     if (response.op !== 'bucket') throw unexpected(response);
-    this.bucketProps.set(bucket, response.props);
+    this.learned(bucket, response.props);
     return response.props;
   }
 
@@ -244,7 +244,7 @@ export class Client {
   async setBucket(bucket: string, change: Partial<BucketProps>): Promise<BucketProps> {
     const response = await this.call({ op: 'setBucket', bucket, change }, null, null, undefined, undefined);
     if (response.op !== 'bucket') throw unexpected(response);
-    this.bucketProps.set(bucket, response.props);
+    this.learned(bucket, response.props);
     return response.props;
   }
 
@@ -333,25 +333,26 @@ export class Client {
   }
 
   /**
-   * The bucket's properties when known; otherwise they are fetched in the background. What was
-   * learned is forgotten every ring refresh period, to follow changes (a replica's answer carries
+   * The bucket's properties as last learned, or undefined before they are. Older than a ring
+   * refresh period, they are fetched again in the background and used meanwhile, so that routing
+   * never falls back to the ring's n while a bucket is being relearned (a replica's answer carries
    * the bucket's current n, r and conflict mode, so a stale copy here cannot weaken a read).
    */
   private knownProps(bucket: string): BucketProps | undefined {
-    const now = Date.now();
-    if (now - this.bucketsLearnedAtMs > this.ringRefreshMs) {
-      this.bucketProps.clear();
-      this.bucketsLearnedAtMs = now;
-    }
-    const props = this.bucketProps.get(bucket);
-    if (props !== undefined) return props;
-    if (!this.bucketLookups.has(bucket)) {
+    const known = this.bucketProps.get(bucket);
+    if ((known === undefined || Date.now() - known.learnedAtMs > this.ringRefreshMs) && !this.bucketLookups.has(bucket)) {
       this.bucketLookups.add(bucket);
       this.getBucket(bucket)
         .catch(() => undefined)
         .finally(() => this.bucketLookups.delete(bucket));
     }
-    return undefined;
+    return known?.props;
+  }
+
+  private learned(bucket: string, props: BucketProps): void {
+    // A bound for applications that use very many buckets: forgetting only costs a lookup.
+    if (this.bucketProps.size >= MAX_KNOWN_BUCKETS && !this.bucketProps.has(bucket)) this.bucketProps.clear();
+    this.bucketProps.set(bucket, { props, learnedAtMs: Date.now() });
   }
 }
 
