@@ -5,16 +5,16 @@
  * coordinator, client). Replicas answer with their stored bytes as they are; encodings are
  * canonical, so equal bytes are equal copies and the usual read decodes one copy, once.
  *
- * Anything but agreement is handed back to a read coordinated by a node, which asks the
- * others, merges and repairs what is stale: copies that differ, a copy missing on some replicas,
- * an error, a node that is no longer a primary by its own ring (the client's ring was stale), a
- * bucket whose n changed or whose R grew past what was asked, an unreadable copy, or no answer
- * within the deadline.
- * That node is one that answered, when one did, so that a replica that went silent is not also
- * given the read to coordinate.
- * When every copy asked is missing, the remaining primaries are asked too, and the read says
- * "not found" only when all of the key's primaries did, as the node's read does (a freshly
- * restarted, empty replica cannot hide a value).
+ * Anything but agreement is handed back to a read coordinated by a node, which asks the others,
+ * merges and repairs what is stale: copies that differ, a copy missing on some replicas, an error,
+ * a node that is no longer a primary by its own ring (the client's ring was stale), a bucket whose
+ * n changed or whose R grew past what was asked, an unreadable copy, or no answer within the
+ * deadline. That node is one that answered, when one did, so that a replica that went silent is
+ * not also given the read to coordinate.
+ *
+ * When every copy asked is missing, the remaining primaries are asked too, and the read says "not
+ * found" only when all of the key's primaries did, as the node's read does (a freshly restarted,
+ * empty replica cannot hide a value).
  */
 import { context, decodeSiblingSet, isTombstone, liveValues, resolveLww, type SiblingSet } from '../core/versions/index.js';
 import type { ClientResponse, GetResult } from '../protocol/requests.js';
