@@ -86,7 +86,10 @@ async function runBench(flags: BenchFlags): Promise<void> {
     `dynamo bench: ${workload.description}; ${flags.protocol} protocol; ${flags.node.length} node URL(s); ${flags.records} records of ${flags.valueSize} B; ` +
       `${flags.concurrency} clients; ${flags.distribution}; ${flags.ops !== undefined ? `${flags.ops} ops` : `${durationS} s`}; seed ${seed}`,
   );
-  const driverOptions = { nodes: flags.node, bucket: flags.bucket, records: flags.records, concurrency: flags.concurrency, r: flags.r, w: flags.w, connectionsPerNode: flags.connections };
+  const driverOptions = {
+    nodes: flags.node, bucket: flags.bucket, records: flags.records, concurrency: flags.concurrency, r: flags.r, w: flags.w,
+    connectionsPerNode: flags.connections, keepContexts: workload.readProportion < 1,
+  };
   const driver: Driver = flags.protocol === 'native' ? await nativeDriver(driverOptions) : await httpDriver(driverOptions);
   const value = valuePool(flags.valueSize);
   const progress = process.stderr.isTTY ? progressLine : undefined;
