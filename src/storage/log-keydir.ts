@@ -111,6 +111,25 @@ export class Keydir {
     return this.slots.keys();
   }
 
+  /**
+   * For each of `files`, the offsets of the values the keydir points at in it, ascending: one pass
+   * over the slot arrays, no key strings. A merge copies only records at these offsets, so it
+   * need not look up the key of every dead record it reads.
+   */
+  liveOffsets(files: ReadonlySet<number>): Map<number, Float64Array> {
+    const found = new Map<number, number[]>();
+    for (let slot = 0; slot < this.highWater; slot++) {
+      const file = this.fileIds[slot]!;
+      if (!files.has(file)) continue;
+      let list = found.get(file);
+      if (list === undefined) found.set(file, (list = []));
+      list.push(this.offsets[slot]!);
+    }
+    const sorted = new Map<number, Float64Array>();
+    for (const [file, list] of found) sorted.set(file, Float64Array.from(list).sort());
+    return sorted;
+  }
+
   /** Ends recovery: forgets the keys whose newest record is a delete. */
   dropTombstones(): void {
     for (const [key, slot] of this.slots) {

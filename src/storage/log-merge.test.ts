@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { StorageError } from './engine.js';
 import { openLogEngine, type LogEngine, type LogEngineOptions, type LogSeams } from './log.js';
+import { Keydir } from './log-keydir.js';
 import { faultyIo } from './testing/faulty-io.js';
 import { photograph } from './testing/log-files.js';
 import { TempDirs } from './testing/temp-dirs.js';
@@ -237,4 +238,19 @@ describe('log engine merge', () => {
     checkModel(again, model, 80, 'after reopen');
     await again.close();
   });
+});
+
+test('the keydir lists, per file, the offsets it points at, ascending, and nothing for other files', () => {
+  const keydir = new Keydir();
+  keydir.set('a', 1, 500, 10, 1);
+  keydir.set('b', 2, 40, 10, 2);
+  keydir.set('c', 1, 20, 10, 3);
+  keydir.set('d', 3, 0, 10, 4);
+  keydir.set('a', 2, 900, 10, 5); // a moved on: file 1 no longer holds it
+  keydir.remove('d');
+  const live = keydir.liveOffsets(new Set([1, 2, 3]));
+  assert.deepEqual([...(live.get(1) ?? [])], [20]);
+  assert.deepEqual([...(live.get(2) ?? [])], [40, 900]);
+  assert.equal(live.has(3), false, 'a file the keydir no longer points into has no entry');
+  assert.equal(keydir.liveOffsets(new Set([7])).size, 0);
 });

@@ -3,9 +3,12 @@
  * delete the old ones, reclaiming the space of overwritten and deleted values.
  *
  * Flow. `beginMerge` rolls the active file, so every file that exists is an input and only new
- * commits go to files made later. Each input is read in order, `chunkRecords` records per
- * event-loop turn: a put is copied when the keydir still points at exactly that record (file and
- * offset), its batch's seq kept; the chunk's copies go out in one write to a temp output file and
+ * commits go to files made later. The keydir lists, per input, the offsets it points at (no
+ * later write can add one: writes go to newer files), so a record at another offset is dead
+ * without looking up its key, which was most of a merge's work when most records are dead; an
+ * input with no such offset is not read at all. Each input is read in order, `chunkRecords`
+ * records per event-loop turn: a put is copied when the keydir still points at exactly that
+ * record (file and offset), its batch's seq kept; the chunk's copies go out in one write to a temp output file and
  * their keydir entries move in the same synchronous step, so a commit can never slip between the
  * check and the move (a key written or deleted since simply is not moved, and its stale copy is
  * dead on arrival). Tombstones are not copied: every older record they could shadow is in an input.
@@ -78,30 +81,40 @@ export class LogMerge {
 
   async run(): Promise<void> {
     const plan = this.host.beginMerge();
-    for (const input of plan.inputs) await this.copyFile(input, plan);
+    const live = this.host.keydir.liveOffsets(new Set(plan.inputs.map((f) => f.id)));
+    for (const input of plan.inputs) {
+      const offsets = live.get(input.id);
+      if (offsets !== undefined) await this.copyFile(input, plan, offsets);
+    }
     if (this.output !== undefined) await this.finishOutput(this.output);
     await this.removeInputs(plan.inputs);
   }
 
-  private async copyFile(input: DataFile, plan: MergePlan): Promise<void> {
+  /** `offsets`: where the keydir pointed into `input` when the merge began, ascending. */
+  private async copyFile(input: DataFile, plan: MergePlan, offsets: Float64Array): Promise<void> {
     const reader = new RecordReader(this.host.io, input, READ_WINDOW_BYTES);
+    const candidates = { offsets, next: 0 };
     while (!reader.done) {
       if (this.cancelled) throw new MergeCancelled('the merge was cancelled');
       if (this.output !== undefined && this.output.size >= this.host.maxFileBytes) await this.finishOutput(this.output);
-      this.copyChunk(reader, input, plan);
+      this.copyChunk(reader, input, plan, candidates);
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
   /** Copies the live puts among the next `chunkRecords` records (or CHUNK_BYTES) and moves their keydir entries. */
-  private copyChunk(reader: RecordReader, input: DataFile, plan: MergePlan): void {
+  private copyChunk(reader: RecordReader, input: DataFile, plan: MergePlan, candidates: { readonly offsets: Float64Array; next: number }): void {
     const { keydir } = this.host;
     const builder = this.builder;
     builder.clear();
     this.moves.length = 0;
     let openSeq = -1;
+    const { offsets } = candidates;
     for (let n = 0; n < this.host.chunkRecords && builder.bytes < CHUNK_BYTES && reader.next(); n++) {
       if (reader.type !== RECORD_PUT) continue;
+      // Records come in offset order: skip the candidates behind this one; no candidate here, dead.
+      while (candidates.next < offsets.length && offsets[candidates.next]! < reader.valueOffset) candidates.next++;
+      if (offsets[candidates.next] !== reader.valueOffset) continue;
       const buf = reader.buf;
       const slot = keydir.slot(buf.toString('latin1', reader.keyAt, reader.valueAt));
       if (slot === undefined || keydir.fileOf(slot) !== input.id || keydir.offsetOf(slot) !== reader.valueOffset) continue;
