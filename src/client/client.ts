@@ -179,9 +179,10 @@ export class Client {
       });
     };
     const routing = this.coordinateReads && !this.closed ? this.tracker.current : null;
-    const plan = routing === null ? null : this.replicaReadPlan(routing, bucket, key, options.r);
+    if (routing === null) return viaNode();
+    const plan = this.replicaReadPlan(routing, bucket, key, options.r);
     if (plan === null) return viaNode();
-    return readFromReplicas(plan, this.askReplica(routing!, bucket, key, options.timeoutMs)).then((outcome) =>
+    return readFromReplicas(plan, this.askReplica(routing, bucket, key, options.timeoutMs)).then((outcome) =>
       'agreed' in outcome ? outcome.agreed : viaNode(outcome.coordinator),
     );
   }
@@ -206,12 +207,15 @@ export class Client {
         .connection(node, routing.clientAddressOf(node)!)
         .send(request, deadline)
         .then(undefined, (err: unknown) => {
-          if (err instanceof ConnectionError) {
-            this.pools.markUnreachable(node);
-            this.tracker.refreshSoon();
-          }
+          if (err instanceof ConnectionError) this.unreachable(node);
           throw err;
         });
+  }
+
+  /** Avoids `node` for a while and reads the ring again soon: it may be down or gone. */
+  private unreachable(node: string): void {
+    this.pools.markUnreachable(node);
+    this.tracker.refreshSoon();
   }
 
   /** Merges a read's siblings with `resolver` and writes the merge back with the read's context. */
@@ -307,8 +311,7 @@ export class Client {
       // A node that cannot be reached, is stopping or has not joined did nothing: try the next one.
       if (response.error !== 'unavailable') throw errorFromResponse(response);
       call.lastError ??= errorFromResponse(response);
-      this.pools.markUnreachable(node);
-      this.tracker.refreshSoon();
+      this.unreachable(node);
       (call.tried ??= new Set()).add(node);
       // The preferred coordinator is out of reach from here: let the next node choose.
       const next = 'coordinator' in request && request.coordinator !== undefined ? withoutCoordinator(request) : request;

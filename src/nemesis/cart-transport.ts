@@ -41,8 +41,8 @@ class HttpTransport implements CartTransport {
 const SURELY_NOT_WRITTEN = new Set(['bad_request', 'too_large', 'too_many_siblings']);
 
 class NativeTransport implements CartTransport {
-  /** The Context object of each context text a read returned, so a write keeps its replica hint. */
-  private readonly contexts = new Map<string, Context>();
+  /** The Context object behind each read this transport returned, so a write keeps its replica hint. */
+  private readonly contexts = new WeakMap<ReadResult, Context>();
 
   private constructor(private readonly client: Client) {}
 
@@ -54,17 +54,17 @@ class NativeTransport implements CartTransport {
   async get(_node: number, bucket: string, key: string, o: RequestOptions): Promise<ReadResult> {
     try {
       const read = await this.client.get(bucket, key, { r: o.r, strict: o.strict, timeoutMs: o.timeoutMs, resolve: false });
-      const context = read.context.toString();
-      if (context !== '') this.remember(context, read.context);
-      return { ok: true, values: read.siblings.map((s) => ({ data: s.value, timestampMs: s.timestampMs })), context, tombstone: read.deleted };
+      const result: ReadResult = { ok: true, values: read.siblings.map((s) => ({ data: s.value, timestampMs: s.timestampMs })), context: read.context.toString(), tombstone: read.deleted };
+      this.contexts.set(result, read.context);
+      return result;
     } catch (err) {
       return { ok: false, error: describe(err) };
     }
   }
 
   async write(_node: number, bucket: string, key: string, value: Uint8Array | null, after: ReadResult | null, o: RequestOptions): Promise<WriteResult> {
-    const text = after?.ok === true ? after.context : '';
-    const options = { context: this.contexts.get(text) ?? text, w: o.w, strict: o.strict, timeoutMs: o.timeoutMs };
+    const context = after === null ? undefined : this.contexts.get(after);
+    const options = { context: context ?? (after?.ok === true ? after.context : ''), w: o.w, strict: o.strict, timeoutMs: o.timeoutMs };
     try {
       const written = value === null ? await this.client.delete(bucket, key, options) : await this.client.put(bucket, key, value, options);
       return { ok: true, context: written.toString() };
@@ -78,11 +78,6 @@ class NativeTransport implements CartTransport {
     return this.client.close();
   }
 
-  /** Bounded: the contexts of recent reads are all a cart client writes after. */
-  private remember(text: string, context: Context): void {
-    if (this.contexts.size >= 10_000) this.contexts.clear();
-    this.contexts.set(text, context);
-  }
 }
 
 function describe(err: unknown): string {

@@ -90,6 +90,9 @@ export interface EngineOptions {
  */
 export const MAX_KEY_BYTES = 1978;
 
+/** The size of the digests an engine keeps (StorageEngine.digestOf); digests of another size are not kept. */
+export const DIGEST_BYTES = 16;
+
 export const DEFAULT_FSYNC_INTERVAL_MS = 100;
 
 /** 'CORRUPT': a disk engine found damaged data it cannot explain as a crash (open fails with it). */

@@ -14,12 +14,11 @@
  * in the scan (merged files hold records of any age). `dropTombstones` ends that phase.
  */
 import { assert } from '../core/assert.js';
+import { DIGEST_BYTES } from './engine.js';
 
 export const TOMBSTONE = 0xffff_ffff;
 const INITIAL_SLOTS = 1024;
 const NO_SLOT = -1;
-/** The size of a caller's digest kept per key (StorageEngine.digestOf); others are not kept. */
-export const KEYDIR_DIGEST_BYTES = 16;
 
 export class Keydir {
   private readonly slots = new Map<string, number>();
@@ -28,7 +27,7 @@ export class Keydir {
   private lengths = new Uint32Array(INITIAL_SLOTS);
   private seqs = new Float64Array(INITIAL_SLOTS);
   /** Each slot's digest, when `hasDigest` says it is known (not after recovery, nor for a value staged without one). */
-  private digests = new Uint8Array(INITIAL_SLOTS * KEYDIR_DIGEST_BYTES);
+  private digests = new Uint8Array(INITIAL_SLOTS * DIGEST_BYTES);
   private hasDigest = new Uint8Array(INITIAL_SLOTS);
   /** Slots below this have been handed out at least once. */
   private highWater = 0;
@@ -66,8 +65,8 @@ export class Keydir {
   /** The digest given with the slot's value (a copy), or undefined when none is known. */
   digestOf(slot: number): Uint8Array | undefined {
     if (this.hasDigest[slot] !== 1) return undefined;
-    const at = slot * KEYDIR_DIGEST_BYTES;
-    return this.digests.slice(at, at + KEYDIR_DIGEST_BYTES);
+    const at = slot * DIGEST_BYTES;
+    return this.digests.slice(at, at + DIGEST_BYTES);
   }
 
   /**
@@ -84,8 +83,8 @@ export class Keydir {
     this.offsets[slot] = offset;
     this.lengths[slot] = length;
     this.seqs[slot] = seq;
-    if (digest !== undefined && digest.length === KEYDIR_DIGEST_BYTES) {
-      this.digests.set(digest, slot * KEYDIR_DIGEST_BYTES);
+    if (digest !== undefined && digest.length === DIGEST_BYTES) {
+      this.digests.set(digest, slot * DIGEST_BYTES);
       this.hasDigest[slot] = 1;
     } else {
       this.hasDigest[slot] = 0;
@@ -164,7 +163,7 @@ export class Keydir {
     this.offsets = grown(this.offsets, new Uint32Array(capacity));
     this.lengths = grown(this.lengths, new Uint32Array(capacity));
     this.seqs = grown(this.seqs, new Float64Array(capacity));
-    this.digests = grown(this.digests, new Uint8Array(capacity * KEYDIR_DIGEST_BYTES));
+    this.digests = grown(this.digests, new Uint8Array(capacity * DIGEST_BYTES));
     this.hasDigest = grown(this.hasDigest, new Uint8Array(capacity));
   }
 }

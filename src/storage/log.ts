@@ -32,7 +32,7 @@ import {
 import { LogDurability } from './log-durability.js';
 import { LogFiles, type DataFile } from './log-files.js';
 import { nodeLogIo, readFully, writeFully, type LogIo } from './log-io.js';
-import { Keydir, KEYDIR_DIGEST_BYTES } from './log-keydir.js';
+import { Keydir } from './log-keydir.js';
 import { lockDirectory } from './log-lock.js';
 import type { MergeHost, MergePlan, MergeStep } from './log-merge.js';
 import { MergeScheduler } from './log-merge-scheduler.js';
@@ -151,8 +151,8 @@ class LogStorageEngine implements LogEngine {
     this.checkOpen();
     const k = sortKey ?? keyString(key);
     if (this.staged.size > 0) {
-      const staged = this.staged.entry(k);
-      if (staged !== undefined) return staged.value !== null && staged.digest?.length === KEYDIR_DIGEST_BYTES ? staged.digest.slice() : undefined;
+      const staged = this.staged.stagedDigest(k);
+      if (staged !== undefined) return staged ?? undefined;
     }
     const slot = this.keydir.slot(k);
     return slot === undefined ? undefined : this.keydir.digestOf(slot);

@@ -20,8 +20,6 @@ import { keyBytes, keyString } from './byte-keys.js';
 import { SortedKeys } from './sorted-keys.js';
 import { StagedWrites, type CommittedEntry, type StagedWrite } from './staged-writes.js';
 
-const DIGEST_BYTES = 16;
-
 export interface CrashableStorageEngine extends StorageEngine {
   /** Throws away staged writes, keeps committed ones; the engine stays usable. */
   crash(): void;
@@ -56,9 +54,11 @@ class MemoryEngine implements CrashableStorageEngine {
   digestOf(key: Uint8Array, sortKey?: string): Uint8Array | undefined {
     this.checkOpen();
     const k = sortKey ?? keyString(key);
-    const staged = this.staged.size > 0 ? this.staged.entry(k) : undefined;
-    const digest = staged !== undefined ? (staged.value === null ? undefined : staged.digest) : this.digests.get(k);
-    return digest?.length === DIGEST_BYTES ? digest.slice() : undefined;
+    if (this.staged.size > 0) {
+      const staged = this.staged.stagedDigest(k);
+      if (staged !== undefined) return staged ?? undefined;
+    }
+    return this.digests.get(k)?.slice();
   }
 
   commit(): Promise<void> {
@@ -122,7 +122,7 @@ class MemoryEngine implements CrashableStorageEngine {
     }
     if (!this.values.has(k)) this.index.insert(k);
     this.values.set(k, ownBytes(w.value));
-    if (w.digest?.length === DIGEST_BYTES) this.digests.set(k, w.digest.slice());
+    if (w.digest !== undefined) this.digests.set(k, w.digest.slice());
     else this.digests.delete(k);
   }
 

@@ -10,7 +10,7 @@
  * uses up the limit.
  */
 import { assert } from '../core/assert.js';
-import type { RangeEntry, RangeOptions } from './engine.js';
+import { DIGEST_BYTES, type RangeEntry, type RangeOptions } from './engine.js';
 
 export type StagedValue = Uint8Array | null;
 
@@ -24,7 +24,7 @@ export interface StagedWrite {
   readonly sortKey: string;
   readonly key: Uint8Array;
   readonly value: StagedValue;
-  /** The caller's digest of `value`, for an engine that keeps it (StorageEngine.digestOf). */
+  /** The caller's digest of `value` when it has DIGEST_BYTES, for an engine that keeps it (StorageEngine.digestOf). */
   readonly digest: Uint8Array | undefined;
 }
 
@@ -55,14 +55,19 @@ export class StagedWrites {
     return this.writes.get(sortKey)?.value;
   }
 
-  /** The staged write of a key, or undefined when the key is not staged. */
-  entry(sortKey: string): StagedWrite | undefined {
-    return this.writes.get(sortKey);
+  /**
+   * For StorageEngine.digestOf: undefined when the key is not staged; otherwise a copy of the
+   * staged value's digest, or null when it has none (or is a delete).
+   */
+  stagedDigest(sortKey: string): Uint8Array | null | undefined {
+    const staged = this.writes.get(sortKey);
+    if (staged === undefined) return undefined;
+    return staged.value === null || staged.digest === undefined ? null : staged.digest.slice();
   }
 
   stage(sortKey: string, key: Uint8Array, value: StagedValue, digest?: Uint8Array): void {
     this.version++;
-    this.writes.set(sortKey, { sortKey, key, value, digest });
+    this.writes.set(sortKey, { sortKey, key, value, digest: digest?.length === DIGEST_BYTES ? digest : undefined });
   }
 
   /** Hands over everything staged as one batch and starts empty. */
