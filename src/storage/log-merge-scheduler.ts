@@ -1,6 +1,8 @@
 /**
  * When the log engine merges: at most one merge at a time, started in the background once dead
- * bytes are at least half of all file bytes and the files at least `mergeMinBytes`, or on request.
+ * bytes are at least half of all file bytes and the files at least a floor, or on request. The
+ * floor is `mergeMinBytes` times 1 + jitter·u, u drawn uniformly from [0, 1) for each merge, so
+ * that replicas fed the same writes do not all merge at once (LogEngineOptions.mergeJitter).
  * A failed automatic merge is not retried until the files have grown by half again, so a disk
  * that is full or failing is not hammered after every commit. `stop` (close) cancels a running
  * merge and waits for it to stop.
@@ -14,11 +16,25 @@ export class MergeScheduler {
   private completed = 0;
   private failure: string | undefined;
   private retryAtBytes = 0;
+  private floorBytes: number;
 
   constructor(
     private readonly host: MergeHost,
     private readonly mergeMinBytes: number,
-  ) {}
+    private readonly jitter: number,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.floorBytes = this.drawFloor();
+  }
+
+  /** The file bytes below which no merge starts by itself, until the next merge completes. */
+  get floor(): number {
+    return this.floorBytes;
+  }
+
+  private drawFloor(): number {
+    return Math.floor(this.mergeMinBytes * (1 + this.jitter * this.random()));
+  }
 
   get merging(): boolean {
     return this.running !== undefined;
@@ -37,7 +53,7 @@ export class MergeScheduler {
   /** Starts a merge in the background if the files call for one. */
   consider(fileBytes: number, deadBytes: number): void {
     if (this.running !== undefined || this.stopped) return;
-    if (fileBytes < this.mergeMinBytes || fileBytes < this.retryAtBytes || deadBytes * 2 < fileBytes) return;
+    if (fileBytes < this.floorBytes || fileBytes < this.retryAtBytes || deadBytes * 2 < fileBytes) return;
     void this.start();
   }
 
@@ -73,6 +89,7 @@ export class MergeScheduler {
           this.completed++;
           this.failure = undefined;
           this.retryAtBytes = 0;
+          this.floorBytes = this.drawFloor();
         },
         (err: unknown) => {
           if (err instanceof MergeCancelled) return;

@@ -8,6 +8,7 @@ import { after, describe, test } from 'node:test';
 import { StorageError } from './engine.js';
 import { openLogEngine, type LogEngine, type LogEngineOptions, type LogSeams } from './log.js';
 import { Keydir } from './log-keydir.js';
+import { LOG_DEFAULTS } from './log-options.js';
 import { faultyIo } from './testing/faulty-io.js';
 import { photograph } from './testing/log-files.js';
 import { TempDirs } from './testing/temp-dirs.js';
@@ -107,11 +108,41 @@ describe('log engine merge', () => {
     const stats = engine.stats();
     t.diagnostic(`${stats.merges} merges; files peaked at ${peak} bytes, ${stats.fileBytes} at the end, for ${stats.liveBytes} live`);
     assert.ok(stats.merges >= 10, `${stats.merges} merges`);
-    // A merge starts at mergeMinBytes with half dead; 4 rounds can land while it runs.
-    const bound = 2 * Math.max(mergeMinBytes, 2 * stats.liveBytes) + 4 * roundBytes;
+    // A merge starts at its floor (at most mergeMinBytes raised by the jitter) with half dead; 4 rounds can land while it runs.
+    const bound = 2 * Math.max(mergeMinBytes * (1 + LOG_DEFAULTS.mergeJitter), 2 * stats.liveBytes) + 4 * roundBytes;
     assert.ok(peak < bound, `files peaked at ${peak} bytes for ${stats.liveBytes} live (bound ${bound})`);
     checkModel(engine, model, 50, 'after automatic merges');
     await engine.close();
+  });
+
+  test('each merge floor is mergeMinBytes raised by a fresh draw of the jitter, so replicas fed the same writes merge at different times', async () => {
+    const mergeMinBytes = 64 * 1024;
+    const draws = [0.5, 0.9];
+    const seams: LogSeams = { random: () => draws.shift() ?? 0 };
+    const engine = await open(dirs.make('merge-floor'), { mergeMinBytes, mergeJitter: 0.5, maxFileBytes: 8 * 1024 }, seams);
+    assert.equal(engine.stats().mergeFloorBytes, Math.floor(mergeMinBytes * 1.25));
+    const model: Model = new Map();
+    // 20 keys of 500 B rewritten every round: from the second round on, more than half the bytes are dead.
+    let round = 0;
+    const writeRound = async (): Promise<void> => {
+      for (let k = 0; k < 20; k++) write(engine, model, k, valueOf(k, round, 500));
+      round++;
+      await engine.commit();
+      await tick();
+    };
+    while (engine.stats().fileBytes + 20 * 520 < mergeMinBytes * 1.25) await writeRound();
+    assert.equal(engine.stats().merges, 0, 'past mergeMinBytes but below the floor drawn: no merge yet');
+    assert.ok(engine.stats().fileBytes > mergeMinBytes);
+    while (engine.stats().merges === 0) await writeRound();
+    assert.equal(engine.stats().mergeFloorBytes, Math.floor(mergeMinBytes * 1.45), 'a merge draws the next floor');
+    checkModel(engine, model, 20, 'after the merge');
+    await engine.close();
+  });
+
+  test('mergeJitter is checked', async () => {
+    for (const mergeJitter of [-0.1, 11, Number.NaN]) {
+      await assert.rejects(open(dirs.make('bad-jitter'), { mergeJitter }), (err: unknown) => err instanceof StorageError && err.code === 'BAD_OPTION');
+    }
   });
 
   test('writes and deletes while a merge runs survive it and a reopen', async (t) => {

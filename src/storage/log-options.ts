@@ -11,6 +11,13 @@ export interface LogEngineOptions extends EngineOptions {
    * data a low floor makes it copy that data again for every few megabytes written.
    */
   readonly mergeMinBytes?: number;
+  /**
+   * Each merge's floor is mergeMinBytes raised by a random fraction from 0 up to this, drawn anew
+   * after every merge. Replicas take the same writes, so with one fixed floor they all merged in
+   * the same second and every request waited on a merging node; staggered, one merges at a time
+   * (HBase jitters its major compactions for the same reason). Default 0.5; 0 to 10.
+   */
+  readonly mergeJitter?: number;
   /** Records a merge reads per event-loop turn. Default 500 (~2-3 ms with a million keys). */
   readonly mergeChunkRecords?: number;
 }
@@ -18,11 +25,13 @@ export interface LogEngineOptions extends EngineOptions {
 export const LOG_DEFAULTS = {
   maxFileBytes: 256 * 1024 * 1024,
   mergeMinBytes: 256 * 1024 * 1024,
+  mergeJitter: 0.5,
   mergeChunkRecords: 500,
 } as const;
 
 const MIN_FILE_BYTES = 1024;
 const MAX_FILE_BYTES = 1024 * 1024 * 1024;
+const MAX_MERGE_JITTER = 10;
 
 /** What the node's /status shows. */
 export interface LogStats {
@@ -34,6 +43,8 @@ export interface LogStats {
   readonly files: number;
   /** What a merge would reclaim (a lower bound); a merge starts when it is half of fileBytes. */
   readonly deadBytes: number;
+  /** The next merge starts by itself once fileBytes reaches this (and deadBytes is half of it). */
+  readonly mergeFloorBytes: number;
   readonly merging: boolean;
   /** Merges completed since open. */
   readonly merges: number;
@@ -50,6 +61,10 @@ export function checkLogOptions(options: LogEngineOptions): void {
   const min = options.mergeMinBytes;
   if (min !== undefined && !(Number.isSafeInteger(min) && min >= 0)) {
     throw new StorageError('BAD_OPTION', `mergeMinBytes must be a non-negative integer, not ${min}`);
+  }
+  const jitter = options.mergeJitter;
+  if (jitter !== undefined && !(Number.isFinite(jitter) && jitter >= 0 && jitter <= MAX_MERGE_JITTER)) {
+    throw new StorageError('BAD_OPTION', `mergeJitter must be a number from 0 to ${MAX_MERGE_JITTER}, not ${jitter}`);
   }
   const chunk = options.mergeChunkRecords;
   if (chunk !== undefined && !(Number.isSafeInteger(chunk) && chunk > 0)) {

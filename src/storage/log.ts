@@ -57,10 +57,12 @@ export interface LogEngine extends StorageEngine {
   invariants(): void;
 }
 
-/** Test seams: file-system faults, and a look at each merge step (to photograph a crash there). */
+/** Test seams: file-system faults, a look at each merge step (to photograph a crash there), the merge floor's draws. */
 export interface LogSeams {
   readonly io?: LogIo;
   readonly onMergeStep?: (step: MergeStep, file: DataFile) => void;
+  /** Uniform in [0, 1) (default Math.random): where each merge floor falls (LogEngineOptions.mergeJitter). */
+  readonly random?: () => number;
 }
 
 export async function openLogEngine(options: LogEngineOptions, seams: LogSeams = {}): Promise<LogEngine> {
@@ -118,7 +120,12 @@ class LogStorageEngine implements LogEngine {
   ) {
     this.durability = options.durability ?? 'interval';
     this.maxFileBytes = options.maxFileBytes ?? LOG_DEFAULTS.maxFileBytes;
-    this.merges = new MergeScheduler(this.mergeHost(options.mergeChunkRecords ?? LOG_DEFAULTS.mergeChunkRecords), options.mergeMinBytes ?? LOG_DEFAULTS.mergeMinBytes);
+    this.merges = new MergeScheduler(
+      this.mergeHost(options.mergeChunkRecords ?? LOG_DEFAULTS.mergeChunkRecords),
+      options.mergeMinBytes ?? LOG_DEFAULTS.mergeMinBytes,
+      options.mergeJitter ?? LOG_DEFAULTS.mergeJitter,
+      seams.random,
+    );
     // Default sort order compares UTF-16 code units, which for latin1 key strings is byte order.
     const keys = [...keydir.keys()].sort();
     this.index = SortedKeys.fromSorted(keys);
@@ -204,6 +211,7 @@ class LogStorageEngine implements LogEngine {
       fileBytes: this.files.totalBytes,
       files: this.files.count,
       deadBytes: this.deadBytes(),
+      mergeFloorBytes: this.merges.floor,
       merging: this.merges.merging,
       merges: this.merges.merges,
       lastMergeError: this.merges.lastError,
