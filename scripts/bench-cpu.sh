@@ -5,6 +5,7 @@
 #
 #   scripts/bench-cpu.sh [WORKLOAD]          WORKLOAD: a (default), b, c, write, read
 #   STORAGE=disk|lmdb|memory PROTOCOL=native|http DURATION=15 RECORDS=100000 BASE_PORT=7700
+#   JSON_OUT=FILE keeps the run's --json (its per-second timeline shows, say, a merge)
 #
 # Stops everything it started by PID (the dev-cluster's process group).
 set -euo pipefail
@@ -43,3 +44,4 @@ const ops = run.opsPerSec * Number(duration);
 const us = (ticks) => ((Number(ticks) / Number(hz)) * 1e6 / ops).toFixed(0);
 console.log(`CPU per operation: nodes ${us(nodeTicks)} µs (all three), load generator ${us(clientTicks)} µs`);
 ' "$OUT/run.json" "$((after - before))" "$((client_end - client_start))" "$HZ" "$DURATION"
+if [ -n "${JSON_OUT:-}" ]; then cp "$OUT/run.json" "$JSON_OUT"; fi
