@@ -55,13 +55,24 @@ export class MembershipAgent {
     if (m !== null) this.refreshSelf(m);
   }
 
-  /** After a restart the address may have changed; the stored entry is corrected and spread. */
+  /**
+   * After a restart the address may have changed; the stored entry is corrected and spread. The
+   * weight is not: it took part in every claim since the node was admitted, and the ring is a fold
+   * of those claims, so a new weight would reshuffle far more than its own share (3-6× the minimum
+   * measured). A node started with another weight says so and keeps the one it was admitted with.
+   */
   private refreshSelf(m: Membership): void {
     const self = getMember(m, this.config.self.id);
     const spec = this.config.self;
     if (self === undefined || self.state === 'left') {
       this.host.setMembership(admit(m, spec, 'up'));
       return;
+    }
+    if (self.weight !== spec.weight) {
+      this.host.log('warn', 'the weight given at start differs from the one this node was admitted with, which it keeps; to change it, remove the node (leave) and add it back as a new node', {
+        given: spec.weight,
+        kept: self.weight,
+      });
     }
     const next = updateMember(m, spec.id, { address: spec.address, httpAddress: spec.httpAddress, clientAddress: spec.clientAddress });
     if (next !== m) this.host.setMembership(next);
