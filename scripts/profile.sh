@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Where the CPU goes under load: a fresh 3-node dev-cluster and its load generator, profiled by
+# perf over both cores (kernel and JIT-compiled JavaScript alike), then summed up by process role
+# (scripts/perf-report.mjs): idle, nodes, load generator; the top symbols; the nodes' JavaScript
+# functions by inclusive share. The tables in docs/benchmarks.md ("Where the time goes") come from it.
+#
+#   scripts/profile.sh [WORKLOAD]        WORKLOAD: a (default), b, c, write, read
+#   PROTOCOL=native|http STORAGE=disk|lmdb|memory DURATION=16 (the run) SAMPLE=10 (seconds profiled,
+#   from 3 s into the run) RECORDS=100000 BASE_PORT=7700 OUT=dir (keeps perf.data and the report)
+#
+# Installs Debian's linux-perf when perf is missing. Stops everything it started by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORKLOAD=${1:-a}
+PROTOCOL=${PROTOCOL:-native}
+STORAGE=${STORAGE:-disk}
+DURATION=${DURATION:-16}
+SAMPLE=${SAMPLE:-10}
+RECORDS=${RECORDS:-100000}
+BASE=${BASE_PORT:-7700}
+OUT=${OUT:-$(mktemp -d /tmp/dynamo-profile-XXXX)}
+mkdir -p "$OUT"
+[ "$SAMPLE" -le $((DURATION - 4)) ] || { echo "SAMPLE must leave 4 s of the run around it (DURATION=$DURATION)"; exit 2; }
+if ! perf --version > /dev/null 2>&1; then
+  echo "perf is missing: installing Debian's linux-perf"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-perf > /dev/null
+fi
+[ -f dist/cli/main.js ] || npm run build
+
+DATA=$(mktemp -d)
+LOG="$OUT/dev-cluster.log"
+# Node writes /tmp/perf-<pid>.map for its JIT code with this flag; perf reads them to name JavaScript frames.
+NODE_OPTIONS=--perf-basic-prof-only-functions setsid node bin/dynamo.js dev-cluster --nodes 3 --base-port "$BASE" --data "$DATA" --storage "$STORAGE" > "$LOG" 2>&1 &
+GROUP=$!
+BENCH_PID=""
+cleanup() {
+  [ -n "$BENCH_PID" ] && kill -TERM "$BENCH_PID" 2>/dev/null || true
+  kill -TERM -- "-$GROUP" 2>/dev/null || true; sleep 1; kill -KILL -- "-$GROUP" 2>/dev/null || true
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+for _ in $(seq 1 120); do grep -q ready "$LOG" && break; sleep 0.5; done
+grep -q ready "$LOG" || { echo "the dev-cluster did not start:"; cat "$LOG"; exit 1; }
+NODES="http://127.0.0.1:$((BASE + 101)),http://127.0.0.1:$((BASE + 102)),http://127.0.0.1:$((BASE + 103))"
+BENCH=(node bin/dynamo.js bench --node "$NODES" --protocol "$PROTOCOL" --records "$RECORDS" --concurrency 50 --value-size 100)
+"${BENCH[@]}" --workload write --ops "$RECORDS" > /dev/null
+NODE_PIDS=$(for i in 1 2 3; do ss -ltnpH "sport = :$((BASE + 100 + i))" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; done | tr '\n' ',')
+node --perf-basic-prof-only-functions bin/dynamo.js bench --node "$NODES" --protocol "$PROTOCOL" --records "$RECORDS" --concurrency 50 \
+  --value-size 100 --no-load --workload "$WORKLOAD" --duration "$DURATION" --json "$OUT/run.json" > "$OUT/bench.txt" &
+BENCH_PID=$!
+LOAD_GENERATOR=$BENCH_PID
+sleep 3
+perf record -o "$OUT/perf.data" -e cpu-clock -F 999 -a -g -- sleep "$SAMPLE" > /dev/null 2>&1
+wait "$BENCH_PID"
+BENCH_PID=""
+perf script -i "$OUT/perf.data" -F comm,pid,tid,ip,sym,dso 2> /dev/null | node scripts/perf-report.mjs --nodes "${NODE_PIDS%,}" --bench "$LOAD_GENERATOR" --title "workload $WORKLOAD, $PROTOCOL, $STORAGE" \
+  --ops "$(node -e 'console.log(Math.round(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).opsPerSec))' "$OUT/run.json")" | tee "$OUT/report.txt"
+echo "perf.data, the bench's output and this report are in $OUT"
