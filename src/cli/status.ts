@@ -2,9 +2,9 @@
 import { Command } from 'commander';
 import { nodeUrl } from './options.js';
 
-interface StatusView {
+export interface StatusView {
   node: string;
-  cluster: { partitions: number; n: number; members: { id: string; address: string; state: string; up: boolean; partitions: number }[] } | null;
+  cluster: { partitions: number; n: number; members: { id: string; address: string; state: string; up: boolean; weight: number; partitions: number }[] } | null;
   hints: { pending: number; byTarget: Record<string, number> };
   transfers: { pending: number; inProgress: number; done: number };
   operationsInFlight: number;
@@ -41,13 +41,14 @@ export function render(view: StatusView): string {
     m.address,
     m.state,
     m.up ? 'up' : 'DOWN',
+    `${m.weight}`,
     `${m.partitions}`,
     total > 0 ? `${((100 * m.partitions) / total).toFixed(1)}%` : '-',
     `${view.hints.byTarget[m.id] ?? 0}`,
   ]);
-  const header = ['member', 'address', 'state', 'seen', 'partitions', 'share', 'hints for it'];
+  const header = ['member', 'address', 'state', 'seen', 'weight', 'partitions', 'share', 'hints for it'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
   return [
     `cluster seen from ${view.node}: Q=${c.partitions} partitions, N=${c.n} replicas each`,
     line(header),
