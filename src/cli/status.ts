@@ -1,4 +1,4 @@
-/** `dynamo status --node URL`: every member, its state, up/down as this node sees it, ring share, hints. */
+/** `dynamo status --node URL`: every member, its state, up/down as this node sees it, weight, ring share, hints. */
 import { Command } from 'commander';
 import { nodeUrl } from './options.js';
 
@@ -12,7 +12,7 @@ export interface StatusView {
 
 export function statusCommand(): Command {
   return new Command('status')
-    .description("print the cluster as one node sees it: members, states, up/down, ring shares, pending hints and transfers")
+    .description("print the cluster as one node sees it: members, states, up/down, weights, ring shares, pending hints and transfers")
     .requiredOption('--node <url>', 'any node, e.g. http://127.0.0.1:7101', nodeUrl)
     .option('--json', 'print the raw JSON')
     .action(async (flags: { node: string; json?: boolean }) => {
