@@ -14,8 +14,8 @@ export interface LogEngineOptions extends EngineOptions {
   /**
    * Each merge's floor is mergeMinBytes raised by a random fraction from 0 up to this, drawn anew
    * after every merge. Replicas take the same writes, so with one fixed floor they all merged in
-   * the same second and every request waited on a merging node; staggered, one merges at a time
-   * (HBase jitters its major compactions for the same reason). Default 0.5; 0 to 10.
+   * the same second and every request waited on a merging node; staggered, they seldom merge
+   * together (HBase jitters its major compactions for the same reason). Default 0.5; 0 to 10.
    */
   readonly mergeJitter?: number;
   /** Records a merge reads per event-loop turn. Default 500 (~2-3 ms with a million keys). */
