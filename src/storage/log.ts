@@ -139,10 +139,8 @@ class LogStorageEngine implements LogEngine {
   get(key: Uint8Array, sortKey?: string): Uint8Array | undefined {
     this.checkOpen();
     const k = sortKey ?? keyString(key);
-    if (this.staged.size > 0) {
-      const staged = this.staged.lookup(k);
-      if (staged !== undefined) return staged ?? undefined;
-    }
+    const staged = this.staged.lookup(k);
+    if (staged !== undefined) return staged ?? undefined;
     const slot = this.keydir.slot(k);
     return slot === undefined ? undefined : this.read(slot);
   }
@@ -157,10 +155,8 @@ class LogStorageEngine implements LogEngine {
   digestOf(key: Uint8Array, sortKey?: string): Uint8Array | undefined {
     this.checkOpen();
     const k = sortKey ?? keyString(key);
-    if (this.staged.size > 0) {
-      const staged = this.staged.stagedDigest(k);
-      if (staged !== undefined) return staged ?? undefined;
-    }
+    const staged = this.staged.stagedDigest(k);
+    if (staged !== undefined) return staged ?? undefined;
     const slot = this.keydir.slot(k);
     return slot === undefined ? undefined : this.keydir.digestOf(slot);
   }

@@ -38,10 +38,8 @@ class MemoryEngine implements CrashableStorageEngine {
   get(key: Uint8Array, sortKey?: string): Uint8Array | undefined {
     this.checkOpen();
     const k = sortKey ?? keyString(key);
-    if (this.staged.size > 0) {
-      const staged = this.staged.lookup(k);
-      if (staged !== undefined) return staged ?? undefined;
-    }
+    const staged = this.staged.lookup(k);
+    if (staged !== undefined) return staged ?? undefined;
     return this.values.get(k);
   }
 
@@ -54,10 +52,8 @@ class MemoryEngine implements CrashableStorageEngine {
   digestOf(key: Uint8Array, sortKey?: string): Uint8Array | undefined {
     this.checkOpen();
     const k = sortKey ?? keyString(key);
-    if (this.staged.size > 0) {
-      const staged = this.staged.stagedDigest(k);
-      if (staged !== undefined) return staged ?? undefined;
-    }
+    const staged = this.staged.stagedDigest(k);
+    if (staged !== undefined) return staged ?? undefined;
     return this.digests.get(k)?.slice();
   }
 

@@ -52,7 +52,8 @@ export class StagedWrites {
 
   /** The staged value (null: a staged delete), or undefined when the key is not staged. */
   lookup(sortKey: string): StagedValue | undefined {
-    return this.writes.get(sortKey)?.value;
+    // Nothing staged is the usual case between commits: skip the lookup.
+    return this.writes.size === 0 ? undefined : this.writes.get(sortKey)?.value;
   }
 
   /**
@@ -60,7 +61,7 @@ export class StagedWrites {
    * staged value's digest, or null when it has none (or is a delete).
    */
   stagedDigest(sortKey: string): Uint8Array | null | undefined {
-    const staged = this.writes.get(sortKey);
+    const staged = this.writes.size === 0 ? undefined : this.writes.get(sortKey);
     if (staged === undefined) return undefined;
     return staged.value === null || staged.digest === undefined ? null : staged.digest.slice();
   }
