@@ -19,17 +19,12 @@ BASE=${BASE_PORT:-7700}
 DATA=$(mktemp -d)
 LOG=$(mktemp)
 OUT=$(mktemp -d)
-setsid node bin/dynamo.js dev-cluster --nodes 3 --base-port "$BASE" --data "$DATA" --storage "$STORAGE" >"$LOG" 2>&1 &
-GROUP=$!
+. scripts/lib/loaded-cluster.sh
+start_cluster
 cleanup() { kill -TERM -- "-$GROUP" 2>/dev/null || true; sleep 1; kill -KILL -- "-$GROUP" 2>/dev/null || true; rm -rf "$DATA" "$LOG" "$OUT"; }
 trap cleanup EXIT
-for _ in $(seq 1 120); do grep -q ready "$LOG" && break; sleep 0.5; done
-grep -q ready "$LOG" || { echo "the dev-cluster did not start:"; cat "$LOG"; exit 1; }
-NODES="http://127.0.0.1:$((BASE + 101)),http://127.0.0.1:$((BASE + 102)),http://127.0.0.1:$((BASE + 103))"
-BENCH=(node bin/dynamo.js bench --node "$NODES" --protocol "$PROTOCOL" --records "$RECORDS" --concurrency 50 --value-size 100)
-"${BENCH[@]}" --workload write --ops "$RECORDS" >/dev/null
-PIDS=$(for i in 1 2 3; do ss -ltnpH "sport = :$((BASE + 100 + i))" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; done)
-ticks() { local t=0; for p in $PIDS; do read -r u s < <(cut -d' ' -f14,15 "/proc/$p/stat"); t=$((t + u + s)); done; echo "$t"; }
+load_cluster
+ticks() { local t=0; for p in $NODE_PIDS; do read -r u s < <(cut -d' ' -f14,15 "/proc/$p/stat"); t=$((t + u + s)); done; echo "$t"; }
 HZ=$(getconf CLK_TCK)
 before=$(ticks)
 client_start=$(awk '{print $16 + $17}' /proc/$$/stat)

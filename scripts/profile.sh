@@ -29,9 +29,10 @@ fi
 
 DATA=$(mktemp -d)
 LOG="$OUT/dev-cluster.log"
+. scripts/lib/loaded-cluster.sh
 # Node writes /tmp/perf-<pid>.map for its JIT code with this flag; perf reads them to name JavaScript frames.
-NODE_OPTIONS=--perf-basic-prof-only-functions setsid node bin/dynamo.js dev-cluster --nodes 3 --base-port "$BASE" --data "$DATA" --storage "$STORAGE" > "$LOG" 2>&1 &
-GROUP=$!
+CLUSTER_NODE_OPTIONS=--perf-basic-prof-only-functions
+start_cluster
 BENCH_PID=""
 cleanup() {
   [ -n "$BENCH_PID" ] && kill -TERM "$BENCH_PID" 2>/dev/null || true
@@ -39,20 +40,14 @@ cleanup() {
   rm -rf "$DATA"
 }
 trap cleanup EXIT
-for _ in $(seq 1 120); do grep -q ready "$LOG" && break; sleep 0.5; done
-grep -q ready "$LOG" || { echo "the dev-cluster did not start:"; cat "$LOG"; exit 1; }
-NODES="http://127.0.0.1:$((BASE + 101)),http://127.0.0.1:$((BASE + 102)),http://127.0.0.1:$((BASE + 103))"
-BENCH=(node bin/dynamo.js bench --node "$NODES" --protocol "$PROTOCOL" --records "$RECORDS" --concurrency 50 --value-size 100)
-"${BENCH[@]}" --workload write --ops "$RECORDS" > /dev/null
-NODE_PIDS=$(for i in 1 2 3; do ss -ltnpH "sport = :$((BASE + 100 + i))" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; done | tr '\n' ',')
-node --perf-basic-prof-only-functions bin/dynamo.js bench --node "$NODES" --protocol "$PROTOCOL" --records "$RECORDS" --concurrency 50 \
-  --value-size 100 --no-load --workload "$WORKLOAD" --duration "$DURATION" --json "$OUT/run.json" > "$OUT/bench.txt" &
+load_cluster
+node --perf-basic-prof-only-functions "${BENCH[@]:1}" --no-load --workload "$WORKLOAD" --duration "$DURATION" --json "$OUT/run.json" > "$OUT/bench.txt" &
 BENCH_PID=$!
 LOAD_GENERATOR=$BENCH_PID
 sleep 3
 perf record -o "$OUT/perf.data" -e cpu-clock -F 999 -a -g -- sleep "$SAMPLE" > /dev/null 2>&1
 wait "$BENCH_PID"
 BENCH_PID=""
-perf script -i "$OUT/perf.data" -F comm,pid,tid,ip,sym,dso 2> /dev/null | node scripts/perf-report.mjs --nodes "${NODE_PIDS%,}" --bench "$LOAD_GENERATOR" --title "workload $WORKLOAD, $PROTOCOL, $STORAGE" \
+perf script -i "$OUT/perf.data" -F comm,pid,tid,ip,sym,dso 2> /dev/null | node scripts/perf-report.mjs --nodes "$(echo $NODE_PIDS | tr ' ' ',')" --bench "$LOAD_GENERATOR" --title "workload $WORKLOAD, $PROTOCOL, $STORAGE" \
   --ops "$(node -e 'console.log(Math.round(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).opsPerSec))' "$OUT/run.json")" | tee "$OUT/report.txt"
 echo "perf.data, the bench's output and this report are in $OUT"

@@ -1,0 +1,21 @@
+# Sourced by scripts/bench-cpu.sh and scripts/profile.sh: a fresh 3-node dev-cluster with RECORDS
+# records loaded, as both measure it. The caller sets BASE, STORAGE, PROTOCOL, RECORDS, DATA and
+# LOG (and CLUSTER_NODE_OPTIONS for the nodes alone), calls start_cluster, traps its cleanup on
+# GROUP, then calls load_cluster.
+
+# Starts the nodes in a process group of their own; sets GROUP, to stop them by PID.
+start_cluster() {
+  NODE_OPTIONS="${CLUSTER_NODE_OPTIONS:-}" setsid node bin/dynamo.js dev-cluster --nodes 3 --base-port "$BASE" --data "$DATA" --storage "$STORAGE" >"$LOG" 2>&1 &
+  GROUP=$!
+}
+
+# Waits for the cluster, loads the records; sets NODES (HTTP URLs), BENCH (the bench command with
+# the shared settings) and NODE_PIDS (one per node, space-separated).
+load_cluster() {
+  for _ in $(seq 1 120); do grep -q ready "$LOG" && break; sleep 0.5; done
+  grep -q ready "$LOG" || { echo "the dev-cluster did not start:"; cat "$LOG"; exit 1; }
+  NODES="http://127.0.0.1:$((BASE + 101)),http://127.0.0.1:$((BASE + 102)),http://127.0.0.1:$((BASE + 103))"
+  BENCH=(node bin/dynamo.js bench --node "$NODES" --protocol "$PROTOCOL" --records "$RECORDS" --concurrency 50 --value-size 100)
+  "${BENCH[@]}" --workload write --ops "$RECORDS" >/dev/null
+  NODE_PIDS=$(for i in 1 2 3; do ss -ltnpH "sport = :$((BASE + 100 + i))" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; done | tr '\n' ' ')
+}
