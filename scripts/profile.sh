@@ -21,10 +21,8 @@ BASE=${BASE_PORT:-7700}
 OUT=${OUT:-$(mktemp -d /tmp/dynamo-profile-XXXX)}
 mkdir -p "$OUT"
 [ "$SAMPLE" -le $((DURATION - 4)) ] || { echo "SAMPLE must leave 4 s of the run around it (DURATION=$DURATION)"; exit 2; }
-if ! perf --version > /dev/null 2>&1; then
-  echo "perf is missing: installing Debian's linux-perf"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-perf > /dev/null
-fi
+. scripts/lib/ensure-perf.sh
+ensure_perf
 [ -f dist/cli/main.js ] || npm run build
 
 DATA=$(mktemp -d)

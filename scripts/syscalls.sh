@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Syscalls and context switches per operation under load, by role (the three nodes together, the
+# load generator): how well frames and commits are batched. A fresh 3-node dev-cluster with
+# RECORDS records loaded, then `perf stat` on each process for SAMPLE seconds of the run phase.
+#
+#   scripts/syscalls.sh [WORKLOAD]       WORKLOAD: a (default), b, c, write, read
+#   PROTOCOL=native|http STORAGE=disk|lmdb|memory DURATION=14 SAMPLE=6 RECORDS=100000 BASE_PORT=7700
+#
+# Installs Debian's linux-perf when perf is missing. Stops everything it started by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORKLOAD=${1:-a}
+PROTOCOL=${PROTOCOL:-native}
+STORAGE=${STORAGE:-disk}
+DURATION=${DURATION:-14}
+SAMPLE=${SAMPLE:-6}
+RECORDS=${RECORDS:-100000}
+BASE=${BASE_PORT:-7700}
+[ "$SAMPLE" -le $((DURATION - 6)) ] || { echo "SAMPLE must leave 6 s of the run around it (DURATION=$DURATION)"; exit 2; }
+. scripts/lib/ensure-perf.sh
+ensure_perf
+[ -f dist/cli/main.js ] || npm run build
+
+DATA=$(mktemp -d)
+LOG=$(mktemp)
+OUT=$(mktemp -d)
+. scripts/lib/loaded-cluster.sh
+start_cluster
+BENCH_PID=""
+cleanup() {
+  [ -n "$BENCH_PID" ] && kill -TERM "$BENCH_PID" 2>/dev/null || true
+  kill -TERM -- "-$GROUP" 2>/dev/null || true; sleep 1; kill -KILL -- "-$GROUP" 2>/dev/null || true
+  rm -rf "$DATA" "$LOG" "$OUT"
+}
+trap cleanup EXIT
+load_cluster
+"${BENCH[@]}" --no-load --workload "$WORKLOAD" --duration "$DURATION" --json "$OUT/run.json" > "$OUT/bench.txt" &
+BENCH_PID=$!
+LOAD_GENERATOR=$BENCH_PID
+sleep 3
+EVENTS=context-switches
+for call in write writev read pread64 pwrite64 fdatasync epoll_wait epoll_pwait futex; do EVENTS="$EVENTS,syscalls:sys_enter_$call"; done
+STATS=()
+for pid in $NODE_PIDS $BENCH_PID; do
+  perf stat -x, -e "$EVENTS" -p "$pid" -o "$OUT/stat-$pid.csv" -- sleep "$SAMPLE" &
+  STATS+=($!)
+done
+wait "${STATS[@]}"
+wait "$BENCH_PID"
+BENCH_PID=""
+tail -n 1 "$OUT/bench.txt"
+node - "$OUT" "$SAMPLE" "$LOAD_GENERATOR" $NODE_PIDS <<'JS'
+const fs = require('node:fs');
+const [out, sample, generator, ...nodes] = process.argv.slice(2);
+const run = JSON.parse(fs.readFileSync(`${out}/run.json`, 'utf8'));
+const ops = run.opsPerSec * Number(sample);
+const counts = (pid) => {
+  const c = {};
+  for (const line of fs.readFileSync(`${out}/stat-${pid}.csv`, 'utf8').split('\n')) {
+    const [value, , event] = line.split(',');
+    if (event === undefined || !/^\d+$/.test(value)) continue;
+    c[event.replace('syscalls:sys_enter_', '')] = Number(value);
+  }
+  return c;
+};
+const sum = (list) => list.reduce((acc, c) => { for (const k in c) acc[k] = (acc[k] ?? 0) + c[k]; return acc; }, {});
+const rows = [['nodes (all 3)', sum(nodes.map(counts))], ['load generator', counts(generator)]];
+const columns = [
+  ['socket writes', (c) => (c.write ?? 0) + (c.writev ?? 0)],
+  ['socket reads', (c) => c.read ?? 0],
+  ['pread', (c) => c.pread64 ?? 0],
+  ['pwrite', (c) => c.pwrite64 ?? 0],
+  ['fdatasync', (c) => c.fdatasync ?? 0],
+  ['epoll waits', (c) => (c.epoll_wait ?? 0) + (c.epoll_pwait ?? 0)],
+  ['futex', (c) => c.futex ?? 0],
+  ['context switches', (c) => c['context-switches'] ?? 0],
+];
+console.log(`per operation, over ${sample} s at ${Math.round(run.opsPerSec)} ops/s (the run's average):`);
+const width = (name) => name.length + 2;
+console.log(''.padEnd(16) + columns.map(([name]) => name.padStart(width(name))).join(''));
+for (const [role, c] of rows) console.log(role.padEnd(16) + columns.map(([name, f]) => (f(c) / ops).toFixed(2).padStart(width(name))).join(''));
+JS
