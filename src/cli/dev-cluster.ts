@@ -3,6 +3,8 @@
  * cluster. Node i takes peer port BASE+i, HTTP port BASE+100+i and client-protocol port BASE+200+i. The command waits until every
  * node serves and sees all members, prints their URLs, and stops every child on SIGINT/SIGTERM.
  * A child that dies is reported, not restarted: killing one is how you try failures.
+ * Options after `--` go to every node's `dynamo start` (durability, anti-entropy pace, limits), so
+ * a benchmark or an experiment can vary them without starting nodes by hand.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -24,6 +26,13 @@ interface DevClusterFlags {
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 60_000;
+/** `dynamo start` options that dev-cluster sets itself for each node. */
+const OWN_NODE_OPTIONS = ['--id', '--host', '--port', '--http-port', '--client-port', '--data', '--seeds', '--storage', '--partitions', '--exit-with-parent'];
+
+/** The first of `nodeOptions` that dev-cluster sets itself (given as `--opt` or `--opt=value`), if any. */
+export function ownNodeOption(nodeOptions: readonly string[]): string | undefined {
+  return nodeOptions.map((arg) => arg.split('=')[0]!).find((name) => OWN_NODE_OPTIONS.includes(name));
+}
 
 export function devClusterCommand(): Command {
   return new Command('dev-cluster')
@@ -34,8 +43,14 @@ export function devClusterCommand(): Command {
     .option('--storage <engine>', 'disk (append-only log, keys in memory; the default), lmdb (B-tree, for keys beyond memory) or memory', oneOf(...STORAGE_KINDS), 'disk')
     .option('--partitions <q>', 'partition count Q (power of two)', positiveInt, 64)
     .option('--verbose', "print the nodes' JSON logs")
-    .action(async (flags: DevClusterFlags) => {
-      await runDevCluster(flags);
+    .argument('[node-options...]', "after --: options for every node's `dynamo start`, e.g. -- --fsync always --anti-entropy-interval-ms 5000")
+    .action(async (nodeOptions: string[], flags: DevClusterFlags) => {
+      const own = ownNodeOption(nodeOptions);
+      if (own !== undefined) {
+        console.error(`dev-cluster sets ${own} for each node itself; give it through dev-cluster's own options (see --help)`);
+        process.exit(2);
+      }
+      await runDevCluster(flags, nodeOptions);
     });
 }
 
@@ -43,11 +58,12 @@ function binPath(): string {
   return resolve(fileURLToPath(import.meta.url), '../../../bin/dynamo.js');
 }
 
-async function runDevCluster(flags: DevClusterFlags): Promise<void> {
+async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly string[]): Promise<void> {
   const dataRoot = flags.data ?? mkdtempSync(join(tmpdir(), 'dynamo-dev-'));
   const peers = Array.from({ length: flags.nodes }, (_, i) => `${HOST}:${flags.basePort + i + 1}`);
   const children: ChildProcess[] = [];
   let stopping = false;
+  let formed = false;
   const stopAll = (code: number): void => {
     if (stopping) return;
     stopping = true;
@@ -68,39 +84,43 @@ async function runDevCluster(flags: DevClusterFlags): Promise<void> {
       '--port', String(flags.basePort + i), '--http-port', String(flags.basePort + 100 + i),
       '--client-port', String(flags.basePort + 200 + i),
       '--data', dir, '--seeds', peers.join(','), '--storage', flags.storage,
-      '--partitions', String(flags.partitions), '--exit-with-parent',
+      '--partitions', String(flags.partitions), '--exit-with-parent', ...nodeOptions,
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', flags.verbose ? 'inherit' : 'ignore', 'inherit'] });
     child.on('exit', (code, signal) => {
-      if (!stopping) console.error(`node${i} (pid ${child.pid}) exited (${signal ?? `code ${code}`}); the others keep running`);
+      if (!stopping) console.error(`node${i} (pid ${child.pid}) exited (${signal ?? `code ${code}`})${formed ? '; the others keep running' : ''}`);
     });
     children.push(child);
   }
   const urls = Array.from({ length: flags.nodes }, (_, i) => `http://${HOST}:${flags.basePort + 101 + i}`);
-  const ready = await waitUntilFormed(urls, flags.nodes);
-  if (!ready) {
-    console.error(`the cluster did not form within ${READY_TIMEOUT_MS / 1000} s; stopping`);
+  // A node that exits before the cluster forms (a bad node option, a port in use) ends the wait.
+  const anyExited = (): boolean => children.some((c) => c.exitCode !== null || c.signalCode !== null);
+  const ready = await waitUntilFormed(urls, flags.nodes, anyExited);
+  if (ready !== 'formed') {
+    console.error(ready === 'node exited' ? 'a node exited before the cluster formed; stopping' : `the cluster did not form within ${READY_TIMEOUT_MS / 1000} s; stopping`);
     stopAll(1);
     return;
   }
+  formed = true;
   console.log(`dynamo dev-cluster: ${flags.nodes} nodes ready (storage ${flags.storage}, data in ${dataRoot})`);
   urls.forEach((url, i) => console.log(`  node${i + 1}  ${url}   client protocol ${HOST}:${flags.basePort + 201 + i}`));
   console.log('try:  curl -X PUT --data-binary hello ' + urls[0] + '/kv/demo/greeting ; curl ' + urls[1] + '/kv/demo/greeting');
   console.log('stop with Ctrl-C');
 }
 
-async function waitUntilFormed(urls: string[], members: number): Promise<boolean> {
+async function waitUntilFormed(urls: string[], members: number, anyExited: () => boolean): Promise<'formed' | 'node exited' | 'timed out'> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
+    if (anyExited()) return 'node exited';
     const views = await Promise.all(urls.map((u) => fetchJson(`${u}/cluster`)));
     const formed = views.every((v) => {
       const list = (v as { members?: { up: boolean; state: string }[] } | null)?.members;
       return list !== undefined && list.filter((m) => m.up && m.state === 'up').length === members;
     });
-    if (formed) return true;
+    if (formed) return 'formed';
     await new Promise((r) => setTimeout(r, 250));
   }
-  return false;
+  return 'timed out';
 }
 
 export async function fetchJson(url: string): Promise<unknown> {

@@ -1,0 +1,76 @@
+/**
+ * `dynamo dev-cluster` as a user runs it: real node processes, options after `--` reaching every
+ * node, options it sets itself refused, and a node that cannot start ending the wait at once.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+import { ownNodeOption } from '../../src/cli/dev-cluster.js';
+
+const BIN = resolve(import.meta.dirname, '../../bin/dynamo.js');
+const BASE = 28_000;
+const dataRoot = mkdtempSync(join(tmpdir(), 'dynamo-dev-cluster-test-'));
+const started: ChildProcess[] = [];
+
+after(async () => {
+  for (const child of started) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(dataRoot, { recursive: true, force: true });
+});
+
+/** Starts dev-cluster; resolves with its output once it prints `ready` or exits. */
+function devCluster(args: string[]): Promise<{ child: ChildProcess; output: string; exitCode: number | null }> {
+  const child = spawn(process.execPath, [BIN, 'dev-cluster', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let output = '';
+  return new Promise((done) => {
+    const collect = (d: Buffer): void => {
+      output += d.toString();
+      if (output.includes('ready')) done({ child, output, exitCode: null });
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    child.once('exit', (code) => done({ child, output, exitCode: code }));
+  });
+}
+
+test('ownNodeOption names the first node option dev-cluster sets itself, in either spelling', () => {
+  assert.equal(ownNodeOption(['--fsync', 'always', '--port', '1']), '--port');
+  assert.equal(ownNodeOption(['--data=/x']), '--data');
+  assert.equal(ownNodeOption(['--fsync', 'always', '--max-value-bytes', '10']), undefined);
+  assert.equal(ownNodeOption([]), undefined);
+});
+
+test('options after -- reach every node', { timeout: 60_000 }, async () => {
+  const { exitCode, output } = await devCluster(['--nodes', '3', '--base-port', String(BASE), '--storage', 'memory', '--data', join(dataRoot, 'a'), '--', '--max-value-bytes', '64']);
+  assert.equal(exitCode, null, output);
+  for (let i = 1; i <= 3; i++) {
+    const url = `http://127.0.0.1:${BASE + 100 + i}/kv/limits/k${i}`;
+    const big = await fetch(url, { method: 'PUT', body: 'x'.repeat(100) });
+    assert.equal(big.status, 413, `node${i} took a value over the limit given after --`);
+    const small = await fetch(url, { method: 'PUT', body: 'fits' });
+    assert.ok(small.status >= 200 && small.status < 300, `node${i}: ${small.status}`);
+  }
+});
+
+test('an option dev-cluster sets itself is refused before any node starts', async () => {
+  const { exitCode, output } = await devCluster(['--base-port', String(BASE + 10), '--', '--port', '5']);
+  assert.equal(exitCode, 2);
+  assert.match(output, /dev-cluster sets --port for each node itself/);
+});
+
+test('a node that cannot start ends the wait at once, with its error', { timeout: 30_000 }, async () => {
+  const startedAt = Date.now();
+  const { exitCode, output } = await devCluster(['--base-port', String(BASE + 20), '--storage', 'memory', '--data', join(dataRoot, 'b'), '--', '--fsync', 'sometimes']);
+  assert.equal(exitCode, 1);
+  assert.match(output, /argument 'sometimes' is invalid/);
+  assert.match(output, /a node exited before the cluster formed/);
+  assert.ok(Date.now() - startedAt < 20_000, 'it waited for the whole formation timeout');
+});
