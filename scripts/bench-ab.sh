@@ -3,7 +3,7 @@
 # both in temporary worktrees, then alternates scripts/bench-cpu.sh runs of A and B, PAIRS times,
 # and prints every run and the means (ops/s, and CPU per operation of the nodes and load generator).
 #
-#   scripts/bench-ab.sh REV_A REV_B [PAIRS=3] [WORKLOAD=a]     PROTOCOL, STORAGE, DURATION pass through
+#   scripts/bench-ab.sh REV_A REV_B [PAIRS=3] [WORKLOAD=a]     PROTOCOL, STORAGE, DURATION, NODE_ARGS pass through
 #
 # Each revision runs its own nodes and its own load generator. Removes its worktrees when done.
 set -euo pipefail

@@ -6,6 +6,7 @@
 #   scripts/bench-cpu.sh [WORKLOAD]          WORKLOAD: a (default), b, c, write, read
 #   STORAGE=disk|lmdb|memory PROTOCOL=native|http DURATION=15 RECORDS=100000 BASE_PORT=7700
 #   JSON_OUT=FILE keeps the run's --json (its per-second timeline shows, say, a merge)
+#   NODE_ARGS="--fsync always" passes `dynamo start` options to every node
 #
 # Stops everything it started by PID (the dev-cluster's process group).
 set -euo pipefail

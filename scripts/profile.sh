@@ -7,6 +7,7 @@
 #   scripts/profile.sh [WORKLOAD]        WORKLOAD: a (default), b, c, write, read
 #   PROTOCOL=native|http STORAGE=disk|lmdb|memory DURATION=16 (the run) SAMPLE=10 (seconds profiled,
 #   from 3 s into the run) RECORDS=100000 BASE_PORT=7700 OUT=dir (keeps perf.data and the report)
+#   NODE_ARGS="--fsync always" passes `dynamo start` options to every node
 #
 # Installs Debian's linux-perf when perf is missing. Stops everything it started by PID.
 set -euo pipefail

@@ -5,6 +5,7 @@
 #
 #   scripts/syscalls.sh [WORKLOAD]       WORKLOAD: a (default), b, c, write, read
 #   PROTOCOL=native|http STORAGE=disk|lmdb|memory DURATION=14 SAMPLE=6 RECORDS=100000 BASE_PORT=7700
+#   NODE_ARGS="--fsync always" passes `dynamo start` options to every node
 #
 # Installs Debian's linux-perf when perf is missing. Stops everything it started by PID.
 set -euo pipefail

@@ -1,11 +1,13 @@
 # Sourced by scripts/bench-cpu.sh and scripts/profile.sh: a fresh 3-node dev-cluster with RECORDS
 # records loaded, as both measure it. The caller sets BASE, STORAGE, PROTOCOL, RECORDS, DATA and
-# LOG (and CLUSTER_NODE_OPTIONS for the nodes alone), calls start_cluster, traps its cleanup on
-# GROUP, then calls load_cluster.
+# LOG (and CLUSTER_NODE_OPTIONS, Node's own options for the nodes alone), calls start_cluster, traps
+# its cleanup on GROUP, then calls load_cluster. NODE_ARGS, when set, are `dynamo start` options for
+# every node (word-split: NODE_ARGS="--anti-entropy-interval-ms 3600000").
 
 # Starts the nodes in a process group of their own; sets GROUP, to stop them by PID.
 start_cluster() {
-  NODE_OPTIONS="${CLUSTER_NODE_OPTIONS:-}" setsid node bin/dynamo.js dev-cluster --nodes 3 --base-port "$BASE" --data "$DATA" --storage "$STORAGE" >"$LOG" 2>&1 &
+  # shellcheck disable=SC2086 # NODE_ARGS is a list of options
+  NODE_OPTIONS="${CLUSTER_NODE_OPTIONS:-}" setsid node bin/dynamo.js dev-cluster --nodes 3 --base-port "$BASE" --data "$DATA" --storage "$STORAGE" -- ${NODE_ARGS:-} >"$LOG" 2>&1 &
   GROUP=$!
 }
 
