@@ -113,11 +113,11 @@ async function waitUntilFormed(urls: string[], members: number, anyExited: () =>
   while (Date.now() < deadline) {
     if (anyExited()) return 'node exited';
     const views = await Promise.all(urls.map((u) => fetchJson(`${u}/cluster`)));
-    const formed = views.every((v) => {
+    const allUp = views.every((v) => {
       const list = (v as { members?: { up: boolean; state: string }[] } | null)?.members;
       return list !== undefined && list.filter((m) => m.up && m.state === 'up').length === members;
     });
-    if (formed) return 'formed';
+    if (allUp) return 'formed';
     await new Promise((r) => setTimeout(r, 250));
   }
   return 'timed out';
