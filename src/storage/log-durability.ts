@@ -1,10 +1,7 @@
 /**
  * When the log engine's writes reach the disk, per durability mode (as lmdb.ts documents them):
- * - 'always': `commit()` resolves only once its write, and the directory entry of any data file it
- *   made, are on disk. The fdatasync runs on the thread pool, not the event loop, so while one
- *   commit waits for the disk the node goes on serving and stages the next batch, which then
- *   shares one fdatasync (group commit across the wait). A commit's writes are readable before
- *   they are durable, as in 'interval'; nothing is acknowledged until they are.
+ * - 'always': every commit's write is fdatasynced before `commit()` resolves (blocking, like
+ *   LMDB's synchronous commit), and a new data file's directory entry is fsynced when it is made.
  * - 'interval': commits only write to the OS; a timer fdatasyncs the files written since the last
  *   fsync (and the directory, if a file was made) every `fsyncIntervalMs`, on the thread pool.
  * - 'none': never fsyncs.
@@ -43,14 +40,16 @@ export class LogDurability {
     return this.failed;
   }
 
-  /** After a commit's write to `file`: the next sync covers it ('always' syncs before the commit resolves). */
+  /** After a commit's write to `file`; in 'always' mode the fdatasync happens here (and may throw SYNC_FAILED). */
   written(file: DataFile): void {
-    if (this.mode !== 'none') this.unsynced.add(file);
+    if (this.mode === 'always') this.now(() => this.io.fdatasyncSync(file.fd), `fdatasync of ${file.path}`);
+    else if (this.mode === 'interval') this.unsynced.add(file);
   }
 
   /** After a commit made a new data file: its directory entry must reach the disk too. */
-  created(): void {
-    if (this.mode !== 'none') this.dirUnsynced = true;
+  created(file: DataFile): void {
+    if (this.mode === 'always') this.now(() => this.io.fsyncSync(this.dirFd), `fsync of the directory for ${file.path}`);
+    else if (this.mode === 'interval') this.dirUnsynced = true;
   }
 
   /** Marks the engine failed from elsewhere (a merge's fsync); returns the error to throw. */
@@ -59,7 +58,7 @@ export class LogDurability {
     return this.failed;
   }
 
-  /** fsyncs everything written so far (never anything in 'none'). */
+  /** fsyncs everything written so far (nothing to do in 'always', never anything in 'none'). */
   async sync(): Promise<void> {
     if (this.mode === 'none') return;
     while (this.syncing !== undefined) await this.syncing;
@@ -104,4 +103,11 @@ export class LogDurability {
     }
   }
 
+  private now(action: () => void, what: string): void {
+    try {
+      action();
+    } catch (err) {
+      throw this.fail(what, err);
+    }
+  }
 }

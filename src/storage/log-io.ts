@@ -18,6 +18,7 @@ export interface LogIo {
   fdatasyncSync(fd: number): void;
   fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
   /** fsync of a directory's fd: makes creates, renames and unlinks in it durable. */
+  fsyncSync(fd: number): void;
   fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
   readdirSync(path: string): string[];
   mkdirSync(path: string): void;
@@ -36,6 +37,7 @@ export const nodeLogIo: LogIo = {
   ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
   fdatasyncSync: (fd) => fs.fdatasyncSync(fd),
   fdatasync: (fd, callback) => fs.fdatasync(fd, callback),
+  fsyncSync: (fd) => fs.fsyncSync(fd),
   fsync: (fd, callback) => fs.fsync(fd, callback),
   readdirSync: (path) => fs.readdirSync(path),
   mkdirSync: (path) => void fs.mkdirSync(path, { recursive: true }),

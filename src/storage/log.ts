@@ -164,10 +164,10 @@ class LogStorageEngine implements LogEngine {
   commit(): Promise<void> {
     try {
       this.commitNow();
+      return Promise.resolve();
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.fsyncs.mode === 'always' ? this.fsyncs.sync() : Promise.resolve();
   }
 
   hasStaged(): boolean {
@@ -341,7 +341,7 @@ class LogStorageEngine implements LogEngine {
   /** Makes a new active file above every id handed out so far. */
   private roll(): void {
     this.active = this.files.create('log', this.nextSeq, false);
-    this.fsyncs.created();
+    this.fsyncs.created(this.active);
   }
 
   /**
