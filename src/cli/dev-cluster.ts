@@ -102,7 +102,8 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
     return;
   }
   formed = true;
-  console.log(`dynamo dev-cluster: ${flags.nodes} nodes ready (storage ${flags.storage}, data in ${dataRoot})`);
+  const given = nodeOptions.length === 0 ? '' : `, node options: ${nodeOptions.join(' ')}`;
+  console.log(`dynamo dev-cluster: ${flags.nodes} nodes ready (storage ${flags.storage}, data in ${dataRoot}${given})`);
   urls.forEach((url, i) => console.log(`  node${i + 1}  ${url}   client protocol ${HOST}:${flags.basePort + 201 + i}`));
   console.log('try:  curl -X PUT --data-binary hello ' + urls[0] + '/kv/demo/greeting ; curl ' + urls[1] + '/kv/demo/greeting');
   console.log('stop with Ctrl-C');

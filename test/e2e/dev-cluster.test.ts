@@ -51,6 +51,7 @@ test('ownNodeOption names the first node option dev-cluster sets itself, in eith
 test('options after -- reach every node', { timeout: 60_000 }, async () => {
   const { exitCode, output } = await devCluster(['--nodes', '3', '--base-port', String(BASE), '--storage', 'memory', '--data', join(dataRoot, 'a'), '--', '--max-value-bytes', '64']);
   assert.equal(exitCode, null, output);
+  assert.match(output, /3 nodes ready \(storage memory, data in .*, node options: --max-value-bytes 64\)/);
   for (let i = 1; i <= 3; i++) {
     const url = `http://127.0.0.1:${BASE + 100 + i}/kv/limits/k${i}`;
     const big = await fetch(url, { method: 'PUT', body: 'x'.repeat(100) });
