@@ -50,34 +50,7 @@ wait "${STATS[@]}"
 wait "$BENCH_PID"
 BENCH_PID=""
 tail -n 1 "$OUT/bench.txt"
-node - "$OUT" "$SAMPLE" "$LOAD_GENERATOR" $NODE_PIDS <<'JS'
-const fs = require('node:fs');
-const [out, sample, generator, ...nodes] = process.argv.slice(2);
-const run = JSON.parse(fs.readFileSync(`${out}/run.json`, 'utf8'));
-const ops = run.opsPerSec * Number(sample);
-const counts = (pid) => {
-  const c = {};
-  for (const line of fs.readFileSync(`${out}/stat-${pid}.csv`, 'utf8').split('\n')) {
-    const [value, , event] = line.split(',');
-    if (event === undefined || !/^\d+$/.test(value)) continue;
-    c[event.replace('syscalls:sys_enter_', '')] = Number(value);
-  }
-  return c;
-};
-const sum = (list) => list.reduce((acc, c) => { for (const k in c) acc[k] = (acc[k] ?? 0) + c[k]; return acc; }, {});
-const rows = [['nodes (all 3)', sum(nodes.map(counts))], ['load generator', counts(generator)]];
-const columns = [
-  ['socket writes', (c) => (c.write ?? 0) + (c.writev ?? 0)],
-  ['socket reads', (c) => c.read ?? 0],
-  ['pread', (c) => c.pread64 ?? 0],
-  ['pwrite', (c) => c.pwrite64 ?? 0],
-  ['fdatasync', (c) => c.fdatasync ?? 0],
-  ['epoll waits', (c) => (c.epoll_wait ?? 0) + (c.epoll_pwait ?? 0)],
-  ['futex', (c) => c.futex ?? 0],
-  ['context switches', (c) => c['context-switches'] ?? 0],
-];
-console.log(`per operation, over ${sample} s at ${Math.round(run.opsPerSec)} ops/s (the run's average):`);
-const width = (name) => name.length + 2;
-console.log(''.padEnd(16) + columns.map(([name]) => name.padStart(width(name))).join(''));
-for (const [role, c] of rows) console.log(role.padEnd(16) + columns.map(([name, f]) => (f(c) / ops).toFixed(2).padStart(width(name))).join(''));
-JS
+# The run's average rate stands for the sampled seconds' (they are inside the run, away from its ends).
+OPS=$(node -e 'console.log(Math.round(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).opsPerSec * Number(process.argv[2])))' "$OUT/run.json" "$SAMPLE")
+NODE_STATS=$(for pid in $NODE_PIDS; do printf '%s,' "$OUT/stat-$pid.csv"; done)
+node scripts/syscalls-report.mjs --ops "$OPS" --seconds "$SAMPLE" --nodes "${NODE_STATS%,}" --bench "$OUT/stat-$LOAD_GENERATOR.csv"
