@@ -43,7 +43,7 @@ export function startCommand(): Command {
     .option('--storage <engine>', 'disk (append-only log, keys in memory; the default), lmdb (B-tree, for keys beyond memory) or memory', oneOf(...STORAGE_KINDS), 'disk')
     .option('--weight <w>', 'capacity weight: share of the ring relative to other nodes', positiveNumber, 1)
     .option('--fsync <policy>', 'disk durability: interval (fsync every 100 ms; commits survive kill -9), always (fsync each commit), none', oneOf('interval', 'always', 'none'), 'interval')
-    .option('--commit-window-ms <ms>', 'group commit: under load, commit at most once per this many ms (0: every event-loop turn; raise it with --fsync always)', nonNegativeNumber, 0)
+    .option('--commit-window-ms <ms>', 'group commit: under load, commit at most once per this many ms (0: every event-loop turn; no window measured faster, with any engine or --fsync policy)', nonNegativeNumber, 0)
     .option('--partitions <q>', 'partition count Q when founding a cluster (power of two)', positiveInt, 64)
     .option('--replicas <n>', 'replicas per partition (the largest bucket n) when founding a cluster', positiveInt, 3)
     .option('--request-timeout-ms <ms>', 'deadline of a client request', positiveInt, 2000)

@@ -6,10 +6,11 @@
  *
  * Group commit: a turn that wrote nothing, with nothing queued before it, is sent at once;
  * otherwise its writes join the next commit, which runs in the next turn if the last one was more
- * than `commitWindowMs` ago and otherwise when the window closes. The default window is 0: with
- * the log engine a commit is one write syscall, and a longer window measured slower (every
- * acknowledgement waits for it, and 50 clients in flight then do fewer operations per second).
- * A window helps when a commit is costly: `--fsync always`, or LMDB's page copies.
+ * than `commitWindowMs` ago and otherwise when the window closes. The default window is 0, and
+ * every longer one measured slower or no faster, with the log engine, LMDB and `--fsync always`
+ * alike: every acknowledgement waits for the window, and 50 clients in flight then do fewer
+ * operations per second, while a commit that is slow (an fsync) already gathers whatever arrived
+ * during it into the next one.
  */
 import { randomBytes } from 'node:crypto';
 import { IdTable } from '../core/id-table.js';
