@@ -22,7 +22,7 @@ LOG=$(mktemp)
 OUT=$(mktemp -d)
 . scripts/lib/loaded-cluster.sh
 start_cluster
-cleanup() { kill -TERM -- "-$GROUP" 2>/dev/null || true; sleep 1; kill -KILL -- "-$GROUP" 2>/dev/null || true; rm -rf "$DATA" "$LOG" "$OUT"; }
+cleanup() { stop_cluster; rm -rf "$DATA" "$LOG" "$OUT"; }
 trap cleanup EXIT
 load_cluster
 ticks() { local t=0; for p in $NODE_PIDS; do read -r u s < <(cut -d' ' -f14,15 "/proc/$p/stat"); t=$((t + u + s)); done; echo "$t"; }

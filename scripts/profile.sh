@@ -35,7 +35,7 @@ start_cluster
 BENCH_PID=""
 cleanup() {
   [ -n "$BENCH_PID" ] && kill -TERM "$BENCH_PID" 2>/dev/null || true
-  kill -TERM -- "-$GROUP" 2>/dev/null || true; sleep 1; kill -KILL -- "-$GROUP" 2>/dev/null || true
+  stop_cluster
   rm -rf "$DATA"
 }
 trap cleanup EXIT
@@ -48,5 +48,5 @@ perf record -o "$OUT/perf.data" -e cpu-clock -F 999 -a -g -- sleep "$SAMPLE" > /
 wait "$BENCH_PID"
 BENCH_PID=""
 perf script -i "$OUT/perf.data" -F comm,pid,tid,ip,sym,dso 2> /dev/null | node scripts/perf-report.mjs --nodes "$(echo $NODE_PIDS | tr ' ' ',')" --bench "$LOAD_GENERATOR" --title "workload $WORKLOAD, $PROTOCOL, $STORAGE" \
-  --ops "$(node -e 'console.log(Math.round(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).opsPerSec))' "$OUT/run.json")" | tee "$OUT/report.txt"
+  --ops "$(ops_per_sec "$OUT/run.json")" | tee "$OUT/report.txt"
 echo "perf.data, the bench's output and this report are in $OUT"

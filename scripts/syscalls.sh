@@ -30,7 +30,7 @@ start_cluster
 BENCH_PID=""
 cleanup() {
   [ -n "$BENCH_PID" ] && kill -TERM "$BENCH_PID" 2>/dev/null || true
-  kill -TERM -- "-$GROUP" 2>/dev/null || true; sleep 1; kill -KILL -- "-$GROUP" 2>/dev/null || true
+  stop_cluster
   rm -rf "$DATA" "$LOG" "$OUT"
 }
 trap cleanup EXIT
@@ -51,6 +51,6 @@ wait "$BENCH_PID"
 BENCH_PID=""
 tail -n 1 "$OUT/bench.txt"
 # The run's average rate stands for the sampled seconds' (they are inside the run, away from its ends).
-OPS=$(node -e 'console.log(Math.round(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).opsPerSec * Number(process.argv[2])))' "$OUT/run.json" "$SAMPLE")
+OPS=$(ops_per_sec "$OUT/run.json" "$SAMPLE")
 NODE_STATS=$(for pid in $NODE_PIDS; do printf '%s,' "$OUT/stat-$pid.csv"; done)
 node scripts/syscalls-report.mjs --ops "$OPS" --seconds "$SAMPLE" --nodes "${NODE_STATS%,}" --bench "$OUT/stat-$LOAD_GENERATOR.csv"

@@ -1,7 +1,7 @@
 # Sourced by scripts/bench-cpu.sh and scripts/profile.sh: a fresh 3-node dev-cluster with RECORDS
 # records loaded, as both measure it. The caller sets BASE, STORAGE, PROTOCOL, RECORDS, DATA and
 # LOG (and CLUSTER_NODE_OPTIONS, Node's own options for the nodes alone), calls start_cluster, traps
-# its cleanup on GROUP, then calls load_cluster. NODE_ARGS, when set, are `dynamo start` options for
+# its cleanup (which calls stop_cluster), then calls load_cluster. NODE_ARGS, when set, are `dynamo start` options for
 # every node (word-split: NODE_ARGS="--anti-entropy-interval-ms 3600000").
 
 # Starts the nodes in a process group of their own; sets GROUP, to stop them by PID.
@@ -20,4 +20,14 @@ load_cluster() {
   BENCH=(node bin/dynamo.js bench --node "$NODES" --protocol "$PROTOCOL" --records "$RECORDS" --concurrency 50 --value-size 100)
   "${BENCH[@]}" --workload write --ops "$RECORDS" >/dev/null
   NODE_PIDS=$(for i in 1 2 3; do ss -ltnpH "sport = :$((BASE + 100 + i))" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; done | tr '\n' ' ')
+}
+
+# Stops the nodes by their process group: SIGTERM, then SIGKILL for any still there a second later.
+stop_cluster() {
+  kill -TERM -- "-$GROUP" 2>/dev/null || true; sleep 1; kill -KILL -- "-$GROUP" 2>/dev/null || true
+}
+
+# The run-phase throughput (opsPerSec) a `dynamo bench --json FILE` wrote, times FACTOR (default 1), rounded.
+ops_per_sec() {
+  node -e 'console.log(Math.round(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).opsPerSec * Number(process.argv[2])))' "$1" "${2:-1}"
 }
