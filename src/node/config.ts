@@ -4,7 +4,8 @@
  */
 import { DEFAULT_BUCKET_PROPS, checkQuorums, type BucketProps } from '../core/buckets/index.js';
 import type { PeerAddress } from '../core/ids.js';
-import type { MemberSpec } from '../core/membership/index.js';
+import { isWeight, type MemberSpec } from '../core/membership/index.js';
+import { WEIGHT_MAX } from '../core/limits.js';
 import type { PhiOptions } from '../core/detector/index.js';
 
 export interface NodeConfig {
@@ -34,6 +35,8 @@ export interface NodeConfig {
   /** Hint deliveries in flight at once: the admission control that keeps handoff from starving clients. */
   readonly handoffConcurrency: number;
   readonly maxPendingRequests: number;
+  /** Hints this node holds for others at most; a hinted write beyond it is refused (a failed ack). */
+  readonly maxHints: number;
   /** Pause between anti-entropy exchanges that found nothing to repair. */
   readonly antiEntropyIntervalMs: number;
   /** Exchanges (transfers and anti-entropy) running at once. */
@@ -73,6 +76,7 @@ export const NODE_DEFAULTS = {
   handoffIntervalMs: 100,
   handoffConcurrency: 64,
   maxPendingRequests: 20000,
+  maxHints: 1_000_000,
   antiEntropyIntervalMs: 500,
   transferConcurrency: 4,
   transferBytesPerSec: 16 * 1024 * 1024,
@@ -91,7 +95,7 @@ export function validateNodeConfig(c: NodeConfig): string[] {
     problems.push(`the partition count (${q}) must be a power of two between 1 and 65536`);
   }
   if (!Number.isInteger(c.replicas) || c.replicas < 1 || c.replicas > 16) problems.push('replicas must be between 1 and 16');
-  if (!(c.self.weight > 0) || !Number.isFinite(c.self.weight)) problems.push('the node weight must be a positive number');
+  if (!isWeight(c.self.weight)) problems.push(`the node weight must be a positive number of at most ${WEIGHT_MAX}`);
   if (c.self.id.length === 0 || c.self.id.length > 64) problems.push('the node id must have 1 to 64 characters');
   const defaults = checkQuorums(c.bucketDefaults, c.replicas);
   if (!defaults.ok) problems.push(`default bucket properties: ${defaults.error}`);

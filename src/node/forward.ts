@@ -10,7 +10,7 @@ import { clientError, type ClientRequest, type ClientResponse } from '../protoco
 import type { ClientRef, NodeContext } from './context.js';
 
 /** Extra time beyond the coordinator's own deadline, so its 503 arrives before ours would. */
-const FORWARD_SLACK_MS = 500;
+export const FORWARD_SLACK_MS = 500;
 
 export class ForwardOperation {
   readonly kind = 'forward';

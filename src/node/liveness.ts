@@ -48,6 +48,11 @@ export class Liveness {
     return v.detector.lastHeartbeatMs() === null || v.detector.isAvailable(nowMs);
   }
 
+  /** The peers this view keeps state for. */
+  ids(): IterableIterator<NodeId> {
+    return this.peers.keys();
+  }
+
   phi(node: NodeId, nowMs: number): number {
     return this.peers.get(node)?.detector.phi(nowMs) ?? 0;
   }

@@ -11,13 +11,14 @@
  * gossips with one random member, and every few rounds with a random seed, which merges clusters
  * that seeds founded apart. Both values are join-semilattices, so any order of exchanges converges.
  */
-import { bucketsDigest, mergeBucketTables, type BucketTable } from '../core/buckets/index.js';
+import { bucketsDigest, mergeBucketTables, parseBucketTable, type BucketTable } from '../core/buckets/index.js';
+import { REPLICAS_MAX } from '../core/limits.js';
 import type { NodeId, PeerAddress } from '../core/ids.js';
-import { activeMembers, admit, digest, getMember, merge, newCluster, updateMember, type Membership } from '../core/membership/index.js';
+import { activeMembers, admit, digest, getMember, memberSpecProblem, merge, newCluster, parseMembership, sharedAddress, updateMember, type Membership } from '../core/membership/index.js';
 import type { Rng } from '../core/random.js';
 import { MessageType, type Gossip, type Heartbeat, type JoinReply, type JoinRequest, type PeerMessage } from '../protocol/messages.js';
 import type { NodeConfig } from './config.js';
-import { parseMembership } from './membership-wire.js';
+
 
 export interface ClusterStateHost {
   membership(): Membership | null;
@@ -173,9 +174,10 @@ export class MembershipAgent {
   }
 
   onHeartbeat(from: NodeId, fromAddress: PeerAddress, body: Heartbeat): void {
-    this.peerDigests.set(from, body.membershipDigest);
     const m = this.host.membership();
     if (m === null) return;
+    // Digests are kept for members only, so made-up sender ids cannot grow the map.
+    if (getMember(m, from) !== undefined) this.peerDigests.set(from, body.membershipDigest);
     if (body.membershipDigest !== digest(m) || body.bucketsDigest !== bucketsDigest(this.host.buckets())) {
       if (!this.host.send(from, this.gossipMessage(true))) this.host.sendTo(fromAddress, this.gossipMessage(true));
     }
@@ -205,10 +207,14 @@ export class MembershipAgent {
         this.host.log('warn', 'ignored a malformed or foreign membership from gossip', {});
       } else if (mine !== null) {
         const merged = merge(mine, theirs);
-        if (digest(merged) !== digest(mine)) this.host.setMembership(merged);
+        const shared = sharedAddress(merged.members);
+        if (shared !== null) this.host.log('warn', 'ignored a membership from gossip that would put two members on one address', { problem: shared });
+        else if (digest(merged) !== digest(mine)) this.host.setMembership(merged);
       }
     }
-    const mergedBuckets = mergeBucketTables(this.host.buckets(), buckets);
+    const parsed = parseBucketTable(buckets, this.host.membership()?.replicas ?? REPLICAS_MAX);
+    if (parsed.refused.length > 0) this.host.log('warn', 'ignored bucket properties from gossip that break the bucket rules', { refused: parsed.refused.slice(0, 5) });
+    const mergedBuckets = mergeBucketTables(this.host.buckets(), parsed.table);
     if (bucketsDigest(mergedBuckets) !== bucketsDigest(this.host.buckets())) this.host.setBuckets(mergedBuckets);
   }
 
@@ -220,7 +226,18 @@ export class MembershipAgent {
       return;
     }
     const spec = body.spec;
-    if (!(typeof spec.weight === 'number' && spec.weight > 0) || typeof spec.httpAddress !== 'string') return;
+    const problem = memberSpecProblem(spec as unknown as Record<string, unknown>);
+    if (problem !== null) {
+      this.host.log('warn', 'refused a malformed join request', { problem });
+      return;
+    }
+    // Two members on one address would each receive the other's messages and never be answered by
+    // the one they asked: a join that takes an active member's address is refused (IP reuse).
+    const holder = m.members.find((x) => x.address === spec.address && x.state !== 'left');
+    if (holder !== undefined && holder.id !== spec.id) {
+      this.host.log('warn', 'refused a join request for an address another member holds', { id: spec.id, address: spec.address, holder: holder.id });
+      return;
+    }
     const next = admit(m, { id: spec.id, address: spec.address, httpAddress: spec.httpAddress, clientAddress: spec.clientAddress ?? null, weight: spec.weight }, 'joining');
     if (next !== m) {
       this.host.log('info', 'admitted a member', { id: spec.id, address: spec.address });
@@ -231,7 +248,8 @@ export class MembershipAgent {
 
   onJoinReply(fromAddress: PeerAddress, body: JoinReply, nowMs: number): void {
     if (body.membership === null) {
-      this.waitingSeeds.set(fromAddress, nowMs);
+      // Only seeds take part in the founding election, and only they can grow this map.
+      if (this.otherSeeds().includes(fromAddress)) this.waitingSeeds.set(fromAddress, nowMs);
       return;
     }
     if (this.host.membership() !== null) {

@@ -11,6 +11,16 @@ export interface NodeMetrics {
   quorumFailures: number;
   corruptValues: number;
   badMessages: number;
+  /** Exceptions thrown while one input was handled: bugs, caught at the runtime so the node keeps serving. */
+  handlerErrors: number;
+  /** Hinted writes refused: the target is no member, or the hint store is full. */
+  hintsRefused: number;
+  /** Tombstones left unscheduled because the reap queue was full. */
+  reapsDropped: number;
+  /** Client requests refused because too many operations were in flight. */
+  operationsRefused: number;
+  /** Frames the transport dropped (its queue for the peer over the limit). */
+  sendsDropped: number;
 }
 
 export function newMetrics(): NodeMetrics {
@@ -26,5 +36,10 @@ export function newMetrics(): NodeMetrics {
     quorumFailures: 0,
     corruptValues: 0,
     badMessages: 0,
+    handlerErrors: 0,
+    hintsRefused: 0,
+    reapsDropped: 0,
+    operationsRefused: 0,
+    sendsDropped: 0,
   };
 }

@@ -5,11 +5,12 @@
  * the order "persist, then send". No sockets, timers, disks or clocks in here: the same class runs
  * in a real process (runtime/) and in the deterministic simulator (sim/).
  */
-import { DEFAULT_BUCKET_PROPS, EMPTY_BUCKET_TABLE, bucketProps, setBucket, type BucketProps, type BucketTable } from '../core/buckets/index.js';
-import { assertNever } from '../core/assert.js';
+import { DEFAULT_BUCKET_PROPS, EMPTY_BUCKET_TABLE, bucketProps, parseBucketTable, setBucket, type BucketProps, type BucketTable } from '../core/buckets/index.js';
+import { REPLICAS_MAX } from '../core/limits.js';
+import { assert, assertNever } from '../core/assert.js';
 import type { NodeId, PeerAddress } from '../core/ids.js';
 import { IdTable } from '../core/id-table.js';
-import { assignmentOf, digest, getMember, updateMember, type Membership } from '../core/membership/index.js';
+import { assignmentOf, digest, getMember, parseMembership, updateMember, type Membership } from '../core/membership/index.js';
 import type { Rng } from '../core/random.js';
 import { Ring } from '../core/ring/index.js';
 import { decodeSiblingSet, type SiblingSet } from '../core/versions/index.js';
@@ -20,14 +21,15 @@ import { handleClientRequest, type CoordinationHost } from './client-requests.js
 import type { NodeConfig } from './config.js';
 import type { ClientRef, Placement } from './context.js';
 import { EffectsBuilder, type Effects, type LogEvent } from './effects.js';
-import { ForwardOperation } from './forward.js';
+import { FORWARD_SLACK_MS, ForwardOperation } from './forward.js';
+import { invariantProblems } from './invariants.js';
 import { GetOperation } from './get.js';
 import { HandoffOperation, HandoffScheduler, type HintRoute } from './handoff.js';
 import { ALL_HINTS, dataKey, identify, metaKey, parseKey, partitionDataRange, partitionOfIdentity, type KeyIdentity, type ParsedKey } from './keys.js';
 import { Liveness } from './liveness.js';
 import { LocalStore } from './local-store.js';
 import { LEAVE_LINGER_MAX_MS, MembershipAgent } from './membership-agent.js';
-import { parseMembership } from './membership-wire.js';
+
 import { newMetrics, type NodeMetrics } from './metrics.js';
 import { PutOperation } from './put.js';
 import { Reaper } from './reaper.js';
@@ -101,7 +103,7 @@ export class DynamoNode implements CoordinationHost {
     this.liveness = new Liveness(config.detector);
     this.handoff = new HandoffScheduler(storage);
     this.membershipValue = null;
-    this.bucketTable = this.loadJson(META_BUCKETS) as BucketTable | null ?? EMPTY_BUCKET_TABLE;
+    this.bucketTable = this.loadBuckets();
     this.actors = new ActorEpochs(config.actor, Number(this.loadJson(META_ACTOR_EPOCH) ?? 0), (ceiling) =>
       this.store.put(metaKey(META_ACTOR_EPOCH), Buffer.from(JSON.stringify(ceiling))),
     );
@@ -164,6 +166,7 @@ export class DynamoNode implements CoordinationHost {
    */
   private waitForCluster(ref: ClientRef, request: ClientRequest): void {
     if (this.waitingForCluster.length >= this.config.maxPendingRequests) {
+      this.metrics.operationsRefused++;
       return this.respond(ref, clientError('overloaded', 'too many requests are waiting for this node to join a cluster'));
     }
     this.waitingForCluster.push({ ref, request, untilMs: this.nowMs + this.config.requestTimeoutMs });
@@ -177,6 +180,30 @@ export class DynamoNode implements CoordinationHost {
       else if (w.untilMs <= this.nowMs) this.respond(w.ref, clientError('unavailable', 'this node has not joined a cluster yet'));
       else this.waitingForCluster.push(w);
     }
+  }
+
+  /**
+   * Asserts everything that must hold between steps (invariants.ts). The simulator calls it after
+   * every step of every node; it reads the whole hint store, so the real runtime does not.
+   */
+  invariants(): void {
+    const problems = invariantProblems({
+      selfId: this.selfId,
+      nowMs: this.nowMs,
+      membership: this.membershipValue,
+      buckets: this.bucketTable,
+      operations: this.ops.values().map((op) => ({ filedUnderOwnId: this.ops.get(op.id) === op, id: op.id, done: op.done, deadlineMs: op.deadlineMs })),
+      operationSpanMaxMs: this.config.requestTimeoutMs + FORWARD_SLACK_MS,
+      hintCount: this.store.hintCount,
+      hintsStored: this.storage.count(ALL_HINTS.from, ALL_HINTS.to),
+      reapDueTimes: this.reaper.dueTimes(),
+      placements: this.placements,
+      ring: this.membershipValue === null ? null : this.ring,
+      addressIndex: this.addressIndex,
+      livenessIds: this.liveness.ids(),
+      waitingForCluster: this.waitingForCluster.length,
+    });
+    assert(problems.length === 0, `node ${this.selfId} breaks its invariants: ${problems.join('; ')}`);
   }
 
   /** Takes the effects produced since the last drain (a shared, frozen empty set when there are none). */
@@ -207,7 +234,8 @@ export class DynamoNode implements CoordinationHost {
 
   private onEnvelope(fromAddress: PeerAddress, envelope: Envelope): void {
     const from = envelope.from;
-    this.liveness.heard(from, this.nowMs);
+    // Only members have liveness state: a stranger's made-up sender ids must not grow the table.
+    if (this.isMember(from)) this.liveness.heard(from, this.nowMs);
     const body = envelope.body;
     switch (body.type) {
       case MessageType.ReplicaWrite:
@@ -262,9 +290,12 @@ export class DynamoNode implements CoordinationHost {
       const identity = { hash: body.hash, bucket: body.bucket, key: body.key };
       const merge = { lww: this.props(body.bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries };
       if (body.hintFor === null || body.hintFor === this.selfId) this.store.mergeWrite(identity, body.set, body.base, merge);
-      else {
+      else if (this.mayHoldHint(body.hintFor)) {
         this.store.mergeHint(identity, body.hintFor, decodeSiblingSet(body.set), merge);
         this.metrics.hintsStored++;
+      } else {
+        ok = false;
+        this.metrics.hintsRefused++;
       }
     } catch (err) {
       ok = false;
@@ -307,6 +338,19 @@ export class DynamoNode implements CoordinationHost {
       if (raw !== undefined) sets.push([bucket, key, raw]);
     }
     this.sendTo(to, { type: MessageType.ExchangeReply, id: body.id, sets });
+  }
+
+  private isMember(node: NodeId): boolean {
+    return this.membershipValue !== null && getMember(this.membershipValue, node) !== undefined;
+  }
+
+  /**
+   * A hint is held only for a member (a stranger cannot make this node keep data for made-up
+   * targets) and while the hint store is under its limit; a refused hint is a failed ack, so the
+   * coordinator counts it as the miss it is and keeps its own copy.
+   */
+  private mayHoldHint(target: NodeId): boolean {
+    return this.isMember(target) && this.store.hintCount < this.config.maxHints;
   }
 
   private validPartition(p: number): boolean {
@@ -428,6 +472,7 @@ export class DynamoNode implements CoordinationHost {
 
   launch(op: Operation): void {
     if (op.kind !== 'handoff' && op.kind !== 'exchange' && this.ops.size >= this.config.maxPendingRequests) {
+      this.metrics.operationsRefused++;
       this.respond(op.clientRef, { ok: false, error: 'overloaded', message: 'too many requests in flight on this node' });
       return;
     }
@@ -496,6 +541,15 @@ export class DynamoNode implements CoordinationHost {
   private setBuckets(t: BucketTable): void {
     this.bucketTable = t;
     this.store.put(metaKey(META_BUCKETS), Buffer.from(JSON.stringify(t)));
+  }
+
+  /** The stored bucket table, through the same parser as gossip (a file is as untrusted as a peer). */
+  private loadBuckets(): BucketTable {
+    const raw = this.loadJson(META_BUCKETS);
+    if (raw === null) return EMPTY_BUCKET_TABLE;
+    const parsed = parseBucketTable(raw, REPLICAS_MAX);
+    if (parsed.refused.length > 0) this.log('error', 'stored bucket properties break the bucket rules; ignoring them', { refused: parsed.refused.slice(0, 5) });
+    return parsed.table;
   }
 
   private loadJson(name: string): unknown {
@@ -588,6 +642,11 @@ export class DynamoNode implements CoordinationHost {
   /** True once the node belongs to a cluster and can coordinate requests. */
   isServing(): boolean {
     return this.membershipValue !== null;
+  }
+
+  /** The cluster-wide bucket table as this node holds it. */
+  buckets(): BucketTable {
+    return this.bucketTable;
   }
 
   membership(): Membership | null {

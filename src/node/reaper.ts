@@ -28,7 +28,10 @@ export class Reaper {
   private readonly queue: PendingReap[] = [];
 
   schedule(ctx: NodeContext, bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[]): void {
-    if (this.queue.length >= MAX_PENDING_REAPS) return;
+    if (this.queue.length >= MAX_PENDING_REAPS) {
+      ctx.metrics.reapsDropped++;
+      return;
+    }
     this.queue.push({ dueMs: ctx.now() + ctx.config.tombstoneGraceMs, bucket, key, digest: tombstoneDigest, primaries });
   }
 
@@ -50,6 +53,11 @@ export class Reaper {
     if (Buffer.compare(digest(current), expected) !== 0) return;
     ctx.store.put(dataKey(id), null);
     ctx.metrics.tombstonesReaped++;
+  }
+
+  /** When each scheduled reap is due, in queue order (invariants: it is due order). */
+  dueTimes(): number[] {
+    return this.queue.map((r) => r.dueMs);
   }
 
   get pending(): number {

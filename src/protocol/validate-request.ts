@@ -2,11 +2,30 @@
  * Checks a client request that arrived as decoded data (forwarded by a peer, or from the binary
  * client protocol). Returns the request or a sentence saying what is wrong.
  */
+import { BUCKET_BYTES_MAX, KEY_BYTES_MAX, NODE_ID_BYTES_MAX } from '../core/limits.js';
 import type { VersionVector } from '../core/versions/index.js';
 import type { ClientRequest } from './requests.js';
 
+/** A context names each writer at most once; a real one holds a few entries (truncation keeps it short). */
+const CONTEXT_ENTRIES_MAX = 1024;
+
 function isVector(x: unknown): x is VersionVector {
-  return Array.isArray(x) && x.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && Number.isInteger(e[1]) && e[1] > 0);
+  return (
+    Array.isArray(x) &&
+    x.length <= CONTEXT_ENTRIES_MAX &&
+    x.every((e) => Array.isArray(e) && e.length === 2 && bounded(e[0], NODE_ID_BYTES_MAX) && Number.isSafeInteger(e[1]) && e[1] > 0)
+  );
+}
+
+function bounded(x: unknown, maxBytes: number): x is string {
+  return typeof x === 'string' && x.length > 0 && x.length <= maxBytes && Buffer.byteLength(x, 'utf8') <= maxBytes;
+}
+
+/** The bucket and key of a request: non-empty, and within the sizes storage keys allow. */
+export function nameProblem(bucket: unknown, key: unknown): string | null {
+  if (!bounded(bucket, BUCKET_BYTES_MAX)) return `the bucket name must be 1 to ${BUCKET_BYTES_MAX} bytes`;
+  if (key !== undefined && !bounded(key, KEY_BYTES_MAX)) return `the key must be 1 to ${KEY_BYTES_MAX} bytes`;
+  return null;
 }
 
 const optInt = (x: unknown): boolean => x === undefined || x === null || (Number.isInteger(x) && (x as number) > 0);
@@ -16,6 +35,8 @@ export function validateClientRequest(raw: unknown): ClientRequest | string {
   if (typeof raw !== 'object' || raw === null) return 'request must be an object';
   const r = raw as Record<string, unknown>;
   if (typeof r.bucket !== 'string' || typeof r.op !== 'string') return 'request needs "op" and "bucket"';
+  const names = nameProblem(r.bucket, r.op === 'setBucket' || r.op === 'getBucket' ? undefined : r.key ?? '');
+  if (names !== null) return names;
   switch (r.op) {
     case 'get':
       if (typeof r.key !== 'string') return 'get needs a "key"';
@@ -27,7 +48,7 @@ export function validateClientRequest(raw: unknown): ClientRequest | string {
       if (typeof r.key !== 'string') return `${r.op} needs a "key"`;
       if (!isVector(r.context)) return 'malformed context';
       if (!optInt(r.w) || !optBool(r.strict)) return 'bad write options';
-      if (r.coordinator !== undefined && r.coordinator !== null && typeof r.coordinator !== 'string') return 'bad coordinator';
+      if (r.coordinator !== undefined && r.coordinator !== null && !bounded(r.coordinator, NODE_ID_BYTES_MAX)) return 'bad coordinator';
       return raw as ClientRequest;
     case 'replicaRead':
       if (typeof r.key !== 'string') return 'replicaRead needs a "key"';

@@ -19,12 +19,14 @@ import type { MemberSpec } from '../core/membership/index.js';
 import { NODE_DEFAULTS, validateNodeConfig, type NodeConfig } from '../node/config.js';
 import type { Effects } from '../node/effects.js';
 import { DynamoNode, type NodeInput } from '../node/node.js';
-import { decodeEnvelope, encodeEnvelope } from '../protocol/codec.js';
+import { decodeEnvelope, encodeEnvelope, ProtocolError } from '../protocol/codec.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import type { StorageEngine } from '../storage/engine.js';
 import { createTcpTransport } from '../transport/transport.js';
 import type { Transport } from '../transport/transport.js';
+import type { FrameVerdict } from '../transport/types.js';
+import { WarningLimiter } from './warning-limiter.js';
 import { loadIncarnation } from './identity.js';
 import type { Logger } from './logger.js';
 
@@ -75,6 +77,8 @@ export class NodeRuntime {
   /** Called once, when the node has left the cluster (after `dynamo leave`) and may stop. */
   onLeft: (() => void) | null = null;
   private leftReported = false;
+  /** Malformed frames are logged at a bounded rate: a flood of them must not become a flood of logs. */
+  private readonly warnings = new WarningLimiter();
 
   private constructor(
     readonly node: DynamoNode,
@@ -103,13 +107,13 @@ export class NodeRuntime {
       logger: options.logger,
       handlers: {
         frame: (from, payload) => runtime?.onFrame(from, payload),
-        peerUp: (address) => runtime?.input({ kind: 'peerUp', address }),
-        peerDown: (address) => runtime?.input({ kind: 'peerDown', address }),
+        peerUp: (address) => void runtime?.input({ kind: 'peerUp', address }),
+        peerDown: (address) => void runtime?.input({ kind: 'peerDown', address }),
       },
     });
     runtime = new NodeRuntime(node, options.engine, transport, options.logger, options.commitWindowMs ?? 0);
     await transport.listen();
-    runtime.ticker = setInterval(() => runtime?.input({ kind: 'tick' }), TICK_INTERVAL_MS);
+    runtime.ticker = setInterval(() => void runtime?.input({ kind: 'tick' }), TICK_INTERVAL_MS);
     runtime.input({ kind: 'tick' });
     return runtime;
   }
@@ -139,16 +143,17 @@ export class NodeRuntime {
     this.flushHooks.push(hook);
   }
 
-  private onFrame(from: string, payload: Uint8Array): void {
+  private onFrame(from: string, payload: Uint8Array): FrameVerdict | void {
     let envelope;
     try {
       envelope = decodeEnvelope(payload);
     } catch (err) {
       this.node.metrics.badMessages++;
-      this.logger.warn({ from, error: (err as Error).message }, 'dropped a malformed peer frame');
-      return;
+      const type = err instanceof ProtocolError ? err.messageType : null;
+      this.warnings.warn(this.logger, { from, type, error: (err as Error).message }, 'dropped a malformed peer frame');
+      return undefined;
     }
-    this.input({ kind: 'peer', from, envelope });
+    return this.input({ kind: 'peer', from, envelope }) ? undefined : 'close';
   }
 
   /** The storage engine's name and figures, for /status. */
@@ -165,14 +170,42 @@ export class NodeRuntime {
     this.input({ kind: 'join', seed });
   }
 
-  private input(input: NodeInput): void {
-    if (this.stopped) return;
-    this.node.step(input, nodeNow());
+  /** Returns false when handling the input threw (a bug, counted and logged; see handlerFailed). */
+  private input(input: NodeInput): boolean {
+    if (this.stopped) return true;
+    let handled = true;
+    try {
+      this.node.step(input, nodeNow());
+    } catch (err) {
+      handled = false;
+      this.handlerFailed(input, err);
+    }
     if (input.kind === 'tick' && !this.leftReported && this.node.hasLeft()) {
       this.leftReported = true;
       setImmediate(() => this.onLeft?.());
     }
-    const effects = this.node.drain();
+    this.apply(this.node.drain());
+    return handled;
+  }
+
+  /**
+   * Belt and braces behind the decoders: an input whose handling threw is a bug, not a reason to
+   * stop serving. It is logged with what the input was, counted (dynamo_handler_errors_total), and
+   * a client that sent it gets an error; the effects the node produced before the throw are
+   * applied as usual, since each was complete when it was produced. For a peer frame the caller
+   * closes that connection.
+   */
+  private handlerFailed(input: NodeInput, err: unknown): void {
+    this.node.metrics.handlerErrors++;
+    const what = input.kind === 'peer' ? { from: input.from, sender: input.envelope.from, type: input.envelope.body.type } : input.kind === 'client' ? { op: input.request.op } : {};
+    this.logger.error({ input: input.kind, ...what, error: (err as Error).message, stack: (err as Error).stack }, 'BUG: handling an input threw; the node keeps serving');
+    if (input.kind !== 'client') return;
+    const respond = this.clients.get(input.requestId);
+    this.clients.delete(input.requestId);
+    respond?.({ ok: false, error: 'unavailable', message: 'the node failed to handle this request (a bug, logged on the node)' });
+  }
+
+  private apply(effects: Effects): void {
     for (const log of effects.logs) this.logger[log.level](log.fields, log.msg);
     for (const write of effects.writes) this.engine.stage(write.key, write.value, write.sortKey, write.digest);
     if (effects.messages.length + effects.replies.length + effects.writes.length === 0) return;
@@ -228,7 +261,7 @@ export class NodeRuntime {
     const from = this.node.selfId;
     for (const effects of batch) {
       for (const m of effects.messages) {
-        this.transport.send(m.to, encodeEnvelope({ v: PROTOCOL_VERSION, from, body: m.body }));
+        if (this.transport.send(m.to, encodeEnvelope({ v: PROTOCOL_VERSION, from, body: m.body })) === 'dropped') this.node.metrics.sendsDropped++;
       }
       for (const reply of effects.replies) {
         const respond = this.clients.get(reply.requestId);

@@ -19,6 +19,11 @@ const COUNTER_HELP: Record<keyof NodeMetrics, string> = {
   quorumFailures: 'client requests that did not reach their quorum',
   corruptValues: 'undecodable values found in storage',
   badMessages: 'malformed peer messages rejected',
+  handlerErrors: 'inputs whose handling threw (a bug; the node kept serving)',
+  hintsRefused: 'hinted writes refused (target not a member, or the hint store full)',
+  reapsDropped: 'tombstones not scheduled for reaping because the reap queue was full',
+  operationsRefused: 'client requests refused because too many operations were in flight',
+  sendsDropped: 'frames the transport dropped because the queue to a peer was full',
 };
 
 function snake(name: string): string {

@@ -17,7 +17,7 @@ import { keyHash, partitionOf, Ring } from '../core/ring/index.js';
 import { decodeSiblingSet, type SiblingSet } from '../core/versions/index.js';
 import { NODE_DEFAULTS, type NodeConfig } from '../node/config.js';
 import type { Effects } from '../node/effects.js';
-import { dataKey, identify } from '../node/keys.js';
+import { ALL_DATA, ALL_HINTS, dataKey, identify } from '../node/keys.js';
 import { DynamoNode, type NodeInput } from '../node/node.js';
 import { decodeEnvelope, encodeEnvelope } from '../protocol/codec.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
@@ -311,6 +311,13 @@ export class SimCluster {
     return raw === undefined ? undefined : decodeSiblingSet(raw);
   }
 
+  /** Every data and hint value a node stores, raw, read from its storage even while it is down. */
+  *storedValues(id: string): IterableIterator<{ readonly key: Uint8Array; readonly value: Uint8Array }> {
+    const engine = this.simNode(id).engine;
+    yield* engine.range(ALL_DATA.from, ALL_DATA.to);
+    yield* engine.range(ALL_HINTS.from, ALL_HINTS.to);
+  }
+
   /** The key's N primaries as node `viewer` (or the first running node) sees the ring. */
   primaries(bucket: string, key: string, n: number, viewer?: string): string[] {
     const id = viewer ?? this.runningIds()[0];
@@ -368,6 +375,9 @@ export class SimCluster {
     // A torn crash strikes the first step that has something to commit.
     if (sim.tornCrashPending && effects.writes.length > 0) return this.tornCrash(sim, effects);
     this.applyEffects(sim, effects);
+    // Every rule that must hold between steps, after every step of every node (node/invariants.ts),
+    // once the step's writes are in its storage.
+    sim.node.invariants();
     // A node that has left and lingered stops, as its process does (runtime onLeft).
     if (input.kind === 'tick' && sim.node?.hasLeft() === true) this.stop(sim.id);
   }
@@ -418,10 +428,9 @@ export class SimCluster {
   private transmit(from: SimNode, toAddress: string, type: number, bytes: Uint8Array): void {
     this.messagesSent++;
     const to = this.byAddress.get(toAddress);
-    if (to === undefined) return;
-    if (this.network.isCut(from.id, to.id)) return;
-    if (to.node === null) {
-      // Connection refused: the sender learns at once, as a TCP transport reports it.
+    if (to !== undefined && this.network.isCut(from.id, to.id)) return;
+    if (to === undefined || to.node === null) {
+      // Connection refused (or no such host): the sender learns at once, as a TCP transport reports it.
       this.queue.push(this.nowMs + 1, { kind: 'input', to: from.id, input: { kind: 'peerDown', address: toAddress }, incarnation: from.incarnation });
       return;
     }

@@ -34,7 +34,7 @@ function startEchoServer(policy: FlushPolicy, bytes: number): Transport {
     host: '127.0.0.1',
     port: 0,
     flushPolicy: policy,
-    handlers: { frame: (from) => server.send(from, response), peerUp: ignore, peerDown: ignore },
+    handlers: { frame: (from) => void server.send(from, response), peerUp: ignore, peerDown: ignore },
   });
   return server;
 }

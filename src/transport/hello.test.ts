@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeHello, HelloReader } from './hello.js';
-import { parsePeerAddress } from './address.js';
+import { parsePeerAddress } from '../core/address.js';
 
 describe('hello', () => {
   it('round-trips the address, fed byte by byte, and hands back the bytes after it', () => {

@@ -12,7 +12,7 @@
  */
 import type { PeerAddress } from '../core/ids.js';
 import { assert } from '../core/assert.js';
-import { parsePeerAddress } from './address.js';
+import { parsePeerAddress } from '../core/address.js';
 
 export const HELLO_MAGIC = 0x44594e4d; // "DYNM"
 export const HELLO_VERSION = 1;

@@ -5,8 +5,8 @@
  * then length-prefixed frames. Anything else on the port, such as garbage, another protocol, a
  * wrong version or an oversize length prefix, closes this one connection with a warning; the
  * listener and every other connection carry on. Network errors (ECONNRESET when a peer dies) are
- * expected and logged quietly. Exceptions thrown by the frame handler are not caught here: they
- * are bugs in the node and must surface.
+ * expected and logged quietly. Exceptions thrown by the frame handler are not caught here: the
+ * runtime catches and counts them, and answers 'close' so that this one connection is closed.
  */
 import type { Socket } from 'node:net';
 import type { PeerAddress } from '../core/ids.js';
@@ -85,7 +85,7 @@ export class InboundConnection {
   private dispatch(from: PeerAddress, frames: readonly Uint8Array[]): void {
     for (const frame of frames) {
       if (this.closed) return;
-      this.config.handlers.frame(from, frame);
+      if (this.config.handlers.frame(from, frame) === 'close') return this.reject('the receiver could not handle a frame');
     }
   }
 

@@ -16,7 +16,7 @@
 import { connect, type Socket } from 'node:net';
 import type { PeerAddress } from '../core/ids.js';
 import { assert } from '../core/assert.js';
-import type { HostPort } from './address.js';
+import type { HostPort } from '../core/address.js';
 import { reconnectDelayMs, type BackoffPolicy } from './backoff.js';
 import { FrameQueue } from './frame-queue.js';
 import { FRAME_HEADER_BYTES } from './framing.js';

@@ -13,7 +13,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PeerAddress } from '../core/ids.js';
 import { assert } from '../core/assert.js';
-import { formatPeerAddress, parsePeerAddress } from './address.js';
+import { formatPeerAddress, parsePeerAddress } from '../core/address.js';
 import { InboundConnection } from './inbound-connection.js';
 import { OutboundLink } from './outbound-link.js';
 import {

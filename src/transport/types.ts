@@ -17,9 +17,11 @@ export type { PeerAddress };
 export interface TransportHandlers {
   /**
    * One decoded frame from a peer; `from` is the sender's declared listen address. The payload may
-   * be a view into a larger receive buffer: decode it now, or copy it to keep it.
+   * be a view into a larger receive buffer: decode it now, or copy it to keep it. Answering
+   * 'close' asks the transport to close the connection the frame came on (the receiver could not
+   * handle what that peer sends); anything else keeps it open.
    */
-  frame(from: PeerAddress, payload: Uint8Array): void;
+  frame(from: PeerAddress, payload: Uint8Array): FrameVerdict | void;
   /** An outbound connection to `peer` became established (the first time, or again after a peerDown). */
   peerUp(peer: PeerAddress): void;
   /**
@@ -28,6 +30,8 @@ export interface TransportHandlers {
    */
   peerDown(peer: PeerAddress, reason: string): void;
 }
+
+export type FrameVerdict = 'close';
 
 /** `dropped`: the peer's queue is over its byte limit (back-pressure), or the transport is closed. */
 export type SendResult = 'queued' | 'dropped';

@@ -1,2 +1,3 @@
 export * from './props.js';
 export * from './table.js';
+export * from './parse.js';

@@ -13,3 +13,4 @@ export {
   membershipProblems,
 } from './membership.js';
 export { assignmentOf, foldAssignment } from './assignment-of.js';
+export { parseMembership, parseMembershipOrProblem, memberSpecProblem, isNodeId, isWeight, sharedAddress } from './parse.js';

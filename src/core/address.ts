@@ -2,7 +2,7 @@
  * Splitting a peer address ("host:port", or "[v6]:port") into what `net.connect` takes. Addresses
  * come from configuration and gossip, so a malformed one is an operating error (a value), not a throw.
  */
-import type { PeerAddress } from '../core/ids.js';
+import type { PeerAddress } from './ids.js';
 
 export interface HostPort {
   readonly host: string;
