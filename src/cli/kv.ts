@@ -37,7 +37,7 @@ export function kvCommands(): Command[] {
     .description('read a key: prints the value (or every sibling) and the context on stderr')
     .requiredOption('--node <url>', 'any node', nodeUrl)
     .option('--r <r>', 'read quorum', positiveInt)
-    .option('--strict', 'count primary replicas only')
+    .option('--strict', 'count primary replicas only; refuse without a majority of them (or R, if higher)')
     .argument('<bucket>').argument('<key>')
     .action(async (bucket: string, key: string, flags: Flags) => {
       const res = await call(kvUrl(flags.node, bucket, key, { r: flags.r?.toString(), strict: flags.strict ? 'true' : undefined }), {});
@@ -63,7 +63,7 @@ export function kvCommands(): Command[] {
     .requiredOption('--node <url>', 'any node', nodeUrl)
     .option('--context <ctx>', 'context from an earlier read (supersedes what that read saw)')
     .option('--w <w>', 'write quorum', positiveInt)
-    .option('--strict', 'count primary replicas only; refuse without a majority of them')
+    .option('--strict', 'count primary replicas only; refuse without a majority of them (or W, if higher)')
     .argument('<bucket>').argument('<key>').argument('[value]')
     .action(async (bucket: string, key: string, value: string | undefined, flags: Flags) => {
       const body = value === undefined ? await readStdin() : Buffer.from(value, 'utf8');

@@ -14,12 +14,9 @@ export const MEMBERS_MAX = 4096;
 export const REPLICAS_MAX = 16;
 /** Buckets in the cluster-wide bucket table. */
 export const BUCKETS_MAX = 10_000;
-/**
- * Bucket and key names, in UTF-8 bytes. A storage key holds both plus a hint target and must stay
- * under the engines' 64 KiB key limit; HTTP request lines stop near 16 KiB anyway.
- */
-export const BUCKET_BYTES_MAX = 1024;
-export const KEY_BYTES_MAX = 16_384;
+/** Bucket and key names, in UTF-8 bytes (what the client API accepts, so what a peer may send). */
+export const BUCKET_BYTES_MAX = 128;
+export const KEY_BYTES_MAX = 1024;
 /** Items in one list of a peer message (tree indices, leaves, keys of an exchange). */
 export const MESSAGE_ITEMS_MAX = 65_536;
 /** A weight is a relative capacity; anything past this is a typo, not a machine. */

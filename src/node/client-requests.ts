@@ -5,6 +5,7 @@
  * which holds the key's history (or, in sloppy mode with every primary down, by this node; the
  * actor rules of actors.ts keep it from ever reusing a dot).
  */
+import { assert } from '../core/assert.js';
 import { applyBucketChange, type BucketProps } from '../core/buckets/index.js';
 import type { NodeId } from '../core/ids.js';
 import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, type SiblingSet } from '../core/versions/index.js';
@@ -70,7 +71,7 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
     const op = new GetOperation(host, host.nextOpId(), {
       ref,
       identity,
-      needed: request.r ?? props.r,
+      needed: quorumNeeded(request.r ?? props.r, props.n, request.strict ?? props.strict),
       strict: request.strict ?? props.strict,
       lww: props.conflict === 'lww',
       placement,
@@ -100,6 +101,17 @@ function readReplica(host: CoordinationHost, ref: ClientRef, bucket: string, key
 
 type WriteRequest = Extract<ClientRequest, { op: 'put' | 'delete' }>;
 
+/**
+ * How many replies a request waits for. Sloppy: R or W of any replicas, fallbacks included.
+ * Strict is the seed's "write to a majority, reject otherwise": a majority of the key's n primaries
+ * (floor(n/2)+1), or R (W) of them when that is higher, so a strict W=1 write with two of three
+ * primaries down is refused rather than left on one replica.
+ */
+export function quorumNeeded(requested: number, n: number, strict: boolean): number {
+  assert(Number.isInteger(requested) && requested >= 1 && requested <= n, 'quorums were checked against n');
+  return strict ? Math.max(Math.floor(n / 2) + 1, requested) : requested;
+}
+
 /** A validated write and where its key lives: what routing and coordination both work from. */
 interface WriteJob {
   readonly host: CoordinationHost;
@@ -125,7 +137,7 @@ function routeWrite(job: WriteJob, allowForward: boolean): void {
     return host.launch(new ForwardOperation(host, host.nextOpId(), ref, target, request, reroute));
   }
   if (strict) {
-    const needed = request.w ?? props.w;
+    const needed = quorumNeeded(request.w ?? props.w, props.n, true);
     return host.respond(ref, clientError('quorum_failed', 'strict write: no primary replica of this key is reachable; nothing was written', { needed, acked: 0 }));
   }
   coordinateWrite(job, false);
@@ -167,7 +179,7 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
     set,
     encoded,
     base,
-    needed: request.w ?? props.w,
+    needed: quorumNeeded(request.w ?? props.w, props.n, request.strict ?? props.strict),
     strict: request.strict ?? props.strict,
     placement,
     merge: { lww: props.conflict === 'lww', maxClockEntries: host.config.maxClockEntries },

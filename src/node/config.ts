@@ -84,8 +84,7 @@ export const NODE_DEFAULTS = {
   detector: {},
 } satisfies Omit<NodeConfig, 'self' | 'actor' | 'seeds'>;
 
-export const MAX_BUCKET_BYTES = 128;
-export const MAX_KEY_BYTES = 1024;
+export { BUCKET_BYTES_MAX as MAX_BUCKET_BYTES, KEY_BYTES_MAX as MAX_KEY_BYTES } from '../core/limits.js';
 
 /** Returns the problems found, as sentences; empty when the config is usable. */
 export function validateNodeConfig(c: NodeConfig): string[] {

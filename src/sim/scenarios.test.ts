@@ -97,6 +97,20 @@ test('strict writes need a majority of primaries; sloppy W=1 writes do not', () 
   asWrite(sim.call('n1', { op: 'put', bucket: 's', key: 'k', value: text('x'), context: [], w: 1 }));
 });
 
+test('strict is "write to a majority": with W=1 (or R=1) it succeeds with 2 of 3 primaries up and is refused with 1, writing nothing', () => {
+  const sim = formed(8);
+  sim.crash('n3');
+  sim.runFor(100);
+  asWrite(sim.call('n1', { op: 'put', bucket: 's', key: 'two-up', value: text('x'), context: [], w: 1, strict: true }));
+  sim.crash('n2');
+  sim.runFor(100);
+  const refused = sim.call('n1', { op: 'put', bucket: 's', key: 'one-up', value: text('x'), context: [], w: 1, strict: true });
+  assert.ok(!refused.ok && refused.error === 'quorum_failed' && refused.needed === 2, `expected a refusal needing 2, got ${JSON.stringify(refused)}`);
+  assert.equal(sim.localData('n1', 's', 'one-up'), undefined, 'a refused strict write leaves nothing behind');
+  const read = sim.call('n1', { op: 'get', bucket: 's', key: 'two-up', r: 1, strict: true });
+  assert.ok(!read.ok && read.error === 'quorum_failed', 'a strict R=1 read needs a majority too');
+});
+
 test('a restarted empty replica answering first does not hide a value (notfound is not a quorum vote)', () => {
   const sim = formed(7);
   asWrite(sim.call('n1', { op: 'put', bucket: 'b', key: 'k', value: text('v'), context: [], w: 3 }));
