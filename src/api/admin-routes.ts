@@ -69,6 +69,7 @@ function statusOf(options: HttpApiOptions): unknown {
   const node = options.runtime.node;
   return {
     node: node.selfId,
+    pid: process.pid,
     serving: node.isServing(),
     cluster: node.cluster(),
     hints: { pending: node.store.hintCount, byTarget: node.hintsByTarget() },

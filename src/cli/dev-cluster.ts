@@ -2,7 +2,8 @@
  * `dynamo dev-cluster`: N node processes on 127.0.0.1, all seeds of each other, so they form one
  * cluster. Node i takes peer port BASE+i, HTTP port BASE+100+i and client-protocol port BASE+200+i. The command waits until every
  * node serves and sees all members, prints their URLs, and stops every child on SIGINT/SIGTERM.
- * A child that dies is reported, not restarted: killing one is how you try failures.
+ * A child that dies is reported, not restarted: killing one is how you try failures. Only a node
+ * that dies before it ever served stops the whole cluster (it could not start at all).
  * Options after `--` go to every node's `dynamo start` (durability, anti-entropy pace, limits), so
  * a benchmark or an experiment can vary them without starting nodes by hand.
  */
@@ -93,11 +94,9 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
     children.push(child);
   }
   const urls = Array.from({ length: flags.nodes }, (_, i) => `http://${HOST}:${flags.basePort + 101 + i}`);
-  // A node that exits before the cluster forms (a bad node option, a port in use) ends the wait.
-  const anyExited = (): boolean => children.some((c) => c.exitCode !== null || c.signalCode !== null);
-  const ready = await waitUntilFormed(urls, flags.nodes, anyExited);
+  const ready = await waitUntilFormed(urls, children);
   if (ready !== 'formed') {
-    console.error(ready === 'node exited' ? 'a node exited before the cluster formed; stopping' : `the cluster did not form within ${READY_TIMEOUT_MS / 1000} s; stopping`);
+    console.error(ready === 'node exited' ? 'a node exited before it ever served (a bad node option, a port in use); stopping' : `the cluster did not form within ${READY_TIMEOUT_MS / 1000} s; stopping`);
     stopAll(1);
     return;
   }
@@ -109,19 +108,44 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
   console.log('stop with Ctrl-C');
 }
 
-async function waitUntilFormed(urls: string[], members: number, anyExited: () => boolean): Promise<'formed' | 'node exited' | 'timed out'> {
+/**
+ * Waits until every node has served (answered /health) or was killed, and the nodes still running
+ * all see each other up. Only a node that exits by itself before it ever served ends the wait (it
+ * was misconfigured, or its port was taken); one killed by a signal is a failure being tried, and
+ * the others go on.
+ */
+async function waitUntilFormed(urls: readonly string[], children: readonly ChildProcess[]): Promise<'formed' | 'node exited' | 'timed out'> {
+  const served = urls.map(() => false);
+  const killed = (i: number): boolean => children[i]!.signalCode !== null;
+  const exited = (i: number): boolean => children[i]!.exitCode !== null || children[i]!.signalCode !== null;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (anyExited()) return 'node exited';
-    const views = await Promise.all(urls.map((u) => fetchJson(`${u}/cluster`)));
-    const allUp = views.every((v) => {
-      const list = (v as { members?: { up: boolean; state: string }[] } | null)?.members;
-      return list !== undefined && list.filter((m) => m.up && m.state === 'up').length === members;
-    });
-    if (allUp) return 'formed';
+    await Promise.all(urls.map(async (u, i) => {
+      if (!served[i] && !exited(i) && (await fetchStatus(`${u}/health`)) === 200) served[i] = true;
+    }));
+    // Exiting on its own (an exit code) before serving is a node that could not start; a node
+    // killed by a signal is a failure someone is trying, whenever it happens.
+    if (urls.some((_, i) => children[i]!.exitCode !== null && !served[i])) return 'node exited';
+    const live = urls.map((_, i) => i).filter((i) => !exited(i));
+    if (served.every((s, i) => s || killed(i)) && live.length > 0) {
+      const views = await Promise.all(live.map((i) => fetchJson(`${urls[i]}/cluster`)));
+      const allSeeEachOther = views.every((v) => {
+        const list = (v as { members?: { up: boolean; state: string }[] } | null)?.members;
+        return list !== undefined && list.filter((m) => m.up && m.state === 'up').length >= live.length;
+      });
+      if (allSeeEachOther) return 'formed';
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   return 'timed out';
+}
+
+async function fetchStatus(url: string): Promise<number> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).status;
+  } catch {
+    return 0;
+  }
 }
 
 export async function fetchJson(url: string): Promise<unknown> {

@@ -1,6 +1,7 @@
 /**
  * `dynamo dev-cluster` as a user runs it: real node processes, options after `--` reaching every
- * node, options it sets itself refused, and a node that cannot start ending the wait at once.
+ * node, options it sets itself refused, a node that cannot start ending the wait at once, and a
+ * node killed the moment every node serves leaving the others running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -72,6 +73,26 @@ test('a node that cannot start ends the wait at once, with its error', { timeout
   const { exitCode, output } = await devCluster(['--base-port', String(BASE + 20), '--storage', 'memory', '--data', join(dataRoot, 'b'), '--', '--fsync', 'sometimes']);
   assert.equal(exitCode, 1);
   assert.match(output, /argument 'sometimes' is invalid/);
-  assert.match(output, /a node exited before the cluster formed/);
+  assert.match(output, /a node exited before it ever served/);
   assert.ok(Date.now() - startedAt < 20_000, 'it waited for the whole formation timeout');
+});
+
+test('a node killed the moment every node serves is reported, and the others keep running', { timeout: 60_000 }, async () => {
+  const base = BASE + 30;
+  const child = spawn(process.execPath, [BIN, 'dev-cluster', '--base-port', String(base), '--storage', 'memory', '--data', join(dataRoot, 'c')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const health = async (i: number): Promise<number> => fetch(`http://127.0.0.1:${base + 100 + i}/health`).then((r) => r.status, () => 0);
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline && (await Promise.all([1, 2, 3].map(health))).some((s) => s !== 200)) await new Promise((r) => setTimeout(r, 25));
+  const status = (await (await fetch(`http://127.0.0.1:${base + 103}/status`)).json()) as { pid: number };
+  process.kill(status.pid, 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 3_000));
+  assert.equal(child.exitCode, null, `dev-cluster exited after node3 was killed: ${output}`);
+  for (const i of [1, 2]) assert.equal(await health(i), 200, `node${i} stopped serving after node3 was killed: ${output}`);
+  assert.match(output, /node3 \(pid \d+\) exited/);
+  const put = await fetch(`http://127.0.0.1:${base + 101}/kv/after/kill`, { method: 'PUT', body: 'v' });
+  assert.equal(put.status, 204, 'the surviving nodes still take writes');
 });
