@@ -112,13 +112,32 @@ function cloneReplacing(value: unknown, path: readonly (string | number)[], repl
   return copy;
 }
 
+/** A value from `valid` with one field, at any depth, replaced by a hostile value (never a top-level field named in `keep`). */
+export function mutatedArb<T>(valid: fc.Arbitrary<T>, keep: readonly string[] = []): fc.Arbitrary<unknown> {
+  return fc.tuple(valid, fc.nat(), hostileValueArb).map(([value, pick, replacement]) => {
+    const candidates = paths(value).filter((p) => !(p.length === 1 && keep.includes(String(p[0]))));
+    if (candidates.length === 0) return value;
+    return cloneReplacing(value, candidates[pick % candidates.length]!, replacement);
+  });
+}
+
 /** A well-formed message with one field, at any depth, replaced by a hostile value (never the type tag). */
 export function hostileMessageArb(world: FuzzWorld): fc.Arbitrary<unknown> {
-  return fc.tuple(validMessageArb(world), fc.nat(), hostileValueArb).map(([message, pick, replacement]) => {
-    const candidates = paths(message).filter((p) => !(p.length === 1 && p[0] === 'type'));
-    if (candidates.length === 0) return message;
-    return cloneReplacing(message, candidates[pick % candidates.length]!, replacement);
-  });
+  return mutatedArb(validMessageArb(world), ['type']);
+}
+
+/** Client requests of every operation as the API takes them, well-formed. */
+export function validClientRequestArb(bucketNames: readonly string[]): fc.Arbitrary<Record<string, unknown>> {
+  const bucket = fc.constantFrom(...bucketNames);
+  const context = fc.array(fc.tuple(fc.constantFrom('n1', 'n2', 'n3'), fc.integer({ min: 1, max: 5 })), { maxLength: 2 }).map((v) => [...new Map(v)].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  return fc.oneof(
+    fc.record({ op: fc.constant('get'), bucket, key: keyArb, r: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), strict: fc.option(fc.boolean(), { nil: undefined }) }, { requiredKeys: ['op', 'bucket', 'key'] }),
+    fc.record({ op: fc.constant('put'), bucket, key: keyArb, value: fc.uint8Array({ maxLength: 64 }), context, w: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }, { requiredKeys: ['op', 'bucket', 'key', 'value', 'context'] }),
+    fc.record({ op: fc.constant('delete'), bucket, key: keyArb, context }),
+    fc.record({ op: fc.constant('setBucket'), bucket, change: fc.record({ n: fc.integer({ min: 1, max: 3 }), conflict: fc.constantFrom('siblings', 'lww') }) }),
+    fc.record({ op: fc.constant('getBucket'), bucket }),
+    fc.record({ op: fc.constant('replicaRead'), bucket, key: keyArb }),
+  ) as fc.Arbitrary<Record<string, unknown>>;
 }
 
 export type HostileFrame = { readonly kind: 'frame'; readonly from: string; readonly bytes: Uint8Array };
