@@ -3,8 +3,8 @@
  * (what this node itself stores for a key, without coordination: for tests and debugging).
  */
 import { liveValues, values, context, encodeContext, type SiblingSet } from '../core/versions/index.js';
-import type { HttpApiOptions, Send } from './http-server.js';
-import { badRequest, sendJson } from './http-server.js';
+import type { HttpApiOptions } from './http-options.js';
+import { badRequest, sendJson, type Send } from './send.js';
 
 function describeSet(set: SiblingSet | undefined): unknown {
   if (set === undefined) return null;

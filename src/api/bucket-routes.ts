@@ -1,7 +1,7 @@
 /** /buckets/{bucket}: PUT a JSON change of properties (spread cluster-wide), GET the current ones. */
 import type { NodeRuntime } from '../runtime/node-runtime.js';
 import { errorBody, httpStatusOf } from './errors.js';
-import { badRequest, sendJson, type Send } from './http-server.js';
+import { badRequest, sendJson, type Send } from './send.js';
 
 export async function bucketRoute(runtime: NodeRuntime, method: string, path: string[], body: () => Promise<Buffer>, send: Send): Promise<void> {
   if (path.length !== 1 || path[0] === '') return badRequest(send, 'expected /buckets/{bucket}');

@@ -5,9 +5,9 @@ import { connect, type Socket } from 'node:net';
 import { Packr } from 'msgpackr';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import { createLogger } from '../runtime/logger.js';
-import { encodeFrame, FrameDecoder } from '../transport/framing.js';
+import { encodeFrame, FrameDecoder } from '../protocol/framing.js';
 import { Connection } from '../client/connection.js';
-import { decodeResponseFrame, encodeRequest, type ResponseFrame } from '../client/wire.js';
+import { decodeResponseFrame, encodeRequest, type ResponseFrame } from '../protocol/client-wire.js';
 import { startClientServer, type ClientServer } from './client-server.js';
 import { HOT_MARKER } from '../protocol/hot-codec.js';
 

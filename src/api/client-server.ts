@@ -23,8 +23,8 @@ import { validateClientRequest } from '../protocol/validate-request.js';
 import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
 import type { Logger } from '../runtime/logger.js';
 import { FrameQueue } from '../transport/frame-queue.js';
-import { FrameDecoder, FrameTooLargeError } from '../transport/framing.js';
-import { decodeRequestFrame, encodeResponse, UNKNOWN_REQUEST_ID } from '../client/wire.js';
+import { FrameDecoder, FrameTooLargeError } from '../protocol/framing.js';
+import { decodeRequestFrame, encodeResponse, UNKNOWN_REQUEST_ID } from '../protocol/client-wire.js';
 
 /** What the server needs of the node: NodeRuntime satisfies it. */
 export interface RequestHandler {

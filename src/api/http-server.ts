@@ -4,32 +4,15 @@
  * with a JSON body; nothing a client sends can crash the node.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { NodeRuntime } from '../runtime/node-runtime.js';
-import type { NodeMetricsExporter } from '../runtime/prometheus.js';
 import { adminRoutes } from './admin-routes.js';
 import { BodyTooLarge, readBody } from './body.js';
 import { kvRoute } from './kv-routes.js';
 import { parseTarget } from './request-target.js';
 import { bucketRoute } from './bucket-routes.js';
+import type { HttpApiOptions } from './http-options.js';
+import { badRequest, type Send } from './send.js';
 
-export interface HttpApiOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly runtime: NodeRuntime;
-  readonly metrics: NodeMetricsExporter;
-  readonly maxValueBytes: number;
-  readonly onLeave?: () => void;
-}
-
-export type Send = (status: number, body?: string | Uint8Array, headers?: Record<string, string>) => void;
-
-export function sendJson(send: Send, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  send(status, JSON.stringify(value), { 'content-type': 'application/json', ...headers });
-}
-
-export function badRequest(send: Send, message: string): void {
-  sendJson(send, 400, { error: message, code: 'bad_request' });
-}
+export type { HttpApiOptions } from './http-options.js';
 
 export async function startHttpApi(options: HttpApiOptions): Promise<Server> {
   const server = createServer((req, res) => {

@@ -9,7 +9,7 @@ import type { ClientResponse } from '../protocol/requests.js';
 import type { NodeRuntime } from '../runtime/node-runtime.js';
 import type { NodeMetricsExporter } from '../runtime/prometheus.js';
 import { errorBody, httpStatusOf } from './errors.js';
-import { badRequest, sendJson, type Send } from './http-server.js';
+import { badRequest, sendJson, type Send } from './send.js';
 
 export const CONTEXT_HEADER = 'x-dynamo-context';
 

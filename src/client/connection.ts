@@ -12,10 +12,10 @@
 import { connect, type Socket } from 'node:net';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import { FrameQueue } from '../transport/frame-queue.js';
-import { FrameDecoder, FrameTooLargeError } from '../transport/framing.js';
+import { FrameDecoder, FrameTooLargeError } from '../protocol/framing.js';
 import { IdTable } from '../core/id-table.js';
 import { ConnectionError, TimeoutError } from './errors.js';
-import { decodeResponseFrame, encodeRequest } from './wire.js';
+import { decodeResponseFrame, encodeRequest } from '../protocol/client-wire.js';
 
 export interface ConnectionOptions {
   readonly host: string;

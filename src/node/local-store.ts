@@ -15,7 +15,7 @@ import {
 } from '../core/versions/index.js';
 import { itemHash } from '../core/merkle/index.js';
 import { dataKey, hintKey, hintPrefix, isDataKey, parseKey, prefixRange, type KeyIdentity } from './keys.js';
-import { keyString } from '../storage/byte-keys.js';
+import { keyString } from '../core/byte-keys.js';
 import type { StorageView } from './storage-view.js';
 import type { StorageWrite } from './effects.js';
 import { NO_COPY, sameBase } from './base-digest.js';

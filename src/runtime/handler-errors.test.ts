@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { encodeEnvelope } from '../protocol/codec.js';
 import { MessageType, PROTOCOL_VERSION } from '../protocol/messages.js';
 import { createMemoryEngine } from '../storage/memory.js';
-import { encodeFrame } from '../transport/framing.js';
+import { encodeFrame } from '../protocol/framing.js';
 import { encodeHello } from '../transport/hello.js';
 import { NodeRuntime } from './node-runtime.js';
 

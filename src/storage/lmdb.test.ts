@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { StorageError, type Durability, type StorageEngine } from './engine.js';
-import { runEngineCompliance } from './compliance.js';
+import { runEngineCompliance } from './testing/compliance.js';
 import { createLmdbEngine, openLmdbEngine, type LmdbStore } from './lmdb.js';
 import { open } from 'lmdb';
 import { TempDirs } from './testing/temp-dirs.js';

@@ -40,7 +40,7 @@ import {
   type RangeOptions,
   type StorageEngine,
 } from './engine.js';
-import { keyString } from './byte-keys.js';
+import { keyString } from '../core/byte-keys.js';
 import { mergeRange, rangeLimit, StagedWrites, type CommittedEntry, type StagedWrite } from './staged-writes.js';
 
 export const DEFAULT_MAP_SIZE_BYTES = 1024 * 1024 * 1024;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { StorageError, type Durability, type StorageEngine } from './engine.js';
-import { runEngineCompliance } from './compliance.js';
+import { runEngineCompliance } from './testing/compliance.js';
 import { openLogEngine, type LogEngineOptions } from './log.js';
 import { TempDirs } from './testing/temp-dirs.js';
 

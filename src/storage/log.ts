@@ -17,7 +17,7 @@
  * merged with them, and are invalidated by stage, commit and close as in every engine.
  */
 import { assert } from '../core/assert.js';
-import { keyBytes, keyString } from './byte-keys.js';
+import { keyBytes, keyString } from '../core/byte-keys.js';
 import {
   checkBounds,
   checkDurabilityOptions,

@@ -1,7 +1,7 @@
 /** The memory engines against the compliance suite, plus what only the crashable one does. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runEngineCompliance } from './compliance.js';
+import { runEngineCompliance } from './testing/compliance.js';
 import { createCrashableMemoryEngine, createMemoryEngine } from './memory.js';
 
 runEngineCompliance('memory', async () => createMemoryEngine());

@@ -16,7 +16,7 @@
  * without a promise turn.
  */
 import { checkBounds, checkKey, StorageError, type RangeEntry, type RangeOptions, type StorageEngine } from './engine.js';
-import { keyBytes, keyString } from './byte-keys.js';
+import { keyBytes, keyString } from '../core/byte-keys.js';
 import { SortedKeys } from './sorted-keys.js';
 import { StagedWrites, type CommittedEntry, type StagedWrite } from './staged-writes.js';
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FrameQueue } from './frame-queue.js';
-import { FrameDecoder } from './framing.js';
+import { FrameDecoder } from '../protocol/framing.js';
 
 function decodeAll(chunks: Buffer[]): Buffer[] {
   const decoder = new FrameDecoder(1 << 24);

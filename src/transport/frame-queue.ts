@@ -11,7 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import { assert } from '../core/assert.js';
-import { FRAME_HEADER_BYTES } from './framing.js';
+import { FRAME_HEADER_BYTES } from '../protocol/framing.js';
 
 const ARENA_BYTES = 64 * 1024;
 /** From this size on, copying costs more than an extra iovec in the write. */

@@ -10,7 +10,7 @@
  */
 import type { Socket } from 'node:net';
 import type { PeerAddress } from '../core/ids.js';
-import { FrameDecoder, FrameTooLargeError } from './framing.js';
+import { FrameDecoder, FrameTooLargeError } from '../protocol/framing.js';
 import { HelloReader } from './hello.js';
 import type { TransportHandlers, TransportLogger } from './types.js';
 

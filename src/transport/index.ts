@@ -1,3 +1,2 @@
-/** Everything other folders may use from the transport: the Transport contract and both implementations, and the framing the client protocol reuses. */
+/** Everything other folders may use from the transport: the Transport contract and both implementations. */
 export * from './transport.js';
-export { encodeFrame, FrameDecoder, FrameTooLargeError, FRAME_HEADER_BYTES } from './framing.js';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Recorder, runTransportCompliance, type TransportHarness } from './compliance.js';
+import { Recorder, runTransportCompliance, type TransportHarness } from './testing/compliance.js';
 import { createMemoryNetwork } from './memory.js';
 
 function memoryHarness(): TransportHarness {

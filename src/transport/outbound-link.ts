@@ -19,7 +19,7 @@ import { assert } from '../core/assert.js';
 import type { HostPort } from '../core/address.js';
 import { reconnectDelayMs, type BackoffPolicy } from './backoff.js';
 import { FrameQueue } from './frame-queue.js';
-import { FRAME_HEADER_BYTES } from './framing.js';
+import { FRAME_HEADER_BYTES } from '../protocol/framing.js';
 import { encodeHello } from './hello.js';
 import type { FlushPolicy, SendResult, TransportHandlers, TransportLogger } from './types.js';
 

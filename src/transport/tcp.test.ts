@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, Socket } from 'node:net';
-import { Recorder, runTransportCompliance, sleep, type TransportHarness } from './compliance.js';
-import { encodeFrame } from './framing.js';
+import { Recorder, runTransportCompliance, sleep, type TransportHarness } from './testing/compliance.js';
+import { encodeFrame } from '../protocol/framing.js';
 import { encodeHello, HELLO_MAGIC } from './hello.js';
 import { createTcpTransport } from './tcp.js';
 import type { FlushPolicy, Transport, TransportHandlers, TransportLogger } from './types.js';

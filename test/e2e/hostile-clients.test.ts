@@ -11,7 +11,7 @@ import net from 'node:net';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { mutatedArb, validClientRequestArb } from '../../src/protocol/testing/hostile.js';
-import { encodeFrame, FrameDecoder } from '../../src/transport/framing.js';
+import { encodeFrame, FrameDecoder } from '../../src/protocol/framing.js';
 import { kv, ProcessCluster } from './process-cluster.js';
 
 const FRAMES = Number(process.env.DYNAMO_FUZZ_MESSAGES ?? 3_000);

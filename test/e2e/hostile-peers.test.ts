@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { hostileFrameArb, type FuzzWorld } from '../../src/protocol/testing/hostile.js';
 import { MessageType, PROTOCOL_VERSION } from '../../src/protocol/messages.js';
-import { encodeFrame } from '../../src/transport/framing.js';
+import { encodeFrame } from '../../src/protocol/framing.js';
 import { encodeHello } from '../../src/transport/hello.js';
 import type { Membership } from '../../src/core/membership/index.js';
 import { json, kv, ProcessCluster } from './process-cluster.js';

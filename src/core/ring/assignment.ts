@@ -7,18 +7,10 @@
 import { assert } from '../assert.js';
 import type { NodeId } from '../ids.js';
 import { assertPartitionCount, isValidPartitionCount } from './hash.js';
+import type { Assignment } from './assignment-shape.js';
 import { packedCounts } from './table.js';
 
-export interface Assignment {
-  /** Q, a power of two. */
-  readonly partitions: number;
-  /** The table's width N: each list holds min(replicas, number of nodes) distinct nodes. */
-  readonly replicas: number;
-  readonly owners: ReadonlyArray<ReadonlyArray<NodeId>>;
-}
-
-/** Capacity weight > 0 per node; a node's share of the table is proportional to it. */
-export type Weights = ReadonlyMap<NodeId, number>;
+export type { Assignment, Weights } from './assignment-shape.js';
 
 /** Code-unit order: the same on every machine (unlike localeCompare). */
 export function compareNodeIds(a: NodeId, b: NodeId): number {

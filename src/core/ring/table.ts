@@ -10,7 +10,7 @@
  */
 import { assert } from '../assert.js';
 import type { NodeId } from '../ids.js';
-import type { Assignment } from './assignment.js';
+import type { Assignment } from './assignment-shape.js';
 
 interface Packed {
   readonly ids: readonly NodeId[];

@@ -28,10 +28,10 @@
  * predates it answers the unknown code with an error, on which the client coordinates the read
  * through a node instead.
  */
-import { HOT_MARKER } from '../protocol/hot-codec.js';
-import { HotDecodeError, HotReader } from '../protocol/hot-reader.js';
+import { HOT_MARKER } from './hot-codec.js';
+import { HotDecodeError, HotReader } from './hot-reader.js';
 import type { VersionVector } from '../core/versions/index.js';
-import type { ClientRequest, ClientResponse, GetResult, ReplicaReadResult, WriteResult } from '../protocol/requests.js';
+import type { ClientRequest, ClientResponse, GetResult, ReplicaReadResult, WriteResult } from './requests.js';
 
 const VERSION = 1;
 const OPS = ['get', 'put', 'delete', 'replicaRead'] as const;

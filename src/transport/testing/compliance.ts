@@ -10,8 +10,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { PeerAddress } from '../core/ids.js';
-import type { Transport, TransportHandlers } from './types.js';
+import type { PeerAddress } from '../../core/ids.js';
+import type { Transport, TransportHandlers } from '../types.js';
 
 export interface TransportHarness {
   /** An address nobody listens on yet; a new one on every call. */

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { validateClientRequest } from '../protocol/validate-request.js';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import { HOT_MARKER } from '../protocol/hot-codec.js';
-import { decodeRequestFrame, decodeResponseFrame, encodeRequest, encodeResponse } from './wire.js';
+import { decodeRequestFrame, decodeResponseFrame, encodeRequest, encodeResponse } from './client-wire.js';
 
 const text = fc.string({ maxLength: 40 });
 const nodeId = fc.string({ minLength: 1, maxLength: 30 });

@@ -11,8 +11,8 @@
  * id 0, which no client uses. Shared by the client and the node's client server (src/api).
  */
 import { Packr } from 'msgpackr';
-import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
-import { decodeHotRequest, decodeHotResponse, encodeHotRequest, encodeHotResponse, hotFrameId, isHotFrame } from './hot-wire.js';
+import type { ClientRequest, ClientResponse } from './requests.js';
+import { decodeHotRequest, decodeHotResponse, encodeHotRequest, encodeHotResponse, hotFrameId, isHotFrame } from './client-hot-wire.js';
 
 /** Same settings as src/protocol/codec.ts: plain maps (no records), standard types, 64-bit ints as numbers. */
 const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });

@@ -7,11 +7,11 @@
  * over the same storage as `old`, which the suite has already closed.
  */
 import assert from 'node:assert/strict';
-import { keyString } from './byte-keys.js';
+import { keyString } from '../../core/byte-keys.js';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { AssertionError } from '../core/assert.js';
-import { MAX_KEY_BYTES, StorageError, type StorageEngine } from './engine.js';
+import { AssertionError } from '../../core/assert.js';
+import { MAX_KEY_BYTES, StorageError, type StorageEngine } from '../engine.js';
 import { checkAgainstModel } from './compliance-model.js';
 
 type Open = () => Promise<StorageEngine>;

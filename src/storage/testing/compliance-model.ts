@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { StorageEngine } from './engine.js';
+import type { StorageEngine } from '../engine.js';
 
 type Op =
   | { readonly t: 'stage'; readonly key: number[]; readonly value: number[] | null }
