@@ -3,7 +3,7 @@
  * are a few dozen bytes, one or two 64-byte blocks. For those, node:crypto's one-shot `hash`
  * spends more on crossing into C++ and making its result Buffer than on the digest itself, and
  * every request hashes its key twice (on the client, to route it, and on the node). md5.test.ts
- * checks this against node:crypto; the figures are in docs/benchmarks.md.
+ * checks this against node:crypto; the figures are in docs/benchmarks-history.md (2026-12-05).
  *
  * The 64 steps are written out, with their constants from RFC 1321 section 3.4, and without helper
  * functions: V8 stops inlining 64 calls in one function, and the calls then cost more than the
