@@ -86,6 +86,24 @@ export const NODE_DEFAULTS = {
 
 export { BUCKET_BYTES_MAX as MAX_BUCKET_BYTES, KEY_BYTES_MAX as MAX_KEY_BYTES } from '../core/limits.js';
 
+/** What a driver says about one node; everything else comes from NODE_DEFAULTS and `overrides`. */
+export interface NodeIdentity {
+  readonly self: MemberSpec;
+  readonly actor: string;
+  readonly seeds: readonly PeerAddress[];
+}
+
+/**
+ * The one config builder of the runtime and the simulator: defaults, then the driver's overrides,
+ * then the node's identity. Throws with every problem as a sentence when the result is unusable.
+ */
+export function buildNodeConfig(identity: NodeIdentity, overrides: Partial<Omit<NodeConfig, 'self' | 'actor' | 'seeds'>> = {}): NodeConfig {
+  const config: NodeConfig = { ...NODE_DEFAULTS, ...overrides, self: identity.self, actor: identity.actor, seeds: identity.seeds };
+  const problems = validateNodeConfig(config);
+  if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  return config;
+}
+
 /** Returns the problems found, as sentences; empty when the config is usable. */
 export function validateNodeConfig(c: NodeConfig): string[] {
   const problems: string[] = [];

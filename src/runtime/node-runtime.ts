@@ -16,8 +16,9 @@ import { randomBytes } from 'node:crypto';
 import { IdTable } from '../core/id-table.js';
 import { seededRng } from '../core/random.js';
 import type { MemberSpec } from '../core/membership/index.js';
-import { NODE_DEFAULTS, validateNodeConfig, type NodeConfig } from '../node/config.js';
-import type { Effects } from '../node/effects.js';
+import { buildNodeConfig, type NodeConfig } from '../node/config.js';
+import { deliverEffects, stageWrites } from '../node/apply-effects.js';
+import type { ClientReply, Effects, LogEvent, OutboundMessage, StorageWrite } from '../node/effects.js';
 import { DynamoNode, type NodeInput } from '../node/node.js';
 import { decodeEnvelope, encodeEnvelope, ProtocolError } from '../protocol/codec.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
@@ -90,15 +91,7 @@ export class NodeRuntime {
 
   static async start(options: RuntimeOptions): Promise<NodeRuntime> {
     const incarnation = await loadIncarnation(options.engine);
-    const config: NodeConfig = {
-      ...NODE_DEFAULTS,
-      ...options.config,
-      self: options.self,
-      actor: `${options.self.id}:${incarnation}`,
-      seeds: options.seeds,
-    };
-    const problems = validateNodeConfig(config);
-    if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
+    const config = buildNodeConfig({ self: options.self, actor: `${options.self.id}:${incarnation}`, seeds: options.seeds }, options.config);
     const node = new DynamoNode(config, options.engine, seededRng(randomBytes(4).readUInt32BE(0)), nodeNow());
     let runtime: NodeRuntime | null = null;
     const transport = createTcpTransport({
@@ -206,8 +199,7 @@ export class NodeRuntime {
   }
 
   private apply(effects: Effects): void {
-    for (const log of effects.logs) this.logger[log.level](log.fields, log.msg);
-    for (const write of effects.writes) this.engine.stage(write.key, write.value, write.sortKey, write.digest);
+    stageWrites(effects, this.stageSink);
     if (effects.messages.length + effects.replies.length + effects.writes.length === 0) return;
     this.outbox.push(effects);
     if (!this.flushScheduled) {
@@ -257,24 +249,30 @@ export class NodeRuntime {
     });
   }
 
+  private readonly stageSink = {
+    stage: (w: StorageWrite): void => this.engine.stage(w.key, w.value, w.sortKey, w.digest),
+    log: (l: LogEvent): void => this.logger[l.level](l.fields, l.msg),
+  };
+
+  private readonly deliverySink = {
+    send: (m: OutboundMessage): void => {
+      if (this.transport.send(m.to, encodeEnvelope({ v: PROTOCOL_VERSION, from: this.node.selfId, body: m.body })) === 'dropped') this.node.metrics.sendsDropped++;
+    },
+    reply: (reply: ClientReply): void => {
+      const respond = this.clients.get(reply.requestId);
+      if (respond === undefined) return;
+      this.clients.delete(reply.requestId);
+      try {
+        respond(reply.response);
+      } catch (err) {
+        // One answer that cannot be written must not keep the rest of the turn from leaving.
+        this.logger.error({ error: (err as Error).message }, 'answering a client request failed');
+      }
+    },
+  };
+
   private deliver(batch: Effects[]): void {
-    const from = this.node.selfId;
-    for (const effects of batch) {
-      for (const m of effects.messages) {
-        if (this.transport.send(m.to, encodeEnvelope({ v: PROTOCOL_VERSION, from, body: m.body })) === 'dropped') this.node.metrics.sendsDropped++;
-      }
-      for (const reply of effects.replies) {
-        const respond = this.clients.get(reply.requestId);
-        if (respond === undefined) continue;
-        this.clients.delete(reply.requestId);
-        try {
-          respond(reply.response);
-        } catch (err) {
-          // One answer that cannot be written must not keep the rest of the turn from leaving.
-          this.logger.error({ error: (err as Error).message }, 'answering a client request failed');
-        }
-      }
-    }
+    for (const effects of batch) deliverEffects(effects, this.deliverySink);
     this.transport.flush?.();
     for (const hook of this.flushHooks) hook();
   }

@@ -15,7 +15,8 @@ import { assignmentOf, type Membership } from '../core/membership/index.js';
 import { seededRng, type Rng } from '../core/random.js';
 import { keyHash, partitionOf, Ring } from '../core/ring/index.js';
 import { decodeSiblingSet, type SiblingSet } from '../core/versions/index.js';
-import { NODE_DEFAULTS, type NodeConfig } from '../node/config.js';
+import { buildNodeConfig, type NodeConfig } from '../node/config.js';
+import { deliverEffects, stageWrites } from '../node/apply-effects.js';
 import type { Effects } from '../node/effects.js';
 import { ALL_DATA, ALL_HINTS, dataKey, identify } from '../node/keys.js';
 import { DynamoNode, type NodeInput } from '../node/node.js';
@@ -130,13 +131,10 @@ export class SimCluster {
 
   private boot(sim: SimNode): void {
     sim.incarnation++;
-    const config: NodeConfig = {
-      ...NODE_DEFAULTS,
-      ...this.options.config,
-      self: { id: sim.id, address: sim.address, httpAddress: `${sim.id}:8000`, clientAddress: null, weight: 1 },
-      actor: `${sim.id}:d${sim.dataGeneration}`,
-      seeds: sim.seeds,
-    };
+    const config = buildNodeConfig(
+      { self: { id: sim.id, address: sim.address, httpAddress: `${sim.id}:8000`, clientAddress: null, weight: 1 }, actor: `${sim.id}:d${sim.dataGeneration}`, seeds: sim.seeds },
+      this.options.config,
+    );
     sim.node = new DynamoNode(config, sim.engine, seededRng(this.rng.int(2 ** 31)), this.localTime(sim));
     this.applyEffects(sim, sim.node.drain());
     this.queue.push(this.nowMs + this.rng.int(this.tickIntervalMs), { kind: 'tick', to: sim.id, incarnation: sim.incarnation });
@@ -405,17 +403,20 @@ export class SimCluster {
     this.crash(sim.id);
   }
 
+  /** Persist, then send, then reply: the runtime's order (node/apply-effects.ts), with a synchronous commit. */
   private applyEffects(sim: SimNode, effects: Effects): void {
-    for (const w of effects.writes) sim.engine.stage(w.key, w.value, w.sortKey, w.digest);
+    stageWrites(effects, { stage: (w) => sim.engine.stage(w.key, w.value, w.sortKey, w.digest), log: () => undefined });
     sim.engine.commitSync();
-    for (const m of effects.messages) this.transmit(sim, m.to, m.body.type, encodeEnvelope({ v: PROTOCOL_VERSION, from: sim.id, body: m.body }));
-    for (const reply of effects.replies) {
-      const pending = this.requests.get(reply.requestId);
-      if (pending === undefined || pending.response !== null) continue;
-      this.trace.update(`reply ${reply.requestId} ${reply.response.ok}\n`);
-      this.recent.record(this.nowMs, sim.id, 'reply', `#${reply.requestId} ${reply.response.ok ? 'ok' : reply.response.error}`);
-      this.answer(pending, reply.response);
-    }
+    deliverEffects(effects, {
+      send: (m) => this.transmit(sim, m.to, m.body.type, encodeEnvelope({ v: PROTOCOL_VERSION, from: sim.id, body: m.body })),
+      reply: (reply) => {
+        const pending = this.requests.get(reply.requestId);
+        if (pending === undefined || pending.response !== null) return;
+        this.trace.update(`reply ${reply.requestId} ${reply.response.ok}\n`);
+        this.recent.record(this.nowMs, sim.id, 'reply', `#${reply.requestId} ${reply.response.ok ? 'ok' : reply.response.error}`);
+        this.answer(pending, reply.response);
+      },
+    });
   }
 
   private answer(pending: PendingRequest, response: ClientResponse): void {
