@@ -8,7 +8,7 @@ import type { PeerMessage } from '../protocol/messages.js';
 import type { ClientResponse } from '../protocol/requests.js';
 import type { NodeConfig } from './config.js';
 import type { LogEvent } from './effects.js';
-import type { LocalStore } from './local-store.js';
+import type { LocalStore } from './replica/local-store.js';
 import type { NodeMetrics } from './metrics.js';
 
 /** Who is waiting for the answer to a client operation. */

@@ -5,40 +5,45 @@
  * the order "persist, then send". No sockets, timers, disks or clocks in here: the same class runs
  * in a real process (runtime/) and in the deterministic simulator (sim/).
  */
-import { DEFAULT_BUCKET_PROPS, EMPTY_BUCKET_TABLE, bucketProps, parseBucketTable, setBucket, type BucketProps, type BucketTable } from '../core/buckets/index.js';
-import { REPLICAS_MAX } from '../core/limits.js';
+import { DEFAULT_BUCKET_PROPS, bucketProps, setBucket, type BucketProps, type BucketTable } from '../core/buckets/index.js';
 import { assert, assertNever } from '../core/assert.js';
 import type { NodeId, PeerAddress } from '../core/ids.js';
 import { IdTable } from '../core/id-table.js';
-import { assignmentOf, digest, getMember, parseMembership, updateMember, type Membership } from '../core/membership/index.js';
+import { digest, getMember, updateMember, type Membership } from '../core/membership/index.js';
 import type { Rng } from '../core/random.js';
-import { Ring } from '../core/ring/index.js';
-import { decodeSiblingSet, type SiblingSet } from '../core/versions/index.js';
+import type { Ring } from '../core/ring/index.js';
+import { PlacementCache } from './placement.js';
+import type { NodeOperation } from './operation.js';
+import { loadActorEpochCeiling, loadBuckets, loadMembership, saveActorEpochCeiling, saveBuckets, saveMembership, type MetadataLog } from './metadata.js';
+import type { SiblingSet } from '../core/versions/index.js';
 import { MessageType, type Envelope, type PeerMessage } from '../protocol/messages.js';
 import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
 import { validateClientRequest } from '../protocol/validate-request.js';
-import { handleClientRequest, type CoordinationHost } from './client-requests.js';
+import { handleClientRequest, type CoordinationHost } from './coordinator/client-requests.js';
 import type { NodeConfig } from './config.js';
 import type { ClientRef, Placement } from './context.js';
 import { EffectsBuilder, type Effects, type LogEvent } from './effects.js';
-import { FORWARD_SLACK_MS, ForwardOperation } from './forward.js';
+import { FORWARD_SLACK_MS, ForwardOperation } from './coordinator/forward.js';
 import { invariantProblems } from './invariants.js';
-import { GetOperation } from './get.js';
-import { HandoffOperation, HandoffScheduler, type HintRoute } from './handoff.js';
-import { ALL_HINTS, dataKey, identify, metaKey, parseKey, partitionDataRange, partitionOfIdentity, type KeyIdentity, type ParsedKey } from './keys.js';
-import { Liveness } from './liveness.js';
-import { LocalStore } from './local-store.js';
-import { LEAVE_LINGER_MAX_MS, MembershipAgent } from './membership-agent.js';
+import { GetOperation } from './coordinator/get.js';
+import { HandoffOperation, HandoffScheduler } from './handoff/handoff.js';
+import { ALL_HINTS, identify, type KeyIdentity } from './keys.js';
+import { Liveness } from './gossip/liveness.js';
+import { LocalStore } from './replica/local-store.js';
+import { LEAVE_LINGER_MAX_MS, MembershipAgent } from './gossip/membership-agent.js';
 
 import { newMetrics, type NodeMetrics } from './metrics.js';
-import { PutOperation } from './put.js';
-import { Reaper } from './reaper.js';
-import { ActorEpochs } from './actors.js';
-import { ExchangeOperation, leafEntries, type ExchangeDeps } from './exchange.js';
-import { MerkleIndex } from './merkle-index.js';
-import { PartitionSync } from './partition-sync.js';
+import { PutOperation } from './coordinator/put.js';
+import { Reaper } from './replica/reaper.js';
+import { ActorEpochs } from './replica/actors.js';
+import { ExchangeOperation, type ExchangeDeps } from './anti-entropy/exchange.js';
+import { answerExchange, answerKeys, answerTree, mergeReceived, type ResponderHost } from './anti-entropy/responder.js';
+import { applyReplicaWrite, type ReplicaWriteHost } from './replica/replica-write.js';
+import { routeHint, type HintRoutingHost } from './handoff/hint-routing.js';
+import { MerkleIndex } from './anti-entropy/merkle-index.js';
+import { PartitionSync } from './transfer/partition-sync.js';
 import type { StorageView } from './storage-view.js';
-import { clusterView, type ClusterView, type RingView } from './views.js';
+import { clusterView, hintsByTargetOf, keyCountsOf, type ClusterView, type KeyCounts, type RingView } from './views.js';
 
 export type NodeInput =
   | { readonly kind: 'client'; readonly requestId: number; readonly request: ClientRequest }
@@ -51,11 +56,9 @@ export type NodeInput =
   /** An operator gave this node a seed to join through. */
   | { readonly kind: 'join'; readonly seed: PeerAddress };
 
-type Operation = GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation;
+/** Every kind of operation in flight, each of the one shape of operation.ts (the union lets replies narrow by kind). */
+type Operation = (GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation) & NodeOperation;
 
-const META_MEMBERSHIP = 'membership';
-const META_BUCKETS = 'buckets';
-const META_ACTOR_EPOCH = 'actor-epoch-ceiling';
 
 export class DynamoNode implements CoordinationHost {
   readonly selfId: NodeId;
@@ -68,9 +71,7 @@ export class DynamoNode implements CoordinationHost {
   private readonly ops = new IdTable<Operation>();
   private membershipValue: Membership | null;
   private bucketTable: BucketTable;
-  /** Built on first use after a membership change: folding the ring is the costly part of a change. */
-  private ringCache: Ring | null = null;
-  private readonly placements = new Map<number, Placement>();
+  private readonly placements = new PlacementCache();
   private readonly addressIndex = new Map<PeerAddress, NodeId>();
   private readonly liveness: Liveness;
   private readonly agent: MembershipAgent;
@@ -81,6 +82,9 @@ export class DynamoNode implements CoordinationHost {
   private merkle: MerkleIndex | null = null;
   readonly sync: PartitionSync;
   private leftAtMs: number | null = null;
+  private readonly responder: ResponderHost;
+  private readonly replicaHost: ReplicaWriteHost;
+  private readonly hintRouting: HintRoutingHost;
   /** Client requests that arrived before this node joined a cluster (see waitForCluster). */
   private waitingForCluster: { readonly ref: ClientRef; readonly request: ClientRequest; readonly untilMs: number }[] = [];
 
@@ -103,12 +107,14 @@ export class DynamoNode implements CoordinationHost {
     this.liveness = new Liveness(config.detector);
     this.handoff = new HandoffScheduler(storage);
     this.membershipValue = null;
-    this.bucketTable = this.loadBuckets();
-    this.actors = new ActorEpochs(config.actor, Number(this.loadJson(META_ACTOR_EPOCH) ?? 0), (ceiling) =>
-      this.store.put(metaKey(META_ACTOR_EPOCH), Buffer.from(JSON.stringify(ceiling))),
-    );
+    const logError: MetadataLog = (msg, fields) => this.log('error', msg, fields);
+    this.bucketTable = loadBuckets(storage, logError);
+    this.actors = new ActorEpochs(config.actor, loadActorEpochCeiling(storage, logError), (ceiling) => saveActorEpochCeiling(this.store, ceiling));
     this.sync = new PartitionSync(this.syncHost());
-    const stored = parseMembership(this.loadJson(META_MEMBERSHIP));
+    this.responder = this.responderHost();
+    this.replicaHost = { ctx: this, isMember: (node) => this.isMember(node), sendTo: (a, b) => this.sendTo(a, b) };
+    this.hintRouting = { ctx: this, membership: () => this.membershipValue, placement: (id, n) => this.placement(id, n) };
+    const stored = loadMembership(storage, logError);
     if (stored !== null) this.adoptMembership(stored, false);
     this.agent = new MembershipAgent(config, this.clusterHost(), rng, nowMs);
   }
@@ -197,7 +203,7 @@ export class DynamoNode implements CoordinationHost {
       hintCount: this.store.hintCount,
       hintsStored: this.storage.count(ALL_HINTS.from, ALL_HINTS.to),
       reapDueTimes: this.reaper.dueTimes(),
-      placements: this.placements,
+      placements: this.placements.entries(),
       ring: this.membershipValue === null ? null : this.ring,
       addressIndex: this.addressIndex,
       livenessIds: this.liveness.ids(),
@@ -216,7 +222,7 @@ export class DynamoNode implements CoordinationHost {
     this.agent.tick(this.nowMs);
     if (this.nowMs - this.lastHandoffMs >= this.config.handoffIntervalMs && this.membershipValue !== null) {
       this.lastHandoffMs = this.nowMs;
-      this.handoff.scan(this, (op) => this.launch(op), (hint) => this.routeHint(hint));
+      this.handoff.scan(this, (op) => this.launch(op), (hint) => routeHint(this.hintRouting, hint));
     }
     this.reaper.tick(this);
     this.sync.tick();
@@ -239,7 +245,7 @@ export class DynamoNode implements CoordinationHost {
     const body = envelope.body;
     switch (body.type) {
       case MessageType.ReplicaWrite:
-        return this.onReplicaWrite(from, fromAddress, body);
+        return applyReplicaWrite(this.replicaHost, from, fromAddress, body);
       case MessageType.WriteAck:
         return this.withOp(body.id, (op) => (op.kind === 'put' || op.kind === 'handoff') && op.onAck(from, body.ok));
       case MessageType.ReplicaRead: {
@@ -268,11 +274,11 @@ export class DynamoNode implements CoordinationHost {
       case MessageType.Reap:
         return this.reaper.apply(this, body.bucket, body.key, body.digest);
       case MessageType.TreeRequest:
-        return this.answerTree(fromAddress, body);
+        return answerTree(this.responder, fromAddress, body);
       case MessageType.KeysRequest:
-        return this.answerKeys(fromAddress, body);
+        return answerKeys(this.responder, fromAddress, body);
       case MessageType.Exchange:
-        return this.answerExchange(fromAddress, body);
+        return answerExchange(this.responder, fromAddress, body);
       case MessageType.TreeReply:
         return this.withOp(body.id, (op) => op.kind === 'exchange' && op.onTreeReply(from, body));
       case MessageType.KeysReply:
@@ -284,88 +290,14 @@ export class DynamoNode implements CoordinationHost {
     }
   }
 
-  private onReplicaWrite(from: NodeId, fromAddress: PeerAddress, body: Extract<PeerMessage, { type: 1 }>): void {
-    let ok = true;
-    try {
-      const identity = { hash: body.hash, bucket: body.bucket, key: body.key };
-      const merge = { lww: this.props(body.bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries };
-      if (body.hintFor === null || body.hintFor === this.selfId) this.store.mergeWrite(identity, body.set, body.base, merge);
-      else if (this.mayHoldHint(body.hintFor)) {
-        this.store.mergeHint(identity, body.hintFor, decodeSiblingSet(body.set), merge);
-        this.metrics.hintsStored++;
-      } else {
-        ok = false;
-        this.metrics.hintsRefused++;
-      }
-    } catch (err) {
-      ok = false;
-      this.metrics.badMessages++;
-      this.log('warn', 'rejected a replica write', { from, error: (err as Error).message });
-    }
-    if (body.id !== 0) this.sendTo(fromAddress, { type: MessageType.WriteAck, id: body.id, ok });
-  }
-
-  // ---- anti-entropy responder (stateless: answers from the trees and storage) --------------------
-
-  private answerTree(to: PeerAddress, body: Extract<PeerMessage, { type: 12 }>): void {
-    const index = this.merkle;
-    if (index === null || !this.validPartition(body.partition)) return;
-    const tree = index.tree(body.partition);
-    const { fanout, depth } = tree.shape;
-    const width = fanout ** body.level;
-    if (body.level < 0 || body.level >= depth || body.indices.some((i) => i < 0 || i >= width)) return;
-    const hashes = body.indices.map((i) => Buffer.concat(tree.childHashes(body.level, i)));
-    this.sendTo(to, { type: MessageType.TreeReply, id: body.id, hashes });
-  }
-
-  private answerKeys(to: PeerAddress, body: Extract<PeerMessage, { type: 14 }>): void {
-    const index = this.merkle;
-    if (index === null || !this.validPartition(body.partition)) return;
-    const leaves = index.shape.fanout ** index.shape.depth;
-    if (body.leaves.some((l) => l < 0 || l >= leaves)) return;
-    const entries: [string, string, Uint8Array][] = [];
-    for (const leaf of body.leaves) {
-      for (const e of leafEntries(this.storage, index, body.partition, leaf)) entries.push([e.bucket, e.key, Buffer.from(e.digest, 'hex')]);
-    }
-    this.sendTo(to, { type: MessageType.KeysReply, id: body.id, entries });
-  }
-
-  private answerExchange(to: PeerAddress, body: Extract<PeerMessage, { type: 16 }>): void {
-    for (const [bucket, key, encoded] of body.push) this.mergeReceived(bucket, key, encoded);
-    const sets: [string, string, Uint8Array][] = [];
-    for (const [bucket, key] of body.want) {
-      const raw = this.store.getRaw(dataKey(identify(bucket, key)));
-      if (raw !== undefined) sets.push([bucket, key, raw]);
-    }
-    this.sendTo(to, { type: MessageType.ExchangeReply, id: body.id, sets });
-  }
-
   private isMember(node: NodeId): boolean {
     return this.membershipValue !== null && getMember(this.membershipValue, node) !== undefined;
   }
 
-  /**
-   * A hint is held only for a member (a stranger cannot make this node keep data for made-up
-   * targets) and while the hint store is under its limit; a refused hint is a failed ack, so the
-   * coordinator counts it as the miss it is and keeps its own copy.
-   */
-  private mayHoldHint(target: NodeId): boolean {
-    return this.isMember(target) && this.store.hintCount < this.config.maxHints;
+  private responderHost(): ResponderHost {
+    return { ctx: this, storage: this.storage, index: () => this.merkle, partitions: () => this.membershipValue?.partitions ?? null, sendTo: (a, b) => this.sendTo(a, b) };
   }
 
-  private validPartition(p: number): boolean {
-    return this.membershipValue !== null && Number.isInteger(p) && p >= 0 && p < this.membershipValue.partitions;
-  }
-
-  /** Merges a sibling set that arrived by anti-entropy or transfer into this node's data. */
-  private mergeReceived(bucket: string, key: string, encoded: Uint8Array): void {
-    try {
-      const set = decodeSiblingSet(encoded);
-      this.store.mergeData(identify(bucket, key), set, { lww: this.props(bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries });
-    } catch {
-      this.metrics.badMessages++;
-    }
-  }
 
   private syncHost(): ConstructorParameters<typeof PartitionSync>[0] {
     return {
@@ -374,7 +306,7 @@ export class DynamoNode implements CoordinationHost {
       ring: () => this.ring,
       index: () => this.merkle,
       exchangeDeps: (): ExchangeDeps | null =>
-        this.merkle === null ? null : { ctx: this, index: this.merkle, storage: this.storage, mergeReceived: (b, k, e) => this.mergeReceived(b, k, e) },
+        this.merkle === null ? null : { ctx: this, index: this.merkle, storage: this.storage, mergeReceived: (b, k, e) => mergeReceived(this, b, k, e) },
       launch: (op) => this.launch(op),
       markSelf: (state) => this.markSelf(state),
       deleteKey: (key) => this.store.put(key, null),
@@ -482,22 +414,11 @@ export class DynamoNode implements CoordinationHost {
   }
 
   private get ring(): Ring | null {
-    if (this.ringCache === null && this.membershipValue !== null) this.ringCache = new Ring(assignmentOf(this.membershipValue));
-    return this.ringCache;
+    return this.placements.ring;
   }
 
   placement(identity: KeyIdentity, n: number): Placement | null {
-    const ring = this.ring;
-    if (ring === null) return null;
-    const partition = partitionOfIdentity(identity, ring.assignment.partitions);
-    const cacheKey = partition * 32 + n;
-    let p = this.placements.get(cacheKey);
-    if (p === undefined) {
-      const list = ring.preferenceList(partition);
-      p = { partition, primaries: list.slice(0, n), fallbacks: list.slice(n) };
-      this.placements.set(cacheKey, p);
-    }
-    return p;
+    return this.placements.placement(identity, n);
   }
 
   actorFor(local: SiblingSet | undefined): string {
@@ -530,85 +451,21 @@ export class DynamoNode implements CoordinationHost {
 
   private adoptMembership(m: Membership, persist: boolean): void {
     this.membershipValue = m;
-    this.ringCache = null;
     if (this.merkle === null) this.merkle = MerkleIndex.build(this.storage, m.partitions);
-    this.placements.clear();
+    this.placements.reset(m);
     this.addressIndex.clear();
     for (const member of m.members) this.addressIndex.set(member.address, member.id);
-    if (persist) this.store.put(metaKey(META_MEMBERSHIP), Buffer.from(JSON.stringify(m)));
+    if (persist) saveMembership(this.store, m);
   }
 
   private setBuckets(t: BucketTable): void {
     this.bucketTable = t;
-    this.store.put(metaKey(META_BUCKETS), Buffer.from(JSON.stringify(t)));
-  }
-
-  /** The stored bucket table, through the same parser as gossip (a file is as untrusted as a peer). */
-  private loadBuckets(): BucketTable {
-    const raw = this.loadJson(META_BUCKETS);
-    if (raw === null) return EMPTY_BUCKET_TABLE;
-    const parsed = parseBucketTable(raw, REPLICAS_MAX);
-    if (parsed.refused.length > 0) this.log('error', 'stored bucket properties break the bucket rules; ignoring them', { refused: parsed.refused.slice(0, 5) });
-    return parsed.table;
-  }
-
-  private loadJson(name: string): unknown {
-    const raw = this.storage.get(metaKey(name));
-    if (raw === undefined) return null;
-    try {
-      return JSON.parse(Buffer.from(raw).toString('utf8')) as unknown;
-    } catch {
-      this.log('error', 'unreadable metadata in storage; ignoring it', { name });
-      return null;
-    }
-  }
-
-  private selfState(): string | undefined {
-    return this.membershipValue === null ? undefined : getMember(this.membershipValue, this.selfId)?.state;
-  }
-
-  /** Where a held hint goes now (see HandoffScheduler.scan). */
-  private routeHint(hint: ParsedKey): HintRoute {
-    const owner = hint.target!;
-    const member = this.membershipValue === null ? undefined : getMember(this.membershipValue, owner);
-    if (member !== undefined && member.state !== 'left') {
-      if (this.isUp(owner)) return { to: owner, hintFor: null };
-      if (this.selfState() !== 'leaving') return null;
-      const via = this.relayFor(owner);
-      return via === undefined ? null : { to: via, hintFor: owner };
-    }
-    // The owner left: the key's data belongs with its current primaries.
-    const placement = this.placement(hint, this.props(hint.bucket).n);
-    if (placement === null) return null;
-    if (placement.primaries.includes(this.selfId)) return 'self';
-    const to = placement.primaries.find((p) => this.isUp(p));
-    return to === undefined ? null : { to, hintFor: null };
-  }
-
-  /** Another live member to hold a hint for a down owner while this node leaves. */
-  private relayFor(owner: NodeId): NodeId | undefined {
-    const m = this.membershipValue;
-    if (m === null) return undefined;
-    return m.members.find((x) => x.id !== this.selfId && x.id !== owner && (x.state === 'up' || x.state === 'joining') && this.isUp(x.id))?.id;
+    saveBuckets(this.store, t);
   }
 
   /** Keys stored here per partition (a scan, for tests and operators). */
-  keyCounts(): { total: number; bytes: number; partitions: Record<number, number> } {
-    const q = this.membershipValue?.partitions ?? 0;
-    const partitions: Record<number, number> = {};
-    let total = 0;
-    let bytes = 0;
-    for (let p = 0; p < q; p++) {
-      const { from, to } = partitionDataRange(p, q);
-      let n = 0;
-      for (const { key, value } of this.storage.range(from, to)) {
-        n++;
-        bytes += key.length + value.length;
-      }
-      if (n > 0) partitions[p] = n;
-      total += n;
-    }
-    return { total, bytes, partitions };
+  keyCounts(): KeyCounts {
+    return keyCountsOf(this.storage, this.membershipValue?.partitions ?? 0);
   }
 
   private startLeaving(): void {
@@ -667,12 +524,7 @@ export class DynamoNode implements CoordinationHost {
 
   /** Hints held here per intended owner (a scan: for status, not for hot paths). */
   hintsByTarget(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const { key } of this.storage.range(ALL_HINTS.from, ALL_HINTS.to)) {
-      const target = parseKey(key)?.target;
-      if (target) out[target] = (out[target] ?? 0) + 1;
-    }
-    return out;
+    return hintsByTargetOf(this.storage);
   }
 
   pendingOperations(): number {

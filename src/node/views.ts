@@ -2,6 +2,8 @@
 import type { NodeId } from '../core/ids.js';
 import type { MemberState, Membership } from '../core/membership/index.js';
 import type { Ring } from '../core/ring/index.js';
+import { ALL_HINTS, parseKey, partitionDataRange } from './keys.js';
+import type { StorageView } from './storage-view.js';
 
 export interface MemberView {
   readonly id: NodeId;
@@ -48,4 +50,38 @@ export interface RingView {
   readonly members: { id: NodeId; httpAddress: string; clientAddress: string | null; up: boolean }[];
   /** Changes whenever the membership does: a client refreshes when it sees a new one. */
   readonly version: string;
+}
+
+export interface KeyCounts {
+  readonly total: number;
+  readonly bytes: number;
+  readonly partitions: Record<number, number>;
+}
+
+/** Keys (and bytes) this node stores per partition of a ring of Q partitions: a scan, for tests and operators. */
+export function keyCountsOf(storage: StorageView, q: number): KeyCounts {
+  const partitions: Record<number, number> = {};
+  let total = 0;
+  let bytes = 0;
+  for (let p = 0; p < q; p++) {
+    const { from, to } = partitionDataRange(p, q);
+    let n = 0;
+    for (const { key, value } of storage.range(from, to)) {
+      n++;
+      bytes += key.length + value.length;
+    }
+    if (n > 0) partitions[p] = n;
+    total += n;
+  }
+  return { total, bytes, partitions };
+}
+
+/** Hints held per intended owner (a scan: for status, not for hot paths). */
+export function hintsByTargetOf(storage: StorageView): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { key } of storage.range(ALL_HINTS.from, ALL_HINTS.to)) {
+    const target = parseKey(key)?.target;
+    if (target) out[target] = (out[target] ?? 0) + 1;
+  }
+  return out;
 }

@@ -5,12 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { validateClientRequest } from '../protocol/validate-request.js';
-import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
-import { HOT_MARKER } from '../protocol/hot-codec.js';
+import { validateClientRequest } from './validate-request.js';
+import type { ClientRequest, ClientResponse } from './requests.js';
+import { HOT_MARKER } from './hot-codec.js';
 import { decodeRequestFrame, decodeResponseFrame, encodeRequest, encodeResponse } from './client-wire.js';
 
 const text = fc.string({ maxLength: 40 });
+/** Bucket and key names: non-empty, as the validator requires. */
+const name = fc.string({ minLength: 1, maxLength: 40 });
 const nodeId = fc.string({ minLength: 1, maxLength: 30 });
 const counter = fc.integer({ min: 1, max: 2 ** 48 - 1 });
 const vector = fc.uniqueArray(fc.tuple(nodeId, counter), { maxLength: 5, selector: ([n]) => n }).map((v) => v.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -23,12 +25,12 @@ function defined<T extends object>(o: T): T {
 }
 
 const request: fc.Arbitrary<ClientRequest> = fc.oneof(
-  fc.record({ op: fc.constant('get' as const), bucket: text, key: text, r: option, strict }).map(defined),
+  fc.record({ op: fc.constant('get' as const), bucket: name, key: name, r: option, strict }).map(defined),
   fc
-    .record({ op: fc.constant('put' as const), bucket: text, key: text, value: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), context: vector, w: option, strict, coordinator: fc.option(nodeId, { nil: undefined }) })
+    .record({ op: fc.constant('put' as const), bucket: name, key: name, value: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), context: vector, w: option, strict, coordinator: fc.option(nodeId, { nil: undefined }) })
     .map(defined),
-  fc.record({ op: fc.constant('delete' as const), bucket: text, key: text, context: vector, w: option, strict, coordinator: fc.option(nodeId, { nil: undefined }) }).map(defined),
-  fc.record({ op: fc.constant('replicaRead' as const), bucket: text, key: text }),
+  fc.record({ op: fc.constant('delete' as const), bucket: name, key: name, context: vector, w: option, strict, coordinator: fc.option(nodeId, { nil: undefined }) }).map(defined),
+  fc.record({ op: fc.constant('replicaRead' as const), bucket: name, key: name }),
 );
 
 const response: fc.Arbitrary<ClientResponse> = fc.oneof(

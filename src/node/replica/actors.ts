@@ -12,7 +12,7 @@
  * Epochs are reserved in blocks so that a new key costs no extra write most of the time: the
  * durable ceiling is raised by EPOCH_BLOCK when reached, and a restart continues above it.
  */
-import type { SiblingSet } from '../core/versions/index.js';
+import type { SiblingSet } from '../../core/versions/index.js';
 
 export const EPOCH_BLOCK = 1000;
 

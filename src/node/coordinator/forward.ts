@@ -4,15 +4,16 @@
  * primary drops before answering, the request is routed again once; the client may therefore see
  * a write applied twice, which versioning turns into identical siblings at worst.
  */
-import type { NodeId } from '../core/ids.js';
-import { MessageType } from '../protocol/messages.js';
-import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
-import type { ClientRef, NodeContext } from './context.js';
+import type { NodeOperation } from '../operation.js';
+import type { NodeId } from '../../core/ids.js';
+import { MessageType } from '../../protocol/messages.js';
+import { clientError, type ClientRequest, type ClientResponse } from '../../protocol/requests.js';
+import type { ClientRef, NodeContext } from '../context.js';
 
 /** Extra time beyond the coordinator's own deadline, so its 503 arrives before ours would. */
 export const FORWARD_SLACK_MS = 500;
 
-export class ForwardOperation {
+export class ForwardOperation implements NodeOperation {
   readonly kind = 'forward';
   readonly deadlineMs: number;
   done = false;

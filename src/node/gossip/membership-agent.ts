@@ -11,13 +11,13 @@
  * gossips with one random member, and every few rounds with a random seed, which merges clusters
  * that seeds founded apart. Both values are join-semilattices, so any order of exchanges converges.
  */
-import { bucketsDigest, mergeBucketTables, parseBucketTable, type BucketTable } from '../core/buckets/index.js';
-import { REPLICAS_MAX } from '../core/limits.js';
-import type { NodeId, PeerAddress } from '../core/ids.js';
-import { activeMembers, admit, digest, getMember, memberSpecProblem, merge, newCluster, parseMembership, sharedAddress, updateMember, type Membership } from '../core/membership/index.js';
-import type { Rng } from '../core/random.js';
-import { MessageType, type Gossip, type Heartbeat, type JoinReply, type JoinRequest, type PeerMessage } from '../protocol/messages.js';
-import type { NodeConfig } from './config.js';
+import { bucketsDigest, mergeBucketTables, parseBucketTable, type BucketTable } from '../../core/buckets/index.js';
+import { REPLICAS_MAX } from '../../core/limits.js';
+import type { NodeId, PeerAddress } from '../../core/ids.js';
+import { activeMembers, admit, digest, getMember, memberSpecProblem, merge, newCluster, parseMembership, sharedAddress, updateMember, type Membership } from '../../core/membership/index.js';
+import type { Rng } from '../../core/random.js';
+import { MessageType, type Gossip, type Heartbeat, type JoinReply, type JoinRequest, type PeerMessage } from '../../protocol/messages.js';
+import type { NodeConfig } from '../config.js';
 
 
 export interface ClusterStateHost {

@@ -10,14 +10,15 @@
  * Strict mode: only primaries count, nothing is hinted to fallbacks, and a write that cannot reach
  * W primaries is refused before anything is written.
  */
-import type { NodeId } from '../core/ids.js';
-import type { SiblingSet } from '../core/versions/index.js';
-import { context } from '../core/versions/index.js';
-import { MessageType } from '../protocol/messages.js';
-import { clientError } from '../protocol/requests.js';
-import type { ClientRef, NodeContext, Placement } from './context.js';
-import type { KeyIdentity } from './keys.js';
-import type { MergeOptions } from './local-store.js';
+import type { NodeOperation } from '../operation.js';
+import type { NodeId } from '../../core/ids.js';
+import type { SiblingSet } from '../../core/versions/index.js';
+import { context } from '../../core/versions/index.js';
+import { MessageType } from '../../protocol/messages.js';
+import { clientError } from '../../protocol/requests.js';
+import type { ClientRef, NodeContext, Placement } from '../context.js';
+import type { KeyIdentity } from '../keys.js';
+import type { MergeOptions } from '../replica/local-store.js';
 
 interface Target {
   readonly node: NodeId;
@@ -42,7 +43,7 @@ export interface PutSpec {
   readonly onAllPrimariesAcked?: () => void;
 }
 
-export class PutOperation {
+export class PutOperation implements NodeOperation {
   readonly kind = 'put';
   get clientRef(): ClientRef {
     return this.spec.ref;

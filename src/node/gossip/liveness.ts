@@ -4,8 +4,8 @@
  * connection failed, which is faster than any timeout when a process dies. A down peer is routed
  * around; it never leaves the ring because of this view.
  */
-import { PhiAccrualDetector, type PhiOptions } from '../core/detector/index.js';
-import type { NodeId } from '../core/ids.js';
+import { PhiAccrualDetector, type PhiOptions } from '../../core/detector/index.js';
+import type { NodeId } from '../../core/ids.js';
 
 interface PeerView {
   readonly detector: PhiAccrualDetector;

@@ -8,14 +8,15 @@
  * `push` mode is partition transfer: a node that holds data it no longer owns hands it to an owner
  * and takes nothing back. The same walk makes a transfer to an up-to-date owner nearly free.
  */
-import type { NodeId } from '../core/ids.js';
-import type { MerkleTree } from '../core/merkle/index.js';
-import { digestEncoded } from '../core/versions/index.js';
-import { MessageType, type ExchangeReply, type KeysReply, type TreeReply } from '../protocol/messages.js';
-import type { NodeContext } from './context.js';
-import { parseKey } from './keys.js';
+import type { NodeOperation } from '../operation.js';
+import type { NodeId } from '../../core/ids.js';
+import type { MerkleTree } from '../../core/merkle/index.js';
+import { digestEncoded } from '../../core/versions/index.js';
+import { MessageType, type ExchangeReply, type KeysReply, type TreeReply } from '../../protocol/messages.js';
+import type { NodeContext } from '../context.js';
+import { parseKey } from '../keys.js';
 import type { MerkleIndex } from './merkle-index.js';
-import type { StorageView } from './storage-view.js';
+import type { StorageView } from '../storage-view.js';
 
 export type ExchangeMode = 'sync' | 'push';
 
@@ -49,7 +50,7 @@ export interface ExchangeDeps {
 
 type LocalEntry = { bucket: string; key: string; raw: Uint8Array; digest: string };
 
-export class ExchangeOperation {
+export class ExchangeOperation implements NodeOperation {
   readonly kind = 'exchange';
   deadlineMs: number;
   done = false;

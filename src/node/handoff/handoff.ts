@@ -5,16 +5,17 @@
  * `handoffConcurrency` hints in flight, scanned from a rotating cursor every handoff interval,
  * so a long queue drains steadily without starving client requests.
  */
-import type { NodeId } from '../core/ids.js';
-import { decodeSiblingSet } from '../core/versions/index.js';
-import { MessageType } from '../protocol/messages.js';
-import type { NodeContext } from './context.js';
-import { ALL_HINTS, parseKey, type ParsedKey } from './keys.js';
+import type { NodeOperation } from '../operation.js';
+import type { NodeId } from '../../core/ids.js';
+import { decodeSiblingSet } from '../../core/versions/index.js';
+import { MessageType } from '../../protocol/messages.js';
+import type { NodeContext } from '../context.js';
+import { ALL_HINTS, parseKey, type ParsedKey } from '../keys.js';
 
 export type HintRoute = { readonly to: NodeId; readonly hintFor: NodeId | null } | 'self' | null;
-import type { StorageView } from './storage-view.js';
+import type { StorageView } from '../storage-view.js';
 
-export class HandoffOperation {
+export class HandoffOperation implements NodeOperation {
   readonly kind = 'handoff';
   readonly deadlineMs: number;
   done = false;

@@ -7,11 +7,11 @@
  * the tombstone in place: wasted space, never lost or resurrected data. The grace period must
  * exceed the time a hint can stay undelivered (see docs/operations.md).
  */
-import type { NodeId } from '../core/ids.js';
-import { digest, isTombstone } from '../core/versions/index.js';
-import { MessageType } from '../protocol/messages.js';
-import type { NodeContext } from './context.js';
-import { dataKey, identify } from './keys.js';
+import type { NodeId } from '../../core/ids.js';
+import { digest, isTombstone } from '../../core/versions/index.js';
+import { MessageType } from '../../protocol/messages.js';
+import type { NodeContext } from '../context.js';
+import { dataKey, identify } from '../keys.js';
 
 interface PendingReap {
   readonly dueMs: number;

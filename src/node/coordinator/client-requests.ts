@@ -5,16 +5,16 @@
  * which holds the key's history (or, in sloppy mode with every primary down, by this node; the
  * actor rules of actors.ts keep it from ever reusing a dot).
  */
-import { assert } from '../core/assert.js';
-import { applyBucketChange, type BucketProps } from '../core/buckets/index.js';
-import type { NodeId } from '../core/ids.js';
-import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, type SiblingSet } from '../core/versions/index.js';
-import { clientError, type ClientRequest } from '../protocol/requests.js';
-import { MAX_BUCKET_BYTES, MAX_KEY_BYTES } from './config.js';
-import type { ClientRef, NodeContext, Placement } from './context.js';
+import { assert } from '../../core/assert.js';
+import { applyBucketChange, type BucketProps } from '../../core/buckets/index.js';
+import type { NodeId } from '../../core/ids.js';
+import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, type SiblingSet } from '../../core/versions/index.js';
+import { clientError, type ClientRequest } from '../../protocol/requests.js';
+import { MAX_BUCKET_BYTES, MAX_KEY_BYTES } from '../config.js';
+import type { ClientRef, NodeContext, Placement } from '../context.js';
 import { ForwardOperation } from './forward.js';
 import { GetOperation } from './get.js';
-import { dataKey, identify, type KeyIdentity } from './keys.js';
+import { dataKey, identify, type KeyIdentity } from '../keys.js';
 import { PutOperation } from './put.js';
 
 export interface CoordinationHost extends NodeContext {

@@ -3,7 +3,7 @@
  * stood in for a replica that was down). Reads are synchronous against the engine plus the writes
  * this step already produced (a step may touch a key twice); writes leave through `emit`.
  */
-import type { NodeId } from '../core/ids.js';
+import type { NodeId } from '../../core/ids.js';
 import {
   decodeSiblingSet,
   encodeSiblingSet,
@@ -12,13 +12,13 @@ import {
   sync,
   truncate,
   type SiblingSet,
-} from '../core/versions/index.js';
-import { itemHash } from '../core/merkle/index.js';
-import { dataKey, hintKey, hintPrefix, isDataKey, parseKey, prefixRange, type KeyIdentity } from './keys.js';
-import { keyString } from '../core/byte-keys.js';
-import type { StorageView } from './storage-view.js';
-import type { StorageWrite } from './effects.js';
-import { NO_COPY, sameBase } from './base-digest.js';
+} from '../../core/versions/index.js';
+import { itemHash } from '../../core/merkle/index.js';
+import { dataKey, hintKey, hintPrefix, isDataKey, parseKey, prefixRange, type KeyIdentity } from '../keys.js';
+import { keyString } from '../../core/byte-keys.js';
+import type { StorageView } from '../storage-view.js';
+import type { StorageWrite } from '../effects.js';
+import { NO_COPY, sameBase } from '../coordinator/base-digest.js';
 
 export interface MergeOptions {
   readonly lww: boolean;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SimCluster } from '../sim/cluster.js';
+import { SimCluster } from '../../sim/cluster.js';
 
 const KEYS = 300;
 const text = (s: string): Uint8Array => Buffer.from(s, 'utf8');

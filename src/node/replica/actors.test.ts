@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fresh, update, version, type SiblingSet } from '../core/versions/index.js';
+import { fresh, update, version, type SiblingSet } from '../../core/versions/index.js';
 import { ActorEpochs, EPOCH_BLOCK } from './actors.js';
 
 function written(by: string, times: number, start?: SiblingSet): SiblingSet {

@@ -9,9 +9,9 @@
  * LocalStore computes items as it writes (and keeps them with the values; see base-digest.ts) and
  * hands them over. Key counts per partition say what is held without hashing anything.
  */
-import { DEFAULT_SHAPE, END_OF_RING, itemHash, leafBits, leafKeyRange, MerkleTree, readBits, type MerkleShape } from '../core/merkle/index.js';
-import { ALL_DATA } from './keys.js';
-import type { StorageView } from './storage-view.js';
+import { DEFAULT_SHAPE, END_OF_RING, itemHash, leafBits, leafKeyRange, MerkleTree, readBits, type MerkleShape } from '../../core/merkle/index.js';
+import { ALL_DATA } from '../keys.js';
+import type { StorageView } from '../storage-view.js';
 
 const DATA_TAG = 0x01;
 

@@ -1,17 +1,17 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { context, encodeSiblingSet, liveValues, update, version, withContext, type SiblingSet } from '../core/versions/index.js';
-import { createMemoryEngine } from '../storage/memory.js';
-import { openLogEngine, type LogEngine } from '../storage/log.js';
-import { TempDirs } from '../storage/testing/temp-dirs.js';
-import { seededRng } from '../core/random.js';
-import { MerkleIndex } from './merkle-index.js';
-import { NO_COPY } from './base-digest.js';
-import { itemHash } from '../core/merkle/index.js';
-import type { StorageWrite } from './effects.js';
-import { dataKey, identify } from './keys.js';
+import { context, encodeSiblingSet, liveValues, update, version, withContext, type SiblingSet } from '../../core/versions/index.js';
+import { createMemoryEngine } from '../../storage/memory.js';
+import { openLogEngine, type LogEngine } from '../../storage/log.js';
+import { TempDirs } from '../../storage/testing/temp-dirs.js';
+import { seededRng } from '../../core/random.js';
+import { MerkleIndex } from '../anti-entropy/merkle-index.js';
+import { NO_COPY } from '../coordinator/base-digest.js';
+import { itemHash } from '../../core/merkle/index.js';
+import type { StorageWrite } from '../effects.js';
+import { dataKey, identify } from '../keys.js';
 import { LocalStore } from './local-store.js';
-import type { StorageView } from './storage-view.js';
+import type { StorageView } from '../storage-view.js';
 
 function counted(): { view: StorageView; gets: () => number; engine: ReturnType<typeof createMemoryEngine> } {
   const engine = createMemoryEngine();

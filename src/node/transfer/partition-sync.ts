@@ -15,13 +15,13 @@
  * Throttling: at most `transferConcurrency` exchanges at once, anti-entropy at most one of them,
  * and a byte budget refilled at `transferBytesPerSec`.
  */
-import type { NodeId } from '../core/ids.js';
-import { getMember, type Membership } from '../core/membership/index.js';
-import type { Ring } from '../core/ring/index.js';
-import type { NodeContext } from './context.js';
-import { ExchangeOperation, type ExchangeDeps, type ExchangeMode, type ExchangeResult } from './exchange.js';
-import { partitionDataRange } from './keys.js';
-import type { MerkleIndex } from './merkle-index.js';
+import type { NodeId } from '../../core/ids.js';
+import { getMember, type Membership } from '../../core/membership/index.js';
+import type { Ring } from '../../core/ring/index.js';
+import type { NodeContext } from '../context.js';
+import { ExchangeOperation, type ExchangeDeps, type ExchangeMode, type ExchangeResult } from '../anti-entropy/exchange.js';
+import { partitionDataRange } from '../keys.js';
+import type { MerkleIndex } from '../anti-entropy/merkle-index.js';
 
 export interface SyncHost {
   readonly ctx: NodeContext;

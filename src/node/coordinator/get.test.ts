@@ -3,17 +3,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_BUCKET_PROPS } from '../core/buckets/index.js';
-import { context, encodeSiblingSet, fresh, update, version, withContext, type SiblingSet } from '../core/versions/index.js';
-import { MessageType, type PeerMessage } from '../protocol/messages.js';
-import type { ClientResponse } from '../protocol/requests.js';
-import { createMemoryEngine } from '../storage/memory.js';
-import { NODE_DEFAULTS, type NodeConfig } from './config.js';
-import type { NodeContext } from './context.js';
+import { DEFAULT_BUCKET_PROPS } from '../../core/buckets/index.js';
+import { context, encodeSiblingSet, fresh, update, version, withContext, type SiblingSet } from '../../core/versions/index.js';
+import { MessageType, type PeerMessage } from '../../protocol/messages.js';
+import type { ClientResponse } from '../../protocol/requests.js';
+import { createMemoryEngine } from '../../storage/memory.js';
+import { NODE_DEFAULTS, type NodeConfig } from '../config.js';
+import type { NodeContext } from '../context.js';
 import { GetOperation } from './get.js';
-import { identify } from './keys.js';
-import { LocalStore } from './local-store.js';
-import { newMetrics } from './metrics.js';
+import { identify } from '../keys.js';
+import { LocalStore } from '../replica/local-store.js';
+import { newMetrics } from '../metrics.js';
 
 const SELF = 'n1';
 const identity = identify('b', 'k');

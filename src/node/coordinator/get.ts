@@ -17,22 +17,23 @@
  * After answering it keeps collecting until every asked node replied or the deadline passes, then
  * sends the merged set to every primary whose copy was stale or missing (read repair).
  */
-import type { NodeId } from '../core/ids.js';
+import type { NodeOperation } from '../operation.js';
+import type { NodeId } from '../../core/ids.js';
 import {
   context,
   decodeSiblingSet,
-  encodeSiblingSet,
   equalSets,
   isTombstone,
   liveValues,
   resolveLww,
   sync,
   type SiblingSet,
-} from '../core/versions/index.js';
-import { MessageType } from '../protocol/messages.js';
-import { clientError } from '../protocol/requests.js';
-import type { ClientRef, NodeContext, Placement } from './context.js';
-import type { KeyIdentity } from './keys.js';
+} from '../../core/versions/index.js';
+import { MessageType } from '../../protocol/messages.js';
+import { clientError } from '../../protocol/requests.js';
+import type { ClientRef, NodeContext, Placement } from '../context.js';
+import type { KeyIdentity } from '../keys.js';
+import { readRepair } from './read-repair.js';
 
 interface Source {
   readonly node: NodeId;
@@ -55,7 +56,7 @@ interface Candidate {
   readonly primary: boolean;
 }
 
-export class GetOperation {
+export class GetOperation implements NodeOperation {
   readonly kind = 'get';
   get clientRef(): ClientRef {
     return this.spec.ref;
@@ -244,24 +245,11 @@ export class GetOperation {
     this.ctx.respond(this.spec.ref, response);
   }
 
-  /** Read repair: every primary that replied with less than the merge gets the merge. */
+  /** The read has answered and every source settled: repair the stale primaries (read-repair.ts). */
   private finish(): void {
     if (this.done) return;
     this.done = true;
-    const merged = this.merged;
-    if (merged === undefined) return;
-    let encoded: Uint8Array | undefined;
-    for (const s of this.sources) {
-      if (!s.primary || s.state !== 'replied') continue;
-      if (s.set !== undefined && equalSets(s.set, merged)) continue;
-      encoded ??= encodeSiblingSet(merged);
-      this.ctx.metrics.readRepairs++;
-      if (s.node === this.ctx.selfId) {
-        this.ctx.store.mergeData(this.spec.identity, merged, { lww: this.spec.lww, maxClockEntries: this.ctx.config.maxClockEntries });
-      } else {
-        this.ctx.send(s.node, { type: MessageType.ReplicaWrite, id: 0, hash: this.spec.identity.hash, bucket: this.spec.identity.bucket, key: this.spec.identity.key, set: encoded, hintFor: null, base: null });
-      }
-    }
+    if (this.merged !== undefined) readRepair(this.ctx, this.spec.identity, this.merged, this.sources, this.spec.lww);
   }
 }
 

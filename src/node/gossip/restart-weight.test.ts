@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seededRng } from '../core/random.js';
-import { createCrashableMemoryEngine } from '../storage/memory.js';
-import { NODE_DEFAULTS, type NodeConfig } from './config.js';
-import type { Effects } from './effects.js';
-import { DynamoNode } from './node.js';
+import { seededRng } from '../../core/random.js';
+import { createCrashableMemoryEngine } from '../../storage/memory.js';
+import { NODE_DEFAULTS, type NodeConfig } from '../config.js';
+import type { Effects } from '../effects.js';
+import { DynamoNode } from '../node.js';
 
 type Engine = ReturnType<typeof createCrashableMemoryEngine>;
 

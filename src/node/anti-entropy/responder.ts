@@ -1,0 +1,73 @@
+/**
+ * The answering side of an exchange (exchange.ts is the asking side): stateless, it answers from
+ * this node's Merkle trees and storage. A request for a partition this node has no tree of, a level
+ * outside the tree or an index outside the level is not answered; the initiator times out, as it
+ * would for a lost message. Sets pushed to it are merged as any replica merges a copy.
+ */
+import { assert } from '../../core/assert.js';
+import type { PeerAddress } from '../../core/ids.js';
+import { decodeSiblingSet } from '../../core/versions/index.js';
+import { MessageType, type Exchange, type KeysRequest, type PeerMessage, type TreeRequest } from '../../protocol/messages.js';
+import type { NodeContext } from '../context.js';
+import { dataKey, identify } from '../keys.js';
+import type { StorageView } from '../storage-view.js';
+import { leafEntries } from './exchange.js';
+import type { MerkleIndex } from './merkle-index.js';
+
+export interface ResponderHost {
+  readonly ctx: NodeContext;
+  readonly storage: StorageView;
+  index(): MerkleIndex | null;
+  /** The cluster's Q, or null before this node is in a cluster. */
+  partitions(): number | null;
+  sendTo(address: PeerAddress, body: PeerMessage): void;
+}
+
+function validPartition(host: ResponderHost, p: number): boolean {
+  const q = host.partitions();
+  return q !== null && Number.isInteger(p) && p >= 0 && p < q;
+}
+
+export function answerTree(host: ResponderHost, to: PeerAddress, body: TreeRequest): void {
+  const index = host.index();
+  if (index === null || !validPartition(host, body.partition)) return;
+  const tree = index.tree(body.partition);
+  const { fanout, depth } = tree.shape;
+  const width = fanout ** body.level;
+  if (body.level < 0 || body.level >= depth || body.indices.some((i) => i < 0 || i >= width)) return;
+  const hashes = body.indices.map((i) => Buffer.concat(tree.childHashes(body.level, i)));
+  assert(hashes.length === body.indices.length, 'one hash list per index asked');
+  host.sendTo(to, { type: MessageType.TreeReply, id: body.id, hashes });
+}
+
+export function answerKeys(host: ResponderHost, to: PeerAddress, body: KeysRequest): void {
+  const index = host.index();
+  if (index === null || !validPartition(host, body.partition)) return;
+  const leaves = index.shape.fanout ** index.shape.depth;
+  if (body.leaves.some((l) => l < 0 || l >= leaves)) return;
+  const entries: [string, string, Uint8Array][] = [];
+  for (const leaf of body.leaves) {
+    for (const e of leafEntries(host.storage, index, body.partition, leaf)) entries.push([e.bucket, e.key, Buffer.from(e.digest, 'hex')]);
+  }
+  host.sendTo(to, { type: MessageType.KeysReply, id: body.id, entries });
+}
+
+export function answerExchange(host: ResponderHost, to: PeerAddress, body: Exchange): void {
+  for (const [bucket, key, encoded] of body.push) mergeReceived(host.ctx, bucket, key, encoded);
+  const sets: [string, string, Uint8Array][] = [];
+  for (const [bucket, key] of body.want) {
+    const raw = host.ctx.store.getRaw(dataKey(identify(bucket, key)));
+    if (raw !== undefined) sets.push([bucket, key, raw]);
+  }
+  host.sendTo(to, { type: MessageType.ExchangeReply, id: body.id, sets });
+}
+
+/** Merges a sibling set that arrived by anti-entropy or transfer into this node's data. */
+export function mergeReceived(ctx: NodeContext, bucket: string, key: string, encoded: Uint8Array): void {
+  try {
+    const set = decodeSiblingSet(encoded);
+    ctx.store.mergeData(identify(bucket, key), set, { lww: ctx.props(bucket).conflict === 'lww', maxClockEntries: ctx.config.maxClockEntries });
+  } catch {
+    ctx.metrics.badMessages++;
+  }
+}

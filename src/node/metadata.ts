@@ -1,0 +1,61 @@
+/**
+ * The node's own metadata in its storage, under meta keys: the membership, the bucket table and the
+ * ceiling of actor epochs. Written as JSON through the local store with every other write of the
+ * step (so it commits with them), and read back at start through the same parsers as gossip: a
+ * data directory is as untrusted as a peer, and what fails is ignored with an error log.
+ */
+import { EMPTY_BUCKET_TABLE, parseBucketTable, type BucketTable } from '../core/buckets/index.js';
+import { REPLICAS_MAX } from '../core/limits.js';
+import { parseMembership, type Membership } from '../core/membership/index.js';
+import { metaKey } from './keys.js';
+import type { StorageView } from './storage-view.js';
+
+const META_MEMBERSHIP = 'membership';
+const META_BUCKETS = 'buckets';
+const META_ACTOR_EPOCH = 'actor-epoch-ceiling';
+
+export type MetadataLog = (msg: string, fields: Record<string, unknown>) => void;
+
+export interface MetadataWriter {
+  put(key: Uint8Array, value: Uint8Array | null): void;
+}
+
+function loadJson(storage: StorageView, name: string, log: MetadataLog): unknown {
+  const raw = storage.get(metaKey(name));
+  if (raw === undefined) return null;
+  try {
+    return JSON.parse(Buffer.from(raw).toString('utf8')) as unknown;
+  } catch {
+    log('unreadable metadata in storage; ignoring it', { name });
+    return null;
+  }
+}
+
+function store(writer: MetadataWriter, name: string, value: unknown): void {
+  writer.put(metaKey(name), Buffer.from(JSON.stringify(value)));
+}
+
+export function loadMembership(storage: StorageView, log: MetadataLog): Membership | null {
+  const raw = loadJson(storage, META_MEMBERSHIP, log);
+  if (raw === null) return null;
+  const m = parseMembership(raw);
+  if (m === null) log('stored membership is malformed; ignoring it', {});
+  return m;
+}
+
+export function loadBuckets(storage: StorageView, log: MetadataLog): BucketTable {
+  const raw = loadJson(storage, META_BUCKETS, log);
+  if (raw === null) return EMPTY_BUCKET_TABLE;
+  const parsed = parseBucketTable(raw, REPLICAS_MAX);
+  if (parsed.refused.length > 0) log('stored bucket properties break the bucket rules; ignoring them', { refused: parsed.refused.slice(0, 5) });
+  return parsed.table;
+}
+
+export function loadActorEpochCeiling(storage: StorageView, log: MetadataLog): number {
+  const raw = loadJson(storage, META_ACTOR_EPOCH, log);
+  return typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0 ? raw : 0;
+}
+
+export const saveMembership = (writer: MetadataWriter, m: Membership): void => store(writer, META_MEMBERSHIP, m);
+export const saveBuckets = (writer: MetadataWriter, t: BucketTable): void => store(writer, META_BUCKETS, t);
+export const saveActorEpochCeiling = (writer: MetadataWriter, ceiling: number): void => store(writer, META_ACTOR_EPOCH, ceiling);
