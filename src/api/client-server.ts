@@ -18,6 +18,7 @@
  * connection is closed with a warning.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { CLIENT_CONNECTIONS_MAX } from '../core/limits.js';
 import { isVersionVector } from '../core/versions/index.js';
 import { validateClientRequest } from '../protocol/validate-request.js';
 import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
@@ -89,6 +90,9 @@ export async function startClientServer(options: ClientServerOptions): Promise<C
   };
   options.runtime.addFlushHook?.(flushDirty);
   const server: Server = createServer((socket) => connections.add(new ClientConnection(socket, shared)));
+  // Past the limit new connections are refused at once (Node closes them), each one logged.
+  server.maxConnections = CLIENT_CONNECTIONS_MAX;
+  server.on('drop', (data) => options.logger.warn({ client: `${data?.remoteAddress ?? '?'}:${data?.remotePort ?? '?'}`, limit: CLIENT_CONNECTIONS_MAX }, 'refused a client connection: too many open'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

@@ -4,6 +4,7 @@
  * with a JSON body; nothing a client sends can crash the node.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HTTP_CONNECTIONS_MAX } from '../core/limits.js';
 import { adminRoutes } from './admin-routes.js';
 import { BodyTooLarge, readBody } from './body.js';
 import { kvRoute } from './kv-routes.js';
@@ -27,6 +28,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<Server> {
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    server.maxConnections = HTTP_CONNECTIONS_MAX;
     server.listen(options.port, options.host, () => resolve());
   });
   return server;

@@ -19,5 +19,9 @@ export const BUCKET_BYTES_MAX = 128;
 export const KEY_BYTES_MAX = 1024;
 /** Items in one list of a peer message (tree indices, leaves, keys of an exchange). */
 export const MESSAGE_ITEMS_MAX = 65_536;
+/** Open connections a node accepts on each port (peers; clients of the binary protocol; HTTP). */
+export const PEER_CONNECTIONS_MAX = 1024;
+export const CLIENT_CONNECTIONS_MAX = 10_000;
+export const HTTP_CONNECTIONS_MAX = 10_000;
 /** A weight is a relative capacity; anything past this is a typo, not a machine. */
 export const WEIGHT_MAX = 1_000_000;

@@ -10,6 +10,7 @@
  * `close` flushes what is pending, stops the listener, drops inbound connections, ends the
  * outbound ones and clears every timer, so a process (or a test) can exit once it resolves.
  */
+import { PEER_CONNECTIONS_MAX } from '../core/limits.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PeerAddress } from '../core/ids.js';
 import { assert } from '../core/assert.js';
@@ -70,6 +71,10 @@ class TcpTransport implements Transport {
   constructor(private readonly options: ResolvedOptions) {
     this.boundPort = options.port;
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // A stranger opening connections must not exhaust file descriptors: past the limit new ones are
+    // refused at once (Node closes them) and each refusal is logged.
+    this.server.maxConnections = PEER_CONNECTIONS_MAX;
+    this.server.on('drop', (data) => this.options.logger.warn({ from: `${data?.remoteAddress ?? '?'}:${data?.remotePort ?? '?'}`, limit: PEER_CONNECTIONS_MAX }, 'refused a peer connection: too many open'));
   }
 
   get localAddress(): PeerAddress {
