@@ -4,6 +4,7 @@
  * primary drops before answering, the request is routed again once; the client may therefore see
  * a write applied twice, which versioning turns into identical siblings at worst.
  */
+import { assert } from '../../core/assert.js';
 import type { NodeOperation } from '../operation.js';
 import type { NodeId } from '../../core/ids.js';
 import { MessageType } from '../../protocol/messages.js';
@@ -26,10 +27,13 @@ export class ForwardOperation implements NodeOperation {
     private readonly request: ClientRequest,
     private readonly reroute: () => void,
   ) {
+    assert(target !== ctx.selfId, 'a forward goes to another node');
+    assert(request.op !== 'setBucket' && request.op !== 'getBucket', 'only key operations are forwarded');
     this.deadlineMs = ctx.now() + ctx.config.requestTimeoutMs + FORWARD_SLACK_MS;
   }
 
   start(): void {
+    assert(!this.done, 'a forward starts once');
     this.ctx.metrics.forwarded++;
     if (!this.ctx.send(this.target, { type: MessageType.Forward, id: this.id, request: this.request })) this.retry();
   }
@@ -51,6 +55,7 @@ export class ForwardOperation implements NodeOperation {
   }
 
   private retry(): void {
+    assert(!this.done, 'a forward is rerouted at most once, before it answered');
     this.done = true;
     this.reroute();
   }

@@ -17,6 +17,7 @@
  * After answering it keeps collecting until every asked node replied or the deadline passes, then
  * sends the merged set to every primary whose copy was stale or missing (read repair).
  */
+import { assert } from '../../core/assert.js';
 import type { NodeOperation } from '../operation.js';
 import type { NodeId } from '../../core/ids.js';
 import {
@@ -84,11 +85,14 @@ export class GetOperation implements NodeOperation {
     readonly id: number,
     private readonly spec: GetSpec,
   ) {
+    assert(spec.needed >= 1 && spec.needed <= spec.placement.primaries.length, 'a read waits for 1..n replies');
+    assert(ctx.config.readSpeculateMs > 0, 'speculation waits a positive time');
     this.finalDeadlineMs = ctx.now() + ctx.config.requestTimeoutMs;
     this.deadlineMs = Math.min(this.finalDeadlineMs, ctx.now() + ctx.config.readSpeculateMs);
   }
 
   start(): void {
+    assert(this.sources.length === 0 && !this.done, 'a read starts once');
     const { placement, strict, needed } = this.spec;
     const n = placement.primaries.length;
     const chosen: Candidate[] = [];
@@ -136,11 +140,14 @@ export class GetOperation implements NodeOperation {
   }
 
   private fail(source: Source): void {
+    assert(source.state === 'pending', 'only a source still awaited can fail');
     source.state = 'failed';
     this.askMore(1);
   }
 
   private record(source: Source, set: SiblingSet | undefined, encoded?: Uint8Array): void {
+    assert(source.state === 'pending' && this.sources.includes(source), 'a source replies once, to this read');
+    assert(encoded === undefined || set !== undefined, 'an encoding comes with its set');
     source.state = 'replied';
     source.set = set;
     if (set === undefined) {

@@ -10,6 +10,7 @@
  * Strict mode: only primaries count, nothing is hinted to fallbacks, and a write that cannot reach
  * W primaries is refused before anything is written.
  */
+import { assert } from '../../core/assert.js';
 import type { NodeOperation } from '../operation.js';
 import type { NodeId } from '../../core/ids.js';
 import type { SiblingSet } from '../../core/versions/index.js';
@@ -60,11 +61,14 @@ export class PutOperation implements NodeOperation {
     readonly id: number,
     private readonly spec: PutSpec,
   ) {
+    assert(spec.needed >= 1 && spec.needed <= spec.placement.primaries.length, 'a write waits for 1..n acknowledgements');
+    assert(!spec.placement.fallbacks.some((f) => spec.placement.primaries.includes(f)), 'fallbacks are not primaries');
     this.deadlineMs = ctx.now() + ctx.config.requestTimeoutMs;
   }
 
   /** Refuses up front what cannot succeed; otherwise sends to every target. */
   start(): void {
+    assert(this.targets.length === 0 && !this.done, 'a write starts once');
     const { placement, strict, needed } = this.spec;
     const up = placement.primaries.filter((n) => this.ctx.isUp(n));
     if (strict && up.length < needed) {
@@ -79,6 +83,8 @@ export class PutOperation implements NodeOperation {
   }
 
   private addTarget(node: NodeId, hintFor: NodeId | null): void {
+    assert(!this.targets.some((t) => t.node === node), 'each replica is a target once');
+    assert(hintFor === null || hintFor !== node, 'a hint is held by a node other than its owner');
     const target: Target = { node, hintFor, state: 'pending' };
     this.targets.push(target);
     if (node === this.ctx.selfId) {
@@ -125,6 +131,7 @@ export class PutOperation implements NodeOperation {
   }
 
   private targetFailed(target: Target): void {
+    assert(this.targets.includes(target), 'a failed target is one of this write');
     if (target.state !== 'pending') return;
     target.state = 'failed';
     if (!this.spec.strict) this.substitute(target.hintFor ?? target.node);
@@ -139,6 +146,7 @@ export class PutOperation implements NodeOperation {
       target.state = 'acked';
       this.acks++;
     }
+    assert(this.acks <= this.targets.length, 'no more acknowledgements than targets');
     this.check();
   }
 
@@ -188,6 +196,8 @@ export class PutOperation implements NodeOperation {
   }
 
   private fail(message: string, acked: number): void {
+    assert(!this.answered, 'a write answers its client once');
+    assert(acked < this.spec.needed, 'a write fails only short of its quorum');
     this.answered = true;
     this.done = true;
     this.ctx.metrics.quorumFailures++;

@@ -4,6 +4,7 @@
  * connection failed, which is faster than any timeout when a process dies. A down peer is routed
  * around; it never leaves the ring because of this view.
  */
+import { assert } from '../../core/assert.js';
 import { PhiAccrualDetector, type PhiOptions } from '../../core/detector/index.js';
 import type { NodeId } from '../../core/ids.js';
 
@@ -27,6 +28,7 @@ export class Liveness {
   }
 
   heard(node: NodeId, nowMs: number): void {
+    assert(node.length > 0 && Number.isFinite(nowMs), 'a heartbeat names its peer and a time');
     const v = this.view(node);
     v.detector.heartbeat(nowMs);
     v.connectionDown = false;

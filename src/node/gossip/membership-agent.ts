@@ -11,6 +11,7 @@
  * gossips with one random member, and every few rounds with a random seed, which merges clusters
  * that seeds founded apart. Both values are join-semilattices, so any order of exchanges converges.
  */
+import { assert } from '../../core/assert.js';
 import { bucketsDigest, mergeBucketTables, parseBucketTable, type BucketTable } from '../../core/buckets/index.js';
 import { REPLICAS_MAX } from '../../core/limits.js';
 import type { NodeId, PeerAddress } from '../../core/ids.js';
@@ -117,6 +118,7 @@ export class MembershipAgent {
     if (!selfIsSeed || nowMs - this.startedMs < this.config.seedWaitMs) return;
     const recent = [...this.waitingSeeds].filter(([, at]) => nowMs - at <= 3 * this.config.joinRetryMs).map(([a]) => a);
     if (recent.some((a) => a < this.config.self.address)) return;
+    assert(this.host.membership() === null, 'only a node in no cluster founds one');
     this.host.log('info', 'no seed has a cluster: founding a new one', { partitions: this.config.partitions, replicas: this.config.replicas });
     this.host.setMembership(newCluster(this.config.self, this.config.partitions, this.config.replicas));
   }
@@ -174,6 +176,7 @@ export class MembershipAgent {
   }
 
   onHeartbeat(from: NodeId, fromAddress: PeerAddress, body: Heartbeat): void {
+    assert(from.length > 0 && fromAddress.length > 0, 'the decoder checked the sender');
     const m = this.host.membership();
     if (m === null) return;
     // Digests are kept for members only, so made-up sender ids cannot grow the map.
@@ -207,6 +210,7 @@ export class MembershipAgent {
         this.host.log('warn', 'ignored a malformed or foreign membership from gossip', {});
       } else if (mine !== null) {
         const merged = merge(mine, theirs);
+        assert(merged.members.length >= mine.members.length, 'a merge never drops a member');
         const shared = sharedAddress(merged.members);
         if (shared !== null) this.host.log('warn', 'ignored a membership from gossip that would put two members on one address', { problem: shared });
         else if (digest(merged) !== digest(mine)) this.host.setMembership(merged);

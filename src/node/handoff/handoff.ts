@@ -5,6 +5,7 @@
  * `handoffConcurrency` hints in flight, scanned from a rotating cursor every handoff interval,
  * so a long queue drains steadily without starving client requests.
  */
+import { assert } from '../../core/assert.js';
 import type { NodeOperation } from '../operation.js';
 import type { NodeId } from '../../core/ids.js';
 import { decodeSiblingSet } from '../../core/versions/index.js';
@@ -32,10 +33,13 @@ export class HandoffOperation implements NodeOperation {
     /** Set when the hint is relayed to another node (this one is leaving and the owner is down). */
     private readonly relayFor: NodeId | null = null,
   ) {
+    assert(target !== ctx.selfId, 'a hint is delivered to another node (one for this node is merged in place)');
+    assert(key.length >= 17 && relayFor !== target, 'a hint key holds the key hash, and a relay is not the owner');
     this.deadlineMs = ctx.now() + ctx.config.requestTimeoutMs;
   }
 
   start(): void {
+    assert(!this.done, 'a delivery starts once');
     const sent = this.ctx.send(this.target, { type: MessageType.ReplicaWrite, id: this.id, hash: this.key.subarray(1, 17), bucket: this.bucket, key: this.userKey, set: this.value, hintFor: this.relayFor, base: null });
     if (!sent) this.done = true;
   }
@@ -46,6 +50,7 @@ export class HandoffOperation implements NodeOperation {
     if (!ok) return;
     const current = this.ctx.store.getRaw(this.key);
     if (current !== undefined && Buffer.compare(current, this.value) === 0) {
+      assert(this.ctx.store.hintCount > 0, 'a hint that is stored is counted');
       this.ctx.store.deleteHint(this.key);
       this.ctx.metrics.hintsDelivered++;
     }
@@ -75,6 +80,7 @@ export class HandoffScheduler {
    */
   scan(ctx: NodeContext, launch: (op: HandoffOperation) => void, route: (hint: ParsedKey) => HintRoute): void {
     const budget = ctx.config.handoffConcurrency - this.inFlight.size;
+    assert(budget >= 0, 'no more deliveries in flight than the handoff concurrency allows');
     if (budget <= 0 || ctx.store.hintCount <= 0 || ctx.config.buggify?.noHintedHandoff) return;
     let started = 0;
     let seen = 0;

@@ -12,6 +12,7 @@
  * Epochs are reserved in blocks so that a new key costs no extra write most of the time: the
  * durable ceiling is raised by EPOCH_BLOCK when reached, and a restart continues above it.
  */
+import { assert } from '../../core/assert.js';
 import type { SiblingSet } from '../../core/versions/index.js';
 
 export const EPOCH_BLOCK = 1000;
@@ -42,10 +43,12 @@ export class ActorEpochs {
   }
 
   private mint(): string {
+    assert(this.next <= this.ceiling, 'no actor is minted beyond the persisted ceiling');
     if (this.next >= this.ceiling) {
       this.ceiling = this.next + EPOCH_BLOCK;
       this.persistCeiling(this.ceiling);
     }
+    assert(this.next < this.ceiling, 'the ceiling covers the actor being minted');
     return `${this.prefix}${(this.next++).toString(36)}`;
   }
 }

@@ -3,6 +3,7 @@
  * stood in for a replica that was down). Reads are synchronous against the engine plus the writes
  * this step already produced (a step may touch a key twice); writes leave through `emit`.
  */
+import { assert, fail } from '../../core/assert.js';
 import type { NodeId } from '../../core/ids.js';
 import {
   decodeSiblingSet,
@@ -62,6 +63,7 @@ export class LocalStore {
   ) {}
 
   beginStep(): void {
+    assert(!this.stepping, 'steps do not nest');
     this.stepping = true;
   }
 
@@ -88,6 +90,7 @@ export class LocalStore {
   }
 
   put(key: Uint8Array, value: Uint8Array | null): void {
+    if (key.length === 0) fail('a stored key is never empty');
     const k = this.keyString(key);
     if (!isDataKey(key)) {
       this.stepWrites.set(k, value);
@@ -234,6 +237,7 @@ export class LocalStore {
   }
 
   mergeHint(id: KeyIdentity, target: NodeId, incoming: SiblingSet, options: MergeOptions): void {
+    assert(target.length > 0, 'a hint names its owner');
     const key = hintKey(id, target);
     const existing = this.decode(key, this.getRaw(key));
     const next = this.merged(existing, incoming, options);
@@ -243,6 +247,7 @@ export class LocalStore {
 
   deleteHint(key: Uint8Array): void {
     if (this.getRaw(key) === undefined) return;
+    assert(this.hintCount > 0, 'a stored hint is counted');
     this.hintCount--;
     this.put(key, null);
   }

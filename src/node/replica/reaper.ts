@@ -7,6 +7,7 @@
  * the tombstone in place: wasted space, never lost or resurrected data. The grace period must
  * exceed the time a hint can stay undelivered (see docs/operations.md).
  */
+import { assert } from '../../core/assert.js';
 import type { NodeId } from '../../core/ids.js';
 import { digest, isTombstone } from '../../core/versions/index.js';
 import { MessageType } from '../../protocol/messages.js';
@@ -28,6 +29,9 @@ export class Reaper {
   private readonly queue: PendingReap[] = [];
 
   schedule(ctx: NodeContext, bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[]): void {
+    assert(primaries.length > 0 && tombstoneDigest.length > 0, 'a reap names the primaries and the tombstone it removes');
+    // Due times only grow (the node's clock never goes back and the grace is fixed): the queue stays in due order.
+    assert(this.queue.length === 0 || this.queue[this.queue.length - 1]!.dueMs <= ctx.now() + ctx.config.tombstoneGraceMs, 'reaps are scheduled in due order');
     if (this.queue.length >= MAX_PENDING_REAPS) {
       ctx.metrics.reapsDropped++;
       return;

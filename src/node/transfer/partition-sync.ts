@@ -15,6 +15,7 @@
  * Throttling: at most `transferConcurrency` exchanges at once, anti-entropy at most one of them,
  * and a byte budget refilled at `transferBytesPerSec`.
  */
+import { assert } from '../../core/assert.js';
 import type { NodeId } from '../../core/ids.js';
 import { getMember, type Membership } from '../../core/membership/index.js';
 import type { Ring } from '../../core/ring/index.js';
@@ -77,6 +78,7 @@ export class PartitionSync {
     if (self?.state === 'joining') this.joining(m, ring);
     else if (self?.state === 'leaving') this.maybeLeft(index);
     this.antiEntropy(m, ring);
+    assert(this.running.size <= this.host.ctx.config.transferConcurrency, 'no more exchanges at once than the transfer concurrency');
     this.stats.inProgress = this.running.size;
   }
 
@@ -93,6 +95,8 @@ export class PartitionSync {
   }
 
   private start(partition: number, peer: NodeId, mode: ExchangeMode, done: (r: ExchangeResult) => void): boolean {
+    assert(peer !== this.host.ctx.selfId, 'an exchange is with another node');
+    assert(Number.isInteger(partition) && partition >= 0, 'an exchange is of one partition');
     const key = `${partition}:${peer}:${mode}`;
     const deps = this.host.exchangeDeps();
     if (this.running.has(key) || deps === null || !this.canStart()) return false;
