@@ -9,63 +9,10 @@
  * report how long the run took.
  */
 import { createHash } from 'node:crypto';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Buggify } from '../node/config.js';
-import { parseDuration } from './duration.js';
-import { PROFILE_NAMES, type ProfileName } from './fault-profiles.js';
+import { parseSimArgs, seedOptions, type SimFlags as Flags } from './cli-options.js';
 import { GOSSIP_DEFAULTS, runGossipScale } from './gossip-scale.js';
 import { failureReport, seedSummary } from './report.js';
-import { runSeed, SEED_DEFAULTS, type Scenario, type SeedOptions } from './run.js';
-
-interface Flags {
-  seed?: number;
-  seeds?: number;
-  firstSeed: number;
-  nodes?: number;
-  duration: number;
-  faults: ProfileName;
-  scenario: Scenario | 'gossip';
-  clients: number;
-  membership: boolean;
-  buggify: Buggify;
-  repairPass: boolean;
-  partitions: number;
-  gossipOnly: boolean;
-  verbose: boolean;
-}
-
-function integer(raw: string): number {
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
-  return n;
-}
-
-const BUGS = ['noHintedHandoff', 'firstReplyWins'] as const;
-
-function parseBuggify(raw: string): Buggify {
-  const out: Record<string, boolean> = {};
-  for (const name of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    if (!(BUGS as readonly string[]).includes(name)) throw new InvalidArgumentError(`unknown switch ${name} (known: ${BUGS.join(', ')})`);
-    out[name] = true;
-  }
-  return out;
-}
-
-function seedOptions(flags: Flags, seed: number): SeedOptions {
-  if (flags.scenario === 'gossip') throw new Error('unreachable');
-  return {
-    ...SEED_DEFAULTS,
-    seed,
-    nodes: flags.nodes ?? SEED_DEFAULTS.nodes,
-    durationMs: flags.duration,
-    faults: flags.faults,
-    scenario: flags.scenario,
-    clients: flags.clients,
-    membership: flags.membership && flags.faults !== 'none',
-    buggify: flags.buggify,
-    repairPass: flags.repairPass,
-  };
-}
+import { runSeed } from './run.js';
 
 function runOne(flags: Flags, seed: number): number {
   const started = performance.now();
@@ -131,24 +78,7 @@ function runGossip(flags: Flags): number {
 }
 
 function main(argv: readonly string[]): number {
-  const program = new Command('sim')
-    .description('deterministic simulation of a dynamo cluster under faults, with the lost-write checker')
-    .option('--seed <n>', 'run one seed', integer)
-    .option('--seeds <count>', 'run this many seeds (from --first-seed)', integer)
-    .option('--first-seed <n>', 'first seed of --seeds', integer, 1)
-    .option('--nodes <n>', `nodes (default ${SEED_DEFAULTS.nodes}; ${GOSSIP_DEFAULTS.nodes} for --scenario gossip)`, integer)
-    .option('--duration <time>', 'virtual time of load and faults, e.g. 20s, 2m', parseDuration, SEED_DEFAULTS.durationMs)
-    .addOption(new Option('--faults <profile>', 'fault profile').choices(PROFILE_NAMES).default(SEED_DEFAULTS.faults))
-    .addOption(new Option('--scenario <name>', 'cart: random faults; crash-restart: two nodes down, hints must repair them; gossip: scale').choices(['cart', 'crash-restart', 'gossip']).default('cart'))
-    .option('--clients <n>', 'concurrent cart clients', integer, SEED_DEFAULTS.clients)
-    .option('--no-membership', 'leave out joins and leaves (injected by default, except with --faults none)')
-    .option('--buggify <switches>', `deliberately broken node behaviour: ${BUGS.join(', ')}`, parseBuggify, {})
-    .option('--no-repair-pass', 'never run the explicit repair pass before the final check')
-    .option('--partitions <q>', 'ring size for --scenario gossip', integer, GOSSIP_DEFAULTS.partitions)
-    .option('--gossip-only', 'gossip scenario: cut the joiner off so the news spreads by gossip alone', false)
-    .option('--verbose', 'a line per seed with --seeds', false)
-    .parse(argv, { from: 'user' });
-  const flags = program.opts<Flags>();
+  const flags = parseSimArgs(argv);
   if (flags.scenario === 'gossip') return runGossip(flags);
   if (flags.seeds !== undefined) return runMany(flags, flags.seeds);
   return runOne(flags, flags.seed ?? 1);

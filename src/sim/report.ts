@@ -4,6 +4,7 @@
  * events before the end.
  */
 import { formatCounts } from '../check/checker.js';
+import { membershipByDefault } from './cli-options.js';
 import { formatDuration } from './duration.js';
 import { describePlan } from './fault-profiles.js';
 import { SEED_DEFAULTS, violationLines, type SeedOptions, type SeedResult } from './run.js';
@@ -11,7 +12,11 @@ import { SEED_DEFAULTS, violationLines, type SeedOptions, type SeedResult } from
 const secs = (ms: number | null): string => (ms === null ? 'never' : `${(ms / 1000).toFixed(2)} s`);
 
 
-/** The npm command that reruns exactly this seed. */
+/**
+ * The npm command that reruns exactly this seed: every option main.ts accepts that differs from
+ * its default (cli-options.ts; the round trip is tested). keepEvents and convergeBoundMs have no
+ * option: a replay runs with their defaults, as every run of the command does.
+ */
 export function replayCommand(o: SeedOptions): string {
   const parts = ['npm run sim --', `--seed ${o.seed}`];
   if (o.nodes !== SEED_DEFAULTS.nodes) parts.push(`--nodes ${o.nodes}`);
@@ -19,7 +24,7 @@ export function replayCommand(o: SeedOptions): string {
   if (o.faults !== SEED_DEFAULTS.faults) parts.push(`--faults ${o.faults}`);
   if (o.scenario !== SEED_DEFAULTS.scenario) parts.push(`--scenario ${o.scenario}`);
   if (o.clients !== SEED_DEFAULTS.clients) parts.push(`--clients ${o.clients}`);
-  if (o.membership) parts.push('--membership');
+  if (o.membership !== membershipByDefault(o.faults)) parts.push(o.membership ? '--membership' : '--no-membership');
   if (!o.repairPass) parts.push('--no-repair-pass');
   const bugs = Object.entries(o.buggify).filter(([, on]) => on === true).map(([name]) => name);
   if (bugs.length > 0) parts.push(`--buggify ${bugs.join(',')}`);

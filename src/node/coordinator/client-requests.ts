@@ -2,8 +2,9 @@
  * Turning a client request into an operation: validate it against the bucket's properties, find
  * where the key lives, and either coordinate here or hand the request to a node that can.
  * Reads are coordinated by whichever node receives them; writes by a primary replica of the key,
- * which holds the key's history (or, in sloppy mode with every primary down, by this node; the
- * actor rules of actors.ts keep it from ever reusing a dot).
+ * which holds the key's history (or by this node when every primary is down in sloppy mode, or
+ * when a node with another view of the ring forwarded it here; such a write always takes a fresh
+ * actor, see actors.ts, so it never reuses a dot).
  */
 import { assert } from '../../core/assert.js';
 import { applyBucketChange, type BucketProps } from '../../core/buckets/index.js';
@@ -147,7 +148,11 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const { host, ref, request, identity, placement, props } = job;
   const now = host.now();
   const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity);
-  const actor = host.actorFor(local);
+  // Only a primary stores what it mints in its data before acknowledging, which is what lets
+  // actorFor trust the local copy for its own counters; anywhere else (a forward from a node
+  // with a newer ring, or every primary down) the version may end up stored nowhere here, so a
+  // later write on top of this copy would mint the same dot again: take a fresh actor instead.
+  const actor = host.actorFor(isPrimary ? local : undefined);
   const data = request.op === 'put' ? request.value : null;
   const updated = update(withContext(request.context, { data, timestampMs: now }), local, actor, now);
   let set: SiblingSet = updated;

@@ -5,9 +5,11 @@
  * one key, and a coordinator learns its last counter from its local copy of the key. That copy can
  * be missing or short: the node handed the partition over and owns it again, it coordinates as a
  * fallback, truncation dropped the entry. So the rule: reuse one of this node's actors only when its
- * entry is in the local copy (the copy then holds the latest counter of that actor, since this node
- * stores every version it mints before acknowledging it); otherwise mint a fresh actor
- * `<node actor>.<epoch>` from a per-node epoch that only goes up and survives restarts.
+ * entry is in the local copy (the copy then holds the latest counter of that actor, since a primary
+ * stores every version it mints in its data before acknowledging it); otherwise mint a fresh actor
+ * `<node actor>.<epoch>` from a per-node epoch that only goes up and survives restarts. A
+ * coordinator that is not a primary may store what it mints nowhere, so it passes no copy and
+ * always gets a fresh actor (client-requests.ts).
  *
  * Epochs are reserved in blocks so that a new key costs no extra write most of the time: the
  * durable ceiling is raised by EPOCH_BLOCK when reached, and a restart continues above it.
