@@ -6,6 +6,7 @@
  * actor rules of actors.ts keep it from ever reusing a dot).
  */
 import { applyBucketChange, type BucketProps } from '../core/buckets/index.js';
+import { assert } from '../core/assert.js';
 import type { NodeId } from '../core/ids.js';
 import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, type SiblingSet } from '../core/versions/index.js';
 import { clientError, type ClientRequest } from '../protocol/requests.js';
@@ -140,7 +141,8 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const updated = update(withContext(request.context, { data, timestampMs: now }), local, actor, now);
   let set: SiblingSet = updated;
   if (props.conflict === 'lww') set = resolveLww(set);
-  set = truncate(set, host.config.maxClockEntries);
+  set = truncate(set, host.config.maxClockEntries, actor);
+  assert(set.entries.some((e) => e.node === actor), 'the coordinator keeps its own entry through truncation');
   const siblings = siblingCount(set);
   if (siblings > host.config.maxSiblings) {
     host.metrics.siblingRefusals++;
