@@ -34,6 +34,8 @@ import { Reaper } from './reaper.js';
 import { ActorEpochs } from './actors.js';
 import { ExchangeOperation, leafEntries, type ExchangeDeps } from './exchange.js';
 import { MerkleIndex } from './merkle-index.js';
+import { DEFAULT_SHAPE } from '../core/merkle/index.js';
+import { ReplicaClasses, holdsClass } from './replica-classes.js';
 import { PartitionSync } from './partition-sync.js';
 import type { StorageView } from './storage-view.js';
 import { clusterView, type ClusterView, type RingView } from './views.js';
@@ -77,6 +79,8 @@ export class DynamoNode implements CoordinationHost {
   private readonly actors: ActorEpochs;
   private lastHandoffMs = -Infinity;
   private merkle: MerkleIndex | null = null;
+  /** Which owners hold which bucket's keys (replica-classes.ts); follows the bucket table. */
+  private classes: ReplicaClasses;
   readonly sync: PartitionSync;
   private leftAtMs: number | null = null;
   /** Client requests that arrived before this node joined a cluster (see waitForCluster). */
@@ -102,6 +106,7 @@ export class DynamoNode implements CoordinationHost {
     this.handoff = new HandoffScheduler(storage);
     this.membershipValue = null;
     this.bucketTable = this.loadJson(META_BUCKETS) as BucketTable | null ?? EMPTY_BUCKET_TABLE;
+    this.classes = new ReplicaClasses(this.bucketTable, config.bucketDefaults ?? DEFAULT_BUCKET_PROPS, config.replicas);
     this.actors = new ActorEpochs(config.actor, Number(this.loadJson(META_ACTOR_EPOCH) ?? 0), (ceiling) =>
       this.store.put(metaKey(META_ACTOR_EPOCH), Buffer.from(JSON.stringify(ceiling))),
     );
@@ -279,7 +284,9 @@ export class DynamoNode implements CoordinationHost {
   private answerTree(to: PeerAddress, body: Extract<PeerMessage, { type: 12 }>): void {
     const index = this.merkle;
     if (index === null || !this.validPartition(body.partition)) return;
-    const tree = index.tree(body.partition);
+    // Only a replica of the class answers; an empty reply ends the initiator's exchange at once.
+    if (!this.replicaOfClass(body.partition, body.n)) return this.sendTo(to, { type: MessageType.TreeReply, id: body.id, hashes: [] });
+    const tree = index.tree(body.partition, body.n);
     const { fanout, depth } = tree.shape;
     const width = fanout ** body.level;
     if (body.level < 0 || body.level >= depth || body.indices.some((i) => i < 0 || i >= width)) return;
@@ -289,18 +296,21 @@ export class DynamoNode implements CoordinationHost {
 
   private answerKeys(to: PeerAddress, body: Extract<PeerMessage, { type: 14 }>): void {
     const index = this.merkle;
-    if (index === null || !this.validPartition(body.partition)) return;
+    if (index === null || !this.validPartition(body.partition) || !this.replicaOfClass(body.partition, body.n)) return;
     const leaves = index.shape.fanout ** index.shape.depth;
     if (body.leaves.some((l) => l < 0 || l >= leaves)) return;
     const entries: [string, string, Uint8Array][] = [];
     for (const leaf of body.leaves) {
-      for (const e of leafEntries(this.storage, index, body.partition, leaf)) entries.push([e.bucket, e.key, Buffer.from(e.digest, 'hex')]);
+      for (const e of leafEntries(this.storage, index, body.partition, leaf, body.n)) entries.push([e.bucket, e.key, Buffer.from(e.digest, 'hex')]);
     }
     this.sendTo(to, { type: MessageType.KeysReply, id: body.id, entries });
   }
 
   private answerExchange(to: PeerAddress, body: Extract<PeerMessage, { type: 16 }>): void {
-    for (const [bucket, key, encoded] of body.push) this.mergeReceived(bucket, key, encoded);
+    let refused = 0;
+    for (const [bucket, key, encoded] of body.push) if (!this.mergeReceived(bucket, key, encoded)) refused++;
+    // No reply: a transfer must not count as confirmed (and delete its source) what was not taken.
+    if (refused > 0) return this.log('warn', 'refused pushed keys this node holds no replica of', { from: to, refused });
     const sets: [string, string, Uint8Array][] = [];
     for (const [bucket, key] of body.want) {
       const raw = this.store.getRaw(dataKey(identify(bucket, key)));
@@ -313,14 +323,31 @@ export class DynamoNode implements CoordinationHost {
     return this.membershipValue !== null && Number.isInteger(p) && p >= 0 && p < this.membershipValue.partitions;
   }
 
-  /** Merges a sibling set that arrived by anti-entropy or transfer into this node's data. */
-  private mergeReceived(bucket: string, key: string, encoded: Uint8Array): void {
+  /** A replica of class n of the partition: among its first n owners (replica-classes.ts). */
+  private replicaOfClass(partition: number, n: number): boolean {
+    const ring = this.ring;
+    if (ring === null || !Number.isInteger(n) || n < 1 || n > this.classes.ringN) return false;
+    return holdsClass(ring.owners(partition), this.selfId, n);
+  }
+
+  /**
+   * Merges a sibling set that arrived by anti-entropy or transfer into this node's data; false,
+   * storing nothing, for a key whose bucket's n does not include this node.
+   */
+  private mergeReceived(bucket: string, key: string, encoded: Uint8Array): boolean {
+    const identity = identify(bucket, key);
+    const placement = this.placement(identity, this.classes.classOfBucket(bucket));
+    if (placement === null || !placement.primaries.includes(this.selfId)) {
+      this.metrics.badMessages++;
+      return false;
+    }
     try {
       const set = decodeSiblingSet(encoded);
-      this.store.mergeData(identify(bucket, key), set, { lww: this.props(bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries });
+      this.store.mergeData(identity, set, { lww: this.props(bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries });
     } catch {
       this.metrics.badMessages++;
     }
+    return true;
   }
 
   private syncHost(): ConstructorParameters<typeof PartitionSync>[0] {
@@ -330,10 +357,13 @@ export class DynamoNode implements CoordinationHost {
       ring: () => this.ring,
       index: () => this.merkle,
       exchangeDeps: (): ExchangeDeps | null =>
-        this.merkle === null ? null : { ctx: this, index: this.merkle, storage: this.storage, mergeReceived: (b, k, e) => this.mergeReceived(b, k, e) },
+        this.merkle === null
+          ? null
+          : { ctx: this, index: this.merkle, storage: this.storage, mergeReceived: (b, k, e) => this.mergeReceived(b, k, e), classOfBucket: (b) => this.classes.classOfBucket(b) },
       launch: (op) => this.launch(op),
       markSelf: (state) => this.markSelf(state),
       deleteKey: (key) => this.store.put(key, null),
+      classesInUse: () => this.classes.inUse,
     };
   }
 
@@ -486,7 +516,8 @@ export class DynamoNode implements CoordinationHost {
   private adoptMembership(m: Membership, persist: boolean): void {
     this.membershipValue = m;
     this.ringCache = null;
-    if (this.merkle === null) this.merkle = MerkleIndex.build(this.storage, m.partitions);
+    if (this.classes.ringN !== m.replicas) this.classes = new ReplicaClasses(this.bucketTable, this.config.bucketDefaults ?? DEFAULT_BUCKET_PROPS, m.replicas);
+    if (this.merkle === null) this.merkle = MerkleIndex.build(this.storage, m.partitions, DEFAULT_SHAPE, (key) => this.classes.classOfKey(key));
     this.placements.clear();
     this.addressIndex.clear();
     for (const member of m.members) this.addressIndex.set(member.address, member.id);
@@ -496,6 +527,18 @@ export class DynamoNode implements CoordinationHost {
   private setBuckets(t: BucketTable): void {
     this.bucketTable = t;
     this.store.put(metaKey(META_BUCKETS), Buffer.from(JSON.stringify(t)));
+    this.reclassify();
+  }
+
+  /** Some bucket's n changed: its keys move to another class, so the trees are rebuilt (merkle-index.ts). */
+  private reclassify(): void {
+    const next = new ReplicaClasses(this.bucketTable, this.config.bucketDefaults ?? DEFAULT_BUCKET_PROPS, this.membershipValue?.replicas ?? this.config.replicas);
+    const changed = next.signature !== this.classes.signature;
+    this.classes = next;
+    if (!changed || this.merkle === null || this.membershipValue === null) return;
+    this.merkle = MerkleIndex.build(this.storage, this.membershipValue.partitions, DEFAULT_SHAPE, (key) => this.classes.classOfKey(key));
+    this.sync.reclassified();
+    this.log('info', 'a bucket n changed: anti-entropy trees rebuilt by replica class', { classes: next.inUse });
   }
 
   private loadJson(name: string): unknown {

@@ -87,11 +87,11 @@ function validBody(m: Record<string, unknown>): boolean {
     case MessageType.Reap:
       return isStr(m.bucket) && isStr(m.key) && isBytes(m.digest);
     case MessageType.TreeRequest:
-      return isInt(m.id) && isInt(m.partition) && isInt(m.level) && isIntList(m.indices);
+      return isInt(m.id) && isInt(m.partition) && isInt(m.n) && isInt(m.level) && isIntList(m.indices);
     case MessageType.TreeReply:
       return isInt(m.id) && Array.isArray(m.hashes) && m.hashes.every(isBytes);
     case MessageType.KeysRequest:
-      return isInt(m.id) && isInt(m.partition) && isIntList(m.leaves);
+      return isInt(m.id) && isInt(m.partition) && isInt(m.n) && isIntList(m.leaves);
     case MessageType.KeysReply:
       return isInt(m.id) && isTriples(m.entries);
     case MessageType.Exchange:
