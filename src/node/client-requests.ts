@@ -7,7 +7,6 @@
  */
 import { applyBucketChange, type BucketProps } from '../core/buckets/index.js';
 import { assert } from '../core/assert.js';
-import type { NodeId } from '../core/ids.js';
 import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, type SiblingSet } from '../core/versions/index.js';
 import { clientError, type ClientRequest } from '../protocol/requests.js';
 import { MAX_BUCKET_BYTES, MAX_KEY_BYTES } from './config.js';
@@ -23,7 +22,8 @@ export interface CoordinationHost extends NodeContext {
   /** The actor to mint this write's version under (actors.ts). */
   actorFor(local: SiblingSet | undefined): string;
   changeBucket(bucket: string, props: BucketProps): void;
-  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[]): void;
+  /** A delete's tombstone, to be reaped once the grace period passed and every primary holds it (reaper.ts). */
+  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array): void;
   ringReplicas(): number;
 }
 
@@ -160,8 +160,6 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const key = dataKey(identity);
   const readable = local !== undefined || (isPrimary && host.store.getRaw(key) === undefined);
   const base = isPrimary && set === updated && readable ? host.store.copyDigest(key) : null;
-  const onAllPrimariesAcked =
-    request.op === 'delete' ? () => host.scheduleReap(identity.bucket, identity.key, digest(set), placement.primaries) : undefined;
   const op = new PutOperation(host, host.nextOpId(), {
     ref,
     op: request.op,
@@ -173,7 +171,8 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
     strict: request.strict ?? props.strict,
     placement,
     merge: { lww: props.conflict === 'lww', maxClockEntries: host.config.maxClockEntries },
-    ...(onAllPrimariesAcked === undefined ? {} : { onAllPrimariesAcked }),
   });
+  // Every delete, whatever its acknowledgements: the reap checks every primary first.
+  if (request.op === 'delete') host.scheduleReap(identity.bucket, identity.key, digest(set));
   host.launch(op);
 }

@@ -30,7 +30,8 @@ import { LEAVE_LINGER_MAX_MS, MembershipAgent } from './membership-agent.js';
 import { parseMembership } from './membership-wire.js';
 import { newMetrics, type NodeMetrics } from './metrics.js';
 import { PutOperation } from './put.js';
-import { Reaper } from './reaper.js';
+import { Reaper, type ReapHost } from './reaper.js';
+import type { ReapOperation } from './reap-operation.js';
 import { ActorEpochs } from './actors.js';
 import { ExchangeOperation, leafEntries, type ExchangeDeps } from './exchange.js';
 import { MerkleIndex } from './merkle-index.js';
@@ -51,7 +52,7 @@ export type NodeInput =
   /** An operator gave this node a seed to join through. */
   | { readonly kind: 'join'; readonly seed: PeerAddress };
 
-type Operation = GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation;
+type Operation = GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation | ReapOperation;
 
 const META_MEMBERSHIP = 'membership';
 const META_BUCKETS = 'buckets';
@@ -75,7 +76,8 @@ export class DynamoNode implements CoordinationHost {
   private readonly liveness: Liveness;
   private readonly agent: MembershipAgent;
   private readonly handoff: HandoffScheduler;
-  private readonly reaper = new Reaper();
+  private readonly reaper: Reaper;
+  private readonly reapHost: ReapHost;
   private readonly actors: ActorEpochs;
   private lastHandoffMs = -Infinity;
   private merkle: MerkleIndex | null = null;
@@ -104,6 +106,8 @@ export class DynamoNode implements CoordinationHost {
     this.store.hintCount = storage.count(ALL_HINTS.from, ALL_HINTS.to);
     this.liveness = new Liveness(config.detector);
     this.handoff = new HandoffScheduler(storage);
+    this.reaper = new Reaper(storage);
+    this.reapHost = { ctx: this, placement: (identity, n) => this.placement(identity, n), launch: (op) => this.launch(op) };
     this.membershipValue = null;
     this.bucketTable = this.loadJson(META_BUCKETS) as BucketTable | null ?? EMPTY_BUCKET_TABLE;
     this.classes = new ReplicaClasses(this.bucketTable, config.bucketDefaults ?? DEFAULT_BUCKET_PROPS, config.replicas);
@@ -196,7 +200,7 @@ export class DynamoNode implements CoordinationHost {
       this.lastHandoffMs = this.nowMs;
       this.handoff.scan(this, (op) => this.launch(op), (hint) => this.routeHint(hint));
     }
-    this.reaper.tick(this);
+    this.reaper.tick(this.reapHost);
     this.sync.tick();
   }
 
@@ -225,7 +229,7 @@ export class DynamoNode implements CoordinationHost {
         return this.sendTo(fromAddress, { type: MessageType.ReadReply, id: body.id, set: set ?? null });
       }
       case MessageType.ReadReply:
-        return this.withOp(body.id, (op) => op.kind === 'get' && op.onReply(from, body.set));
+        return this.withOp(body.id, (op) => (op.kind === 'get' || op.kind === 'reap') && op.onReply(from, body.set));
       case MessageType.Forward: {
         const request = validateClientRequest(body.request);
         const ref: ClientRef = { kind: 'forwarded', node: from, address: fromAddress, id: body.id };
@@ -457,7 +461,7 @@ export class DynamoNode implements CoordinationHost {
   }
 
   launch(op: Operation): void {
-    if (op.kind !== 'handoff' && op.kind !== 'exchange' && this.ops.size >= this.config.maxPendingRequests) {
+    if (op.kind !== 'handoff' && op.kind !== 'exchange' && op.kind !== 'reap' && this.ops.size >= this.config.maxPendingRequests) {
       this.respond(op.clientRef, { ok: false, error: 'overloaded', message: 'too many requests in flight on this node' });
       return;
     }
@@ -494,8 +498,8 @@ export class DynamoNode implements CoordinationHost {
     this.agent.broadcast();
   }
 
-  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[]): void {
-    this.reaper.schedule(this, bucket, key, tombstoneDigest, primaries);
+  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array): void {
+    this.reaper.schedule(this, bucket, key, tombstoneDigest);
   }
 
   // ---- cluster metadata ------------------------------------------------------------------------
