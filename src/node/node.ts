@@ -57,6 +57,7 @@ type Operation = GetOperation | PutOperation | ForwardOperation | HandoffOperati
 const META_MEMBERSHIP = 'membership';
 const META_BUCKETS = 'buckets';
 const META_ACTOR_EPOCH = 'actor-epoch-ceiling';
+const META_ALIVE = 'alive-at';
 
 export class DynamoNode implements CoordinationHost {
   readonly selfId: NodeId;
@@ -85,6 +86,9 @@ export class DynamoNode implements CoordinationHost {
   private classes: ReplicaClasses;
   readonly sync: PartitionSync;
   private leftAtMs: number | null = null;
+  /** The last 'alive' mark a previous run of this node left (see awayMs), null on a new node. */
+  private readonly aliveMarkAtStart: number | null;
+  private lastAliveMarkMs = -Infinity;
   /** Client requests that arrived before this node joined a cluster (see waitForCluster). */
   private waitingForCluster: { readonly ref: ClientRef; readonly request: ClientRequest; readonly untilMs: number }[] = [];
 
@@ -115,6 +119,8 @@ export class DynamoNode implements CoordinationHost {
       this.store.put(metaKey(META_ACTOR_EPOCH), Buffer.from(JSON.stringify(ceiling))),
     );
     this.sync = new PartitionSync(this.syncHost());
+    const mark = this.loadJson(META_ALIVE);
+    this.aliveMarkAtStart = typeof mark === 'number' && Number.isFinite(mark) ? mark : null;
     const stored = parseMembership(this.loadJson(META_MEMBERSHIP));
     if (stored !== null) this.adoptMembership(stored, false);
     this.agent = new MembershipAgent(config, this.clusterHost(), rng, nowMs);
@@ -202,6 +208,24 @@ export class DynamoNode implements CoordinationHost {
     }
     this.reaper.tick(this.reapHost);
     this.sync.tick();
+    this.markAlive();
+  }
+
+  /**
+   * A running node notes the time in storage every few seconds, so that the next start knows how
+   * long it was away: a node away longer than the tombstone grace must not rejoin with its data
+   * (reaper.ts; the runtime refuses to start it).
+   */
+  private markAlive(): void {
+    const everyMs = Math.max(50, Math.min(10_000, this.config.tombstoneGraceMs / 4));
+    if (this.nowMs - this.lastAliveMarkMs < everyMs) return;
+    this.lastAliveMarkMs = this.nowMs;
+    this.store.put(metaKey(META_ALIVE), Buffer.from(JSON.stringify(this.nowMs)));
+  }
+
+  /** How long before `nowMs` the previous run of this node last noted it was alive; null for a new node. */
+  awayMs(nowMs: number): number | null {
+    return this.aliveMarkAtStart === null ? null : Math.max(0, nowMs - this.aliveMarkAtStart);
   }
 
   private expireOperations(): void {
