@@ -82,6 +82,11 @@ test('n=1 on a 3-node ring of N=3: every key on its first owner only, also after
   assert.deepEqual(misplaced(sim, 'one', 1), []);
   for (let i = 0; i < 10; i++) assert.equal(holders(sim, 'all', `k${i}`).length, 3, `all/k${i} on N nodes`);
   assert.equal(readable(sim, 'one', 'n2'), KEYS);
+  // Reads (and their read repair) through every node place no copy elsewhere either.
+  assert.equal(readable(sim, 'one', 'n1'), KEYS);
+  assert.equal(readable(sim, 'one', 'n3'), KEYS);
+  sim.runFor(3_000);
+  assert.deepEqual(misplaced(sim, 'one', 1), []);
 });
 
 test('n=2 through a join and a leave: transfers hand each key to its first 2 owners only', () => {
