@@ -128,3 +128,18 @@ test('lowering n on a bucket with data removes the copies beyond the first n; ra
   assert.ok(sim.runUntil(() => misplaced(sim, 'b', 3).length === 0, 60_000), `raised to 3: ${misplaced(sim, 'b', 3).slice(0, 3).join('; ')}`);
   assert.equal(readable(sim, 'b', 'n4'), KEYS, 'every key readable at n=3');
 });
+
+test('n=1 keys stay readable while a node joins and becomes their first owner', () => {
+  const sim = formed(45, 3);
+  setN(sim, 'one', 1);
+  load(sim, 'one', ['n1', 'n2', 'n3']);
+  sim.addNode('n4', ['n1:7000']);
+  let failures = 0;
+  for (let round = 0; round < 20 && !allUp(sim, 4); round++) {
+    failures += KEYS - readable(sim, 'one', 'n2');
+    sim.runFor(100);
+  }
+  assert.ok(sim.runUntil(() => allUp(sim, 4), 60_000), 'n4 up');
+  assert.equal(failures, 0, 'reads that missed a key during the join');
+  assert.ok(sim.runUntil(() => misplaced(sim, 'one', 1).length === 0, 60_000), misplaced(sim, 'one', 1).slice(0, 3).join('; '));
+});

@@ -27,6 +27,9 @@ export interface CoordinationHost extends NodeContext {
   ringReplicas(): number;
 }
 
+/** Nodes a read of a bucket with n below N asks at most when its n candidates found nothing (get.ts). */
+const LAST_RESORT_NODES = 8;
+
 function checkName(what: string, value: string, maxBytes: number): string | null {
   if (value.length === 0) return `the ${what} must not be empty`;
   if (Buffer.byteLength(value, 'utf8') > maxBytes) return `the ${what} is longer than ${maxBytes} bytes`;
@@ -75,6 +78,7 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
       strict: request.strict ?? props.strict,
       lww: props.conflict === 'lww',
       placement,
+      lastResort: props.n < host.ringReplicas() ? placement.fallbacks.slice(0, LAST_RESORT_NODES) : [],
     });
     return host.launch(op);
   }
