@@ -12,6 +12,7 @@
  * whose n is `n`. Keys the peer lists under that class but that this node classes otherwise (the
  * two views of the bucket table differ for a moment) are left out, neither pushed nor wanted.
  */
+import { assert } from '../core/assert.js';
 import type { NodeId } from '../core/ids.js';
 import type { MerkleTree } from '../core/merkle/index.js';
 import { digestEncoded } from '../core/versions/index.js';
@@ -82,6 +83,7 @@ export class ExchangeOperation {
     readonly mode: ExchangeMode,
     private readonly onDone: (result: ExchangeResult) => void,
   ) {
+    assert(Number.isInteger(n) && n >= 1, 'an exchange covers one replica class, a bucket n');
     this.deadlineMs = deps.ctx.now() + deps.ctx.config.requestTimeoutMs;
     this.tree = deps.index.tree(partition, n);
     this.rootAtStart = Buffer.from(this.tree.root()).toString('hex');

@@ -8,6 +8,7 @@
  * same. "Nothing at all" is safe: such a replica has nothing to bring back, and any hint of an
  * older value meant for it has expired by then (handoff.ts).
  */
+import { assert } from '../core/assert.js';
 import type { NodeId } from '../core/ids.js';
 import { digestEncoded } from '../core/versions/index.js';
 import { MessageType } from '../protocol/messages.js';
@@ -32,6 +33,8 @@ export class ReapOperation {
     private readonly apply: () => void,
     private readonly onDone: (outcome: ReapOutcome) => void,
   ) {
+    assert(reap.digest.length === 16, 'a tombstone digest is an MD5');
+    assert(new Set(primaries).size === primaries.length, 'the primaries are distinct nodes');
     this.deadlineMs = ctx.now() + ctx.config.requestTimeoutMs;
     this.identity = identify(reap.bucket, reap.key);
   }

@@ -15,6 +15,7 @@
  * and a node that was stopped longer than the grace refuses to start with its data (its old copies
  * could resurrect keys reaped meanwhile); it rejoins empty under the same id and is refilled.
  */
+import { assert } from '../core/assert.js';
 import { digest, isTombstone } from '../core/versions/index.js';
 import type { NodeContext, Placement } from './context.js';
 import { dataKey, identify, type KeyIdentity } from './keys.js';
@@ -53,10 +54,12 @@ export class Reaper {
   }
 
   private add(ctx: NodeContext, reap: QueuedReap): void {
+    assert(Number.isSafeInteger(reap.dueMs) && reap.dueMs >= 0, 'a reap is due at a whole millisecond');
     if (this.queue.length >= MAX_PENDING_REAPS) return;
     let i = this.queue.length;
     while (i > 0 && this.queue[i - 1]!.dueMs > reap.dueMs) i--;
     this.queue.splice(i, 0, reap);
+    assert(i === 0 || this.queue[i - 1]!.dueMs <= reap.dueMs, 'the reap queue stays in due order');
     ctx.store.put(reapKey(reap), reapValue(reap));
   }
 
