@@ -143,3 +143,40 @@ test('n=1 keys stay readable while a node joins and becomes their first owner', 
   assert.equal(failures, 0, 'reads that missed a key during the join');
   assert.ok(sim.runUntil(() => misplaced(sim, 'one', 1).length === 0, 60_000), misplaced(sim, 'one', 1).slice(0, 3).join('; '));
 });
+
+test('n changes mixed with a join, a crash and a leave lose no acknowledged write and end on exactly n owners', () => {
+  for (const seed of [46, 47]) {
+    const sim = formed(seed, 4);
+    const written = new Map<string, string>();
+    let next = 0;
+    const write = (count: number): void => {
+      for (let i = 0; i < count; i++, next++) {
+        const via = sim.runningIds()[next % sim.runningIds().length]!;
+        const r = sim.call(via, { op: 'put', bucket: 'mix', key: `k${next}`, value: text(`v${next}`), context: [] });
+        if (r.ok) written.set(`k${next}`, `v${next}`);
+      }
+    };
+    write(30);
+    setN(sim, 'mix', 1);
+    write(10);
+    sim.addNode('n5', ['n1:7000']);
+    sim.runFor(300);
+    setN(sim, 'mix', 2);
+    write(10);
+    sim.crash('n3');
+    write(10);
+    sim.runFor(1_000);
+    sim.restart('n3');
+    assert.ok(sim.runUntil(() => allUp(sim, 5), 60_000), `seed ${seed}: all up`);
+    sim.leave('n2');
+    write(10);
+    assert.ok(sim.runUntil(() => !sim.isRunning('n2'), 60_000), `seed ${seed}: n2 left`);
+    const placed = (): string[] =>
+      [...written.keys()].filter((k) => holders(sim, 'mix', k).sort().join() !== sim.primaries('mix', k, 2).sort().join());
+    assert.ok(sim.runUntil(() => placed().length === 0, 120_000), `seed ${seed}: misplaced ${placed().slice(0, 3).join(' ')}`);
+    for (const [k, v] of written) {
+      const r = sim.call('n4', { op: 'get', bucket: 'mix', key: k });
+      assert.ok(r.ok && r.op === 'get' && r.values.length === 1 && Buffer.from(r.values[0]!.data!).toString() === v, `seed ${seed}: ${k} lost`);
+    }
+  }
+});
