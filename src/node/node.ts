@@ -37,6 +37,7 @@ import { ExchangeOperation, leafEntries, type ExchangeDeps } from './exchange.js
 import { MerkleIndex } from './merkle-index.js';
 import { DEFAULT_SHAPE } from '../core/merkle/index.js';
 import { ReplicaClasses, holdsClass } from './replica-classes.js';
+import { AliveMark } from './alive-mark.js';
 import { PartitionSync } from './partition-sync.js';
 import type { StorageView } from './storage-view.js';
 import { clusterView, type ClusterView, type RingView } from './views.js';
@@ -86,9 +87,7 @@ export class DynamoNode implements CoordinationHost {
   private classes: ReplicaClasses;
   readonly sync: PartitionSync;
   private leftAtMs: number | null = null;
-  /** The last 'alive' mark a previous run of this node left (see awayMs), null on a new node. */
-  private readonly aliveMarkAtStart: number | null;
-  private lastAliveMarkMs = -Infinity;
+  private readonly alive: AliveMark;
   /** Client requests that arrived before this node joined a cluster (see waitForCluster). */
   private waitingForCluster: { readonly ref: ClientRef; readonly request: ClientRequest; readonly untilMs: number }[] = [];
 
@@ -119,8 +118,7 @@ export class DynamoNode implements CoordinationHost {
       this.store.put(metaKey(META_ACTOR_EPOCH), Buffer.from(JSON.stringify(ceiling))),
     );
     this.sync = new PartitionSync(this.syncHost());
-    const mark = this.loadJson(META_ALIVE);
-    this.aliveMarkAtStart = typeof mark === 'number' && Number.isFinite(mark) ? mark : null;
+    this.alive = new AliveMark(this.loadJson(META_ALIVE));
     const stored = parseMembership(this.loadJson(META_MEMBERSHIP));
     if (stored !== null) this.adoptMembership(stored, false);
     this.agent = new MembershipAgent(config, this.clusterHost(), rng, nowMs);
@@ -208,24 +206,12 @@ export class DynamoNode implements CoordinationHost {
     }
     this.reaper.tick(this.reapHost);
     this.sync.tick();
-    this.markAlive();
+    this.alive.tick(this.nowMs, this.config.tombstoneGraceMs, (now) => this.store.put(metaKey(META_ALIVE), Buffer.from(JSON.stringify(now))));
   }
 
-  /**
-   * A running node notes the time in storage every few seconds, so that the next start knows how
-   * long it was away: a node away longer than the tombstone grace must not rejoin with its data
-   * (reaper.ts; the runtime refuses to start it).
-   */
-  private markAlive(): void {
-    const everyMs = Math.max(50, Math.min(10_000, this.config.tombstoneGraceMs / 4));
-    if (this.nowMs - this.lastAliveMarkMs < everyMs) return;
-    this.lastAliveMarkMs = this.nowMs;
-    this.store.put(metaKey(META_ALIVE), Buffer.from(JSON.stringify(this.nowMs)));
-  }
-
-  /** How long before `nowMs` the previous run of this node last noted it was alive; null for a new node. */
+  /** How long before `nowMs` the previous run of this node last noted it was alive (alive-mark.ts); null for a new node. */
   awayMs(nowMs: number): number | null {
-    return this.aliveMarkAtStart === null ? null : Math.max(0, nowMs - this.aliveMarkAtStart);
+    return this.alive.awayMs(nowMs);
   }
 
   private expireOperations(): void {
