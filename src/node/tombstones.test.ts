@@ -116,3 +116,17 @@ test('the reap queue survives a restart of the coordinator', () => {
   assert.ok(sim.runUntil(() => holders(sim, 'k').length === 0, GRACE_MS * 10), `reaped after the restart; held by ${holders(sim, 'k').join('+')}`);
   assert.equal(sim.node(coordinator).pendingReaps(), 0);
 });
+
+test("reaping needs the bucket's n primaries, not the ring's N: an n=1 tombstone is reaped with the other nodes down", () => {
+  const sim = formed(55, 3);
+  assert.ok(sim.call('n1', { op: 'setBucket', bucket: 'one', change: { n: 1, r: 1, w: 1 } }).ok);
+  assert.ok(sim.runUntil(() => sim.runningIds().every((id) => sim.node(id).props('one').n === 1), 20_000));
+  const owner = sim.primaries('one', 'k', 1)[0]!;
+  assert.ok(sim.call(owner, { op: 'put', bucket: 'one', key: 'k', value: text('v'), context: [] }).ok);
+  for (const id of sim.nodeIds()) if (id !== owner) sim.crash(id);
+  const read = sim.call(owner, { op: 'get', bucket: 'one', key: 'k' });
+  assert.ok(read.ok && read.op === 'get');
+  assert.ok(sim.call(owner, { op: 'delete', bucket: 'one', key: 'k', context: read.context }).ok);
+  assert.ok(sim.node(owner).localCopy('one', 'k').data !== undefined, 'the tombstone is there');
+  assert.ok(sim.runUntil(() => sim.node(owner).localCopy('one', 'k').data === undefined, GRACE_MS * 4), 'reaped with only its one primary up');
+});
