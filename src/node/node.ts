@@ -544,7 +544,11 @@ export class DynamoNode implements CoordinationHost {
     this.reclassify();
   }
 
-  /** Some bucket's n changed: its keys move to another class, so the trees are rebuilt (merkle-index.ts). */
+  /**
+   * Some bucket's n changed: its keys move to another class, so the trees are rebuilt (merkle-index.ts).
+   * The rebuild reads the engine, which holds every earlier step's writes but not this step's; it
+   * runs from a gossip merge or a bucket request, steps that write no data key before it.
+   */
   private reclassify(): void {
     const next = new ReplicaClasses(this.bucketTable, this.config.bucketDefaults ?? DEFAULT_BUCKET_PROPS, this.membershipValue?.replicas ?? this.config.replicas);
     const changed = next.signature !== this.classes.signature;
