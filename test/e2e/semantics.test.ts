@@ -2,7 +2,8 @@
  * The paper's semantics with real node processes (docs/operations.md): a bucket with n=1 keeps
  * each key on exactly one node although anti-entropy runs every 300 ms; with a short tombstone
  * grace, a deleted key's tombstone leaves every node's storage, also when a replica missed the
- * delete and came back before the reap; and a node stopped longer than the grace refuses to
+ * delete and came back before the reap, and when the node that scheduled the reap was killed and
+ * restarted (the queue is on disk); and a node stopped longer than the grace refuses to
  * start with its data, then rejoins empty under the same id once its data directory is removed.
  */
 import { after, before, test } from 'node:test';
@@ -90,6 +91,18 @@ test('a replica that missed the delete and returns before the reap does not brin
   await new Promise((r) => setTimeout(r, 2_000));
   assert.equal(await holders('del', 'missed'), 0, 'and nothing brought it back');
   assert.equal((await kv(A, 'GET', '/kv/del/missed')).status, 404);
+});
+
+test('the reap queue survives a kill -9 of the node that coordinated the delete', async () => {
+  assert.equal((await kv(A, 'PUT', '/kv/del/kept', 'v')).status, 204);
+  await waitFor(async () => (await holders('del', 'kept')) === 3, 10_000, 'on every node');
+  await remove(A, 'del', 'kept');
+  const metrics = await (await fetch(`${A}/metrics`)).text();
+  assert.match(metrics, /^dynamo_tombstone_reaps_pending 1$/m, metrics.split('\n').filter((l) => l.includes('reap')).join('\n'));
+  await cluster.kill(1);
+  cluster.start(1);
+  await cluster.waitHealthy(1);
+  await waitFor(async () => (await holders('del', 'kept')) === 0, GRACE_MS * 10, 'reaped on every node after the restart');
 });
 
 test('a node stopped longer than the grace refuses to start with its data, and rejoins empty once it is removed', async () => {
