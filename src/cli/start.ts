@@ -49,7 +49,7 @@ export function startCommand(): Command {
     .option('--request-timeout-ms <ms>', 'deadline of a client request', positiveInt, 2000)
     .option('--max-value-bytes <bytes>', 'largest value accepted (413 above)', positiveInt, 1024 * 1024)
     .option('--gossip-interval-ms <ms>', 'how often the node gossips membership with a random peer', positiveInt, 1000)
-    .option('--tombstone-grace-ms <ms>', 'how long a fully replicated tombstone is kept before it is reaped', positiveInt, 3_600_000)
+    .option('--tombstone-grace-ms <ms>', 'how long a tombstone is kept before it is reaped (then only once every replica holds it); hints older than half of it are dropped, and a node stopped longer than it refuses to start with its data', positiveInt, 3_600_000)
     .option('--anti-entropy-interval-ms <ms>', 'pause between anti-entropy exchanges that found nothing to repair', positiveInt, 500)
     .option('--transfer-concurrency <n>', 'partition exchanges (transfers and anti-entropy) running at once', positiveInt, 4)
     .option('--transfer-bytes-per-sec <bytes>', 'budget of exchange traffic per second', positiveInt, 16 * 1024 * 1024)

@@ -196,7 +196,9 @@ export class Client {
     if (!Number.isInteger(needed) || needed < 1 || needed > props.n) return null;
     const { nodes, all } = routing.usablePrimaries(bucket, key, props.n, this.pools.usable);
     if (nodes.length < needed) return null;
-    return { primaries: nodes, needed, n: props.n, explicitR: r !== undefined, allPrimaries: all };
+    // With n below the ring's N, "not found" on every primary is not the answer yet: a node's read
+    // asks further nodes then (node/get.ts, lastResort), so such a miss goes to a node.
+    return { primaries: nodes, needed, n: props.n, explicitR: r !== undefined, allPrimaries: all && props.n >= routing.replicas };
   }
 
   private askReplica(routing: Routing, bucket: string, key: string, timeoutMs: number | undefined): AskReplica {

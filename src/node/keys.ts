@@ -130,3 +130,11 @@ function bigintTo16(x: bigint): Buffer {
 export function partitionOfIdentity(id: KeyIdentity, partitions: number): number {
   return partitionOf(id.hash, partitions);
 }
+
+/** The bucket of a data key, read straight from its layout (no full parse); null if malformed. */
+export function bucketOfDataKey(raw: Uint8Array): string | null {
+  if (raw.length < 21 || raw[0] !== DATA) return null;
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const bucketLen = buf.readUInt16BE(17);
+  return buf.length < 19 + bucketLen ? null : buf.toString('utf8', 19, 19 + bucketLen);
+}

@@ -1,7 +1,7 @@
 /**
  * The node's own metadata in its storage, under meta keys: the membership, the bucket table and the
  * ceiling of actor epochs. Written as JSON through the local store with every other write of the
- * step (so it commits with them), and read back at start through the same parsers as gossip: a
+ * step (so it commits with them), and the alive mark; read back at start through the same parsers as gossip: a
  * data directory is as untrusted as a peer, and what fails is ignored with an error log.
  */
 import { EMPTY_BUCKET_TABLE, parseBucketTable, type BucketTable } from '../core/buckets/index.js';
@@ -13,6 +13,7 @@ import type { StorageView } from './storage-view.js';
 const META_MEMBERSHIP = 'membership';
 const META_BUCKETS = 'buckets';
 const META_ACTOR_EPOCH = 'actor-epoch-ceiling';
+const META_ALIVE = 'alive-at';
 
 export type MetadataLog = (msg: string, fields: Record<string, unknown>) => void;
 
@@ -59,3 +60,10 @@ export function loadActorEpochCeiling(storage: StorageView, log: MetadataLog): n
 export const saveMembership = (writer: MetadataWriter, m: Membership): void => store(writer, META_MEMBERSHIP, m);
 export const saveBuckets = (writer: MetadataWriter, t: BucketTable): void => store(writer, META_BUCKETS, t);
 export const saveActorEpochCeiling = (writer: MetadataWriter, ceiling: number): void => store(writer, META_ACTOR_EPOCH, ceiling);
+
+/** When the previous run of this node last noted it was alive (alive-mark.ts), raw: AliveMark checks it. */
+export function loadAliveMark(storage: StorageView, log: MetadataLog): unknown {
+  return loadJson(storage, META_ALIVE, log);
+}
+
+export const saveAliveMark = (writer: MetadataWriter, nowMs: number): void => store(writer, META_ALIVE, nowMs);

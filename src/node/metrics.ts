@@ -4,6 +4,7 @@ export interface NodeMetrics {
   replicaReads: number;
   hintsStored: number;
   hintsDelivered: number;
+  hintsExpired: number;
   tombstonesReaped: number;
   siblingWarnings: number;
   siblingRefusals: number;
@@ -29,6 +30,7 @@ export function newMetrics(): NodeMetrics {
     replicaReads: 0,
     hintsStored: 0,
     hintsDelivered: 0,
+    hintsExpired: 0,
     tombstonesReaped: 0,
     siblingWarnings: 0,
     siblingRefusals: 0,

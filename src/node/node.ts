@@ -14,7 +14,7 @@ import type { Rng } from '../core/random.js';
 import type { Ring } from '../core/ring/index.js';
 import { PlacementCache } from './placement.js';
 import type { NodeOperation } from './operation.js';
-import { loadActorEpochCeiling, loadBuckets, loadMembership, saveActorEpochCeiling, saveBuckets, saveMembership, type MetadataLog } from './metadata.js';
+import { loadActorEpochCeiling, loadAliveMark, loadBuckets, loadMembership, saveActorEpochCeiling, saveAliveMark, saveBuckets, saveMembership, type MetadataLog } from './metadata.js';
 import type { SiblingSet } from '../core/versions/index.js';
 import { MessageType, type Envelope, type PeerMessage } from '../protocol/messages.js';
 import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
@@ -34,7 +34,11 @@ import { LEAVE_LINGER_MAX_MS, MembershipAgent } from './gossip/membership-agent.
 
 import { newMetrics, type NodeMetrics } from './metrics.js';
 import { PutOperation } from './coordinator/put.js';
-import { Reaper } from './replica/reaper.js';
+import { Reaper, type ReapHost } from './replica/reaper.js';
+import type { ReapOperation } from './replica/reap-operation.js';
+import { DEFAULT_SHAPE } from '../core/merkle/index.js';
+import { ReplicaClasses, holdsClass } from './replica/replica-classes.js';
+import { AliveMark } from './replica/alive-mark.js';
 import { ActorEpochs } from './replica/actors.js';
 import { ExchangeOperation, type ExchangeDeps } from './anti-entropy/exchange.js';
 import { answerExchange, answerKeys, answerTree, mergeReceived, type ResponderHost } from './anti-entropy/responder.js';
@@ -57,8 +61,7 @@ export type NodeInput =
   | { readonly kind: 'join'; readonly seed: PeerAddress };
 
 /** Every kind of operation in flight, each of the one shape of operation.ts (the union lets replies narrow by kind). */
-type Operation = (GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation) & NodeOperation;
-
+type Operation = (GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation | ReapOperation) & NodeOperation;
 
 export class DynamoNode implements CoordinationHost {
   readonly selfId: NodeId;
@@ -76,15 +79,19 @@ export class DynamoNode implements CoordinationHost {
   private readonly liveness: Liveness;
   private readonly agent: MembershipAgent;
   private readonly handoff: HandoffScheduler;
-  private readonly reaper = new Reaper();
+  private readonly reaper: Reaper;
+  private readonly reapHost: ReapHost;
   private readonly actors: ActorEpochs;
   private lastHandoffMs = -Infinity;
   private merkle: MerkleIndex | null = null;
+  /** Which owners hold which bucket's keys (replica-classes.ts); follows the bucket table. */
+  private classes: ReplicaClasses;
   readonly sync: PartitionSync;
   private leftAtMs: number | null = null;
   private readonly responder: ResponderHost;
   private readonly replicaHost: ReplicaWriteHost;
   private readonly hintRouting: HintRoutingHost;
+  private readonly alive: AliveMark;
   /** Client requests that arrived before this node joined a cluster (see waitForCluster). */
   private waitingForCluster: { readonly ref: ClientRef; readonly request: ClientRequest; readonly untilMs: number }[] = [];
 
@@ -106,11 +113,15 @@ export class DynamoNode implements CoordinationHost {
     this.store.hintCount = storage.count(ALL_HINTS.from, ALL_HINTS.to);
     this.liveness = new Liveness(config.detector);
     this.handoff = new HandoffScheduler(storage);
+    this.reaper = new Reaper(storage);
+    this.reapHost = { ctx: this, placement: (identity, n) => this.placement(identity, n), launch: (op) => this.launch(op) };
     this.membershipValue = null;
     const logError: MetadataLog = (msg, fields) => this.log('error', msg, fields);
     this.bucketTable = loadBuckets(storage, logError);
+    this.classes = new ReplicaClasses(this.bucketTable, config.bucketDefaults ?? DEFAULT_BUCKET_PROPS, config.replicas);
     this.actors = new ActorEpochs(config.actor, loadActorEpochCeiling(storage, logError), (ceiling) => saveActorEpochCeiling(this.store, ceiling));
     this.sync = new PartitionSync(this.syncHost());
+    this.alive = new AliveMark(loadAliveMark(storage, logError));
     this.responder = this.responderHost();
     this.replicaHost = { ctx: this, isMember: (node) => this.isMember(node), sendTo: (a, b) => this.sendTo(a, b) };
     this.hintRouting = { ctx: this, membership: () => this.membershipValue, placement: (id, n) => this.placement(id, n) };
@@ -224,8 +235,14 @@ export class DynamoNode implements CoordinationHost {
       this.lastHandoffMs = this.nowMs;
       this.handoff.scan(this, (op) => this.launch(op), (hint) => routeHint(this.hintRouting, hint));
     }
-    this.reaper.tick(this);
+    this.reaper.tick(this.reapHost);
     this.sync.tick();
+    this.alive.tick(this.nowMs, this.config.tombstoneGraceMs, (now) => saveAliveMark(this.store, now));
+  }
+
+  /** How long before `nowMs` the previous run of this node last noted it was alive (alive-mark.ts); null for a new node. */
+  awayMs(nowMs: number): number | null {
+    return this.alive.awayMs(nowMs);
   }
 
   private expireOperations(): void {
@@ -254,7 +271,7 @@ export class DynamoNode implements CoordinationHost {
         return this.sendTo(fromAddress, { type: MessageType.ReadReply, id: body.id, set: set ?? null });
       }
       case MessageType.ReadReply:
-        return this.withOp(body.id, (op) => op.kind === 'get' && op.onReply(from, body.set));
+        return this.withOp(body.id, (op) => (op.kind === 'get' || op.kind === 'reap') && op.onReply(from, body.set));
       case MessageType.Forward: {
         const request = validateClientRequest(body.request);
         const ref: ClientRef = { kind: 'forwarded', node: from, address: fromAddress, id: body.id };
@@ -295,7 +312,23 @@ export class DynamoNode implements CoordinationHost {
   }
 
   private responderHost(): ResponderHost {
-    return { ctx: this, storage: this.storage, index: () => this.merkle, partitions: () => this.membershipValue?.partitions ?? null, sendTo: (a, b) => this.sendTo(a, b) };
+    return {
+      ctx: this,
+      storage: this.storage,
+      index: () => this.merkle,
+      partitions: () => this.membershipValue?.partitions ?? null,
+      sendTo: (a, b) => this.sendTo(a, b),
+      replicaOfClass: (partition, n) => this.replicaOfClass(partition, n),
+      classOfBucket: (bucket) => this.classes.classOfBucket(bucket),
+      placement: (identity, n) => this.placement(identity, n),
+    };
+  }
+
+  /** A replica of class n of the partition: among its first n owners (replica-classes.ts). */
+  private replicaOfClass(partition: number, n: number): boolean {
+    const ring = this.ring;
+    if (ring === null || !Number.isInteger(n) || n < 1 || n > this.classes.ringN) return false;
+    return holdsClass(ring.owners(partition), this.selfId, n);
   }
 
 
@@ -306,10 +339,13 @@ export class DynamoNode implements CoordinationHost {
       ring: () => this.ring,
       index: () => this.merkle,
       exchangeDeps: (): ExchangeDeps | null =>
-        this.merkle === null ? null : { ctx: this, index: this.merkle, storage: this.storage, mergeReceived: (b, k, e) => mergeReceived(this, b, k, e) },
+        this.merkle === null
+          ? null
+          : { ctx: this, index: this.merkle, storage: this.storage, mergeReceived: (b, k, e) => mergeReceived(this.responder, b, k, e), classOfBucket: (b) => this.classes.classOfBucket(b) },
       launch: (op) => this.launch(op),
       markSelf: (state) => this.markSelf(state),
       deleteKey: (key) => this.store.put(key, null),
+      classesInUse: () => this.classes.inUse,
     };
   }
 
@@ -403,7 +439,7 @@ export class DynamoNode implements CoordinationHost {
   }
 
   launch(op: Operation): void {
-    if (op.kind !== 'handoff' && op.kind !== 'exchange' && this.ops.size >= this.config.maxPendingRequests) {
+    if (op.kind !== 'handoff' && op.kind !== 'exchange' && op.kind !== 'reap' && this.ops.size >= this.config.maxPendingRequests) {
       this.metrics.operationsRefused++;
       this.respond(op.clientRef, { ok: false, error: 'overloaded', message: 'too many requests in flight on this node' });
       return;
@@ -430,8 +466,8 @@ export class DynamoNode implements CoordinationHost {
     this.agent.broadcast();
   }
 
-  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[]): void {
-    this.reaper.schedule(this, bucket, key, tombstoneDigest, primaries);
+  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array): void {
+    this.reaper.schedule(this, bucket, key, tombstoneDigest);
   }
 
   // ---- cluster metadata ------------------------------------------------------------------------
@@ -451,7 +487,8 @@ export class DynamoNode implements CoordinationHost {
 
   private adoptMembership(m: Membership, persist: boolean): void {
     this.membershipValue = m;
-    if (this.merkle === null) this.merkle = MerkleIndex.build(this.storage, m.partitions);
+    if (this.classes.ringN !== m.replicas) this.classes = new ReplicaClasses(this.bucketTable, this.config.bucketDefaults ?? DEFAULT_BUCKET_PROPS, m.replicas);
+    if (this.merkle === null) this.merkle = MerkleIndex.build(this.storage, m.partitions, DEFAULT_SHAPE, (key) => this.classes.classOfKey(key));
     this.placements.reset(m);
     this.addressIndex.clear();
     for (const member of m.members) this.addressIndex.set(member.address, member.id);
@@ -461,6 +498,22 @@ export class DynamoNode implements CoordinationHost {
   private setBuckets(t: BucketTable): void {
     this.bucketTable = t;
     saveBuckets(this.store, t);
+    this.reclassify();
+  }
+
+  /**
+   * Some bucket's n changed: its keys move to another class, so the trees are rebuilt (merkle-index.ts).
+   * The rebuild reads the engine, which holds every earlier step's writes but not this step's; it
+   * runs from a gossip merge or a bucket request, steps that write no data key before it.
+   */
+  private reclassify(): void {
+    const next = new ReplicaClasses(this.bucketTable, this.config.bucketDefaults ?? DEFAULT_BUCKET_PROPS, this.membershipValue?.replicas ?? this.config.replicas);
+    const changed = next.signature !== this.classes.signature;
+    this.classes = next;
+    if (!changed || this.merkle === null || this.membershipValue === null) return;
+    this.merkle = MerkleIndex.build(this.storage, this.membershipValue.partitions, DEFAULT_SHAPE, (key) => this.classes.classOfKey(key));
+    this.sync.reclassified();
+    this.log('info', 'a bucket n changed: anti-entropy trees rebuilt by replica class', { classes: next.inUse });
   }
 
   /** Keys stored here per partition (a scan, for tests and operators). */

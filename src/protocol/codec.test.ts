@@ -99,7 +99,8 @@ test('the messages that once crashed or corrupted a node are refused at the deco
   assert.match(refuse(gossip({ membership: { partitions: 64, replicas: 3, members: [{ ...member, weight: -1 }] } })), /finite weight/);
   assert.match(refuse(gossip({ membership: { partitions: 63, replicas: 3, members: [member] } })), /partition count/);
   assert.match(refuse(gossip({ membership: { partitions: 64, replicas: 3, members: [member, { ...member, id: 'n2' }] } })), /share the address/);
-  assert.match(refuse({ type: MessageType.TreeRequest, id: 1, partition: 0, level: 0, indices: [-1] }), /index/);
+  assert.match(refuse({ type: MessageType.TreeRequest, id: 1, partition: 0, n: 3, level: 0, indices: [-1] }), /index/);
+  assert.match(refuse({ type: MessageType.TreeRequest, id: 1, partition: 0, n: 0, level: 0, indices: [] }), /bad tree request/);
   assert.match(refuse({ type: MessageType.ReplicaRead, id: 1, hash: new Uint8Array(16), bucket: 'b', key: 'k' }), /hash is not the hash/);
   assert.match(refuse({ type: MessageType.Exchange, id: 1, push: [['b', 'k', new Uint8Array([9, 9])]], want: [] }), /sibling set/);
   assert.match(refuse({ type: MessageType.Reap, bucket: 'b', key: 'k', digest: new Uint8Array(1) }, ''), /sender/);

@@ -133,6 +133,8 @@ export interface TreeRequest {
   readonly type: typeof MessageType.TreeRequest;
   readonly id: number;
   readonly partition: number;
+  /** The replica class: the tree of the partition's keys whose bucket has this n (node/replica-classes.ts). */
+  readonly n: number;
   readonly level: number;
   readonly indices: readonly number[];
 }
@@ -148,6 +150,7 @@ export interface KeysRequest {
   readonly type: typeof MessageType.KeysRequest;
   readonly id: number;
   readonly partition: number;
+  readonly n: number;
   readonly leaves: readonly number[];
 }
 

@@ -35,6 +35,8 @@ const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
 const isId = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= ID_MAX;
 const isBytes = (x: unknown): x is Uint8Array => x instanceof Uint8Array;
 const isDigest = (x: unknown): boolean => isBytes(x) && x.length <= DIGEST_BYTES_MAX;
+/** A replica class: the n of the buckets a Merkle tree covers (node/replica/replica-classes.ts). */
+const isReplicaClass = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= REPLICAS_MAX;
 const isIndex = (x: unknown, max: number): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < max;
 
 function bounded(x: unknown, maxBytes: number): x is string {
@@ -125,13 +127,13 @@ const CHECKS: Record<PeerMessage['type'], Check> = {
   [MessageType.JoinReply]: (m) => membershipProblem(m.membership),
   [MessageType.Reap]: (m) => nameProblem(m.bucket, m.key) ?? optionalCheck(isDigest(m.digest), 'a reap digest is malformed'),
   [MessageType.TreeRequest]: (m) =>
-    optionalCheck(isId(m.id) && isIndex(m.partition, MAX_PARTITIONS) && isIndex(m.level, MAX_LEAF_BITS), 'bad tree request') ??
+    optionalCheck(isId(m.id) && isIndex(m.partition, MAX_PARTITIONS) && isReplicaClass(m.n) && isIndex(m.level, MAX_LEAF_BITS), 'bad tree request') ??
     listProblem(m.indices, 'indices', treeIndex),
   [MessageType.TreeReply]: (m) =>
     optionalCheck(isId(m.id), 'bad id') ??
     listProblem(m.hashes, 'hashes', (h) => (isBytes(h) && h.length % 16 === 0 && h.length <= 16 * 2 ** 8 ? null : 'a hash list is malformed')),
   [MessageType.KeysRequest]: (m) =>
-    optionalCheck(isId(m.id) && isIndex(m.partition, MAX_PARTITIONS), 'bad keys request') ?? listProblem(m.leaves, 'leaves', treeIndex),
+    optionalCheck(isId(m.id) && isIndex(m.partition, MAX_PARTITIONS) && isReplicaClass(m.n), 'bad keys request') ?? listProblem(m.leaves, 'leaves', treeIndex),
   [MessageType.KeysReply]: (m) => optionalCheck(isId(m.id), 'bad id') ?? listProblem(m.entries, 'entries', entryWithDigest),
   [MessageType.Exchange]: (m) =>
     optionalCheck(isId(m.id), 'bad id') ?? listProblem(m.push, 'push', entryWithSet) ?? listProblem(m.want, 'want', entryName),

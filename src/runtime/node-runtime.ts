@@ -38,6 +38,21 @@ export const TICK_INTERVAL_MS = 20;
  * (NTP, an operator) would otherwise freeze every deadline until it caught up; version timestamps
  * stay close to wall time and never go backwards within a process.
  */
+/**
+ * The rule for a node that comes back after its tombstones may have been reaped elsewhere
+ * (docs/operations.md, "Deletes and tombstone grace"): away longer than the grace, it could hand
+ * out copies of keys deleted and reaped meanwhile, so it does not start with that data.
+ */
+export function staleDataProblem(awayMs: number | null, graceMs: number): string | null {
+  if (awayMs === null || awayMs <= graceMs) return null;
+  return (
+    `this node was stopped for ${Math.round(awayMs / 1000)} s, longer than the tombstone grace (--tombstone-grace-ms ${graceMs}): ` +
+    'its data may hold keys that were deleted and reaped meanwhile, which it would bring back. ' +
+    'Remove its data directory to rejoin empty under the same id (anti-entropy and transfer refill it), ' +
+    `or, if no key was deleted while it was away (the whole cluster was stopped), start it once with --tombstone-grace-ms above ${awayMs}`
+  );
+}
+
 function nodeNow(): number {
   return Math.floor(performance.timeOrigin + performance.now());
 }
@@ -93,6 +108,8 @@ export class NodeRuntime {
     const incarnation = await loadIncarnation(options.engine);
     const config = buildNodeConfig({ self: options.self, actor: `${options.self.id}:${incarnation}`, seeds: options.seeds }, options.config);
     const node = new DynamoNode(config, options.engine, seededRng(randomBytes(4).readUInt32BE(0)), nodeNow());
+    const away = staleDataProblem(node.awayMs(nodeNow()), config.tombstoneGraceMs);
+    if (away !== null) throw new Error(away);
     let runtime: NodeRuntime | null = null;
     const transport = createTcpTransport({
       host: options.listenHost,

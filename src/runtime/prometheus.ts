@@ -12,6 +12,7 @@ const COUNTER_HELP: Record<keyof NodeMetrics, string> = {
   replicaReads: 'reads answered for another coordinator',
   hintsStored: 'hinted writes stored on this node for another',
   hintsDelivered: 'hints delivered to their owner and deleted',
+  hintsExpired: 'hints dropped undelivered, older than half the tombstone grace',
   tombstonesReaped: 'tombstones removed after their grace period',
   siblingWarnings: 'writes that left a key with more siblings than the warning threshold',
   siblingRefusals: 'writes refused because the key had too many siblings',

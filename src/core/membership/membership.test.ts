@@ -26,7 +26,9 @@ test('admit: fresh epochs in order, members kept sorted, a repeat changes nothin
   assert.equal(getMember(moved, 'b')!.address, '127.0.0.1:7005');
   assert.equal(getMember(moved, 'b')!.version, 2);
   assert.equal(getMember(moved, 'b')!.joinedEpoch, 2, 'a refresh is not a new admission');
-  assert.equal(getMember(admit(m, spec('b', 7000, 2), 'up'), 'b')!.weight, 2);
+  assert.equal(admit(m, spec('b', 7000, 2), 'up'), m, 'a member present keeps the weight it was admitted with');
+  const wipedBack = admit(m, spec('b', 7009, 5), 'joining');
+  assert.deepEqual([getMember(wipedBack, 'b')!.weight, getMember(wipedBack, 'b')!.address], [1, '127.0.0.1:7009'], 'a new address is taken, a new weight is not');
   assert.deepEqual(membershipProblems(m), []);
 });
 
@@ -51,8 +53,9 @@ test('a leave can be cancelled; a node that left comes back with a fresh epoch',
   const back = updateMember(leaving, 'b', { state: 'up' });
   assert.deepEqual([getMember(back, 'b')!.leftEpoch, getMember(back, 'b')!.joinedEpoch], [null, 1]);
   m = updateMember(leaving, 'b', { state: 'left' });
-  const readmitted = admit(m, spec('b'), 'joining');
+  const readmitted = admit(m, spec('b', 7000, 4), 'joining');
   const b = getMember(readmitted, 'b')!;
+  assert.equal(b.weight, 4, 'a node that left is admitted anew, with the weight it asks for');
   assert.deepEqual([b.state, b.joinedEpoch, b.leftEpoch, b.version], ['joining', 3, null, 4]);
   const revived = updateMember(m, 'b', { state: 'up' });
   assert.deepEqual([getMember(revived, 'b')!.joinedEpoch, getMember(revived, 'b')!.leftEpoch], [3, null]);
@@ -101,7 +104,7 @@ test('digest is equal exactly when content is equal, and ignores extra propertie
     updateMember(m, 'b', { state: 'joining' }),
     updateMember(m, 'b', { clientAddress: '127.0.0.1:7201' }),
     updateMember(m, 'b', { httpAddress: 'http://x:1' }),
-    admit(m, spec('b', 7000, 3), 'up'),
+    { ...m, members: m.members.map((x) => (x.id === 'b' ? { ...x, weight: 3 } : x)) },
     { ...m, partitions: 128 },
     { ...m, replicas: 2 },
   ];

@@ -78,9 +78,11 @@ function withMember(m: Membership, member: Member): Membership {
 }
 
 /**
- * Admits a node. New: a fresh epoch, version 1. Present and not left: only its spec is refreshed
- * (version + 1) when it changed, otherwise `m` itself comes back. Left: admitted again with a fresh
- * epoch (version + 1), so it claims partitions anew.
+ * Admits a node. New: a fresh epoch, version 1. Present and not left: only its addresses are
+ * refreshed (version + 1) when they changed, otherwise `m` itself comes back; its weight stays the
+ * one it was admitted with, also when a wiped node asks to join again under the same id (the ring
+ * is a fold of every claim made with that weight; see MembershipAgent.refreshSelf). Left: admitted
+ * again with a fresh epoch and the weight it asks for (version + 1), so it claims partitions anew.
  */
 export function admit(m: Membership, spec: MemberSpec, state: 'joining' | 'up'): Membership {
   assertSpec(spec);
@@ -89,8 +91,9 @@ export function admit(m: Membership, spec: MemberSpec, state: 'joining' | 'up'):
     return withMember(m, { ...specOf(spec), state, joinedEpoch: maxEpoch(m) + 1, leftEpoch: null, version: 1 });
   }
   if (existing.state !== 'left') {
-    if (sameSpec(existing, spec)) return m;
-    return withMember(m, { ...memberOf(existing), ...specOf(spec), version: existing.version + 1 });
+    const refreshed = { ...specOf(spec), weight: existing.weight };
+    if (sameSpec(existing, refreshed)) return m;
+    return withMember(m, { ...memberOf(existing), ...refreshed, version: existing.version + 1 });
   }
   return withMember(m, { ...specOf(spec), state, joinedEpoch: maxEpoch(m) + 1, leftEpoch: null, version: existing.version + 1 });
 }

@@ -8,9 +8,13 @@
  * `maxEntries` by the entries that hold siblings, which the sibling cap bounds.
  *
  * What truncation still costs is precision: a replica that forgot node:n may see an older value
- * of that node, held by a stale replica, as concurrent again (a spurious sibling). And a
- * coordinator that forgot its own counter would reuse dots, which can make a new write look
- * superseded; so each replica passes its own node as `keepNode`. Entries count server nodes that
+ * of that node, held by a stale replica, as concurrent again (a spurious sibling). A coordinator
+ * that forgot its own counter would reuse dots, which can make a new write look superseded; that
+ * cannot happen here: the entry a coordinator just advanced holds the new value, so the truncation
+ * of its own write keeps it, and replica merges truncate the same way on every replica (no
+ * `keepNode`, so copies converge) and may drop it later, after which the node mints that key's
+ * next version under a fresh actor (node/actors.ts; node/truncation.test.ts proves both).
+ * `keepNode` protects one more entry for callers that want it. Entries count server nodes that
  * coordinated the key, not clients, so a threshold above the number of nodes that can coordinate
  * a key means truncation does not fire in practice.
  */

@@ -7,7 +7,12 @@
  *
  * `push` mode is partition transfer: a node that holds data it no longer owns hands it to an owner
  * and takes nothing back. The same walk makes a transfer to an up-to-date owner nearly free.
+ *
+ * An exchange covers one replica class of the partition (replica-classes.ts): the keys of buckets
+ * whose n is `n`. Keys the peer lists under that class but that this node classes otherwise (the
+ * two views of the bucket table differ for a moment) are left out, neither pushed nor wanted.
  */
+import { assert } from '../../core/assert.js';
 import type { NodeOperation } from '../operation.js';
 import type { NodeId } from '../../core/ids.js';
 import type { MerkleTree } from '../../core/merkle/index.js';
@@ -23,6 +28,8 @@ export type ExchangeMode = 'sync' | 'push';
 export interface ExchangeResult {
   readonly ok: boolean;
   readonly partition: number;
+  /** The replica class exchanged (a bucket n). */
+  readonly n: number;
   readonly peer: NodeId;
   readonly mode: ExchangeMode;
   /** Sets sent to the peer and received from it. */
@@ -44,8 +51,10 @@ export interface ExchangeDeps {
   readonly ctx: NodeContext;
   readonly index: MerkleIndex;
   readonly storage: StorageView;
-  /** Merges a set received from the peer into this node's data. */
-  mergeReceived(bucket: string, key: string, encoded: Uint8Array): void;
+  /** Merges a set received from the peer into this node's data (refused, false, for a key it holds no replica of). */
+  mergeReceived(bucket: string, key: string, encoded: Uint8Array): boolean;
+  /** The replica class of a bucket's keys in this node's view. */
+  classOfBucket(bucket: string): number;
 }
 
 type LocalEntry = { bucket: string; key: string; raw: Uint8Array; digest: string };
@@ -70,12 +79,14 @@ export class ExchangeOperation implements NodeOperation {
     private readonly deps: ExchangeDeps,
     readonly id: number,
     readonly partition: number,
+    readonly n: number,
     readonly peer: NodeId,
     readonly mode: ExchangeMode,
     private readonly onDone: (result: ExchangeResult) => void,
   ) {
+    assert(Number.isInteger(n) && n >= 1, 'an exchange covers one replica class, a bucket n');
     this.deadlineMs = deps.ctx.now() + deps.ctx.config.requestTimeoutMs;
-    this.tree = deps.index.tree(partition);
+    this.tree = deps.index.tree(partition, n);
     this.rootAtStart = Buffer.from(this.tree.root()).toString('hex');
   }
 
@@ -90,7 +101,7 @@ export class ExchangeOperation implements NodeOperation {
 
   private askTree(level: number, indices: number[]): void {
     this.level = level;
-    this.send({ type: MessageType.TreeRequest, id: this.id, partition: this.partition, level, indices });
+    this.send({ type: MessageType.TreeRequest, id: this.id, partition: this.partition, n: this.n, level, indices });
     this.pendingIndices = indices;
   }
 
@@ -123,7 +134,7 @@ export class ExchangeOperation implements NodeOperation {
     const leaves = this.differingLeaves.slice(this.leafCursor, this.leafCursor + LEAVES_PER_ROUND);
     this.leafCursor += leaves.length;
     this.currentLeaves = leaves;
-    this.send({ type: MessageType.KeysRequest, id: this.id, partition: this.partition, leaves });
+    this.send({ type: MessageType.KeysRequest, id: this.id, partition: this.partition, n: this.n, leaves });
   }
 
   private currentLeaves: number[] = [];
@@ -132,13 +143,14 @@ export class ExchangeOperation implements NodeOperation {
     if (from !== this.peer || this.done) return;
     const local = new Map<string, LocalEntry>();
     for (const leaf of this.currentLeaves) {
-      for (const entry of leafEntries(this.deps.storage, this.deps.index, this.partition, leaf)) local.set(`${entry.bucket}\u0000${entry.key}`, entry);
+      for (const entry of leafEntries(this.deps.storage, this.deps.index, this.partition, leaf, this.n)) local.set(`${entry.bucket}\u0000${entry.key}`, entry);
     }
     const remote = new Set<string>();
     for (const [bucket, key, digest] of body.entries) {
       this.bytes += bucket.length + key.length + digest.length;
       const id = `${bucket}\u0000${key}`;
       remote.add(id);
+      if (this.deps.classOfBucket(bucket) !== this.n) continue;
       const mine = local.get(id);
       if (mine !== undefined && mine.digest === Buffer.from(digest).toString('hex')) continue;
       if (mine !== undefined) this.pushQueue.push([bucket, key, mine.raw]);
@@ -187,6 +199,7 @@ export class ExchangeOperation implements NodeOperation {
     this.onDone({
       ok,
       partition: this.partition,
+      n: this.n,
       peer: this.peer,
       mode: this.mode,
       pushed: this.pushed,
@@ -198,11 +211,12 @@ export class ExchangeOperation implements NodeOperation {
   }
 }
 
-/** The keys this node stores in one leaf, with their raw sets and digests. */
-export function leafEntries(storage: StorageView, index: MerkleIndex, partition: number, leaf: number): LocalEntry[] {
+/** The keys of replica class `n` this node stores in one leaf, with their raw sets and digests. */
+export function leafEntries(storage: StorageView, index: MerkleIndex, partition: number, leaf: number, n: number): LocalEntry[] {
   const { from, to } = index.leafRange(partition, leaf);
   const out: LocalEntry[] = [];
   for (const { key, value } of storage.range(from, to)) {
+    if (index.classOf(key) !== n) continue;
     const parsed = parseKey(key);
     if (parsed === null || parsed.kind !== 'data') continue;
     out.push({ bucket: parsed.bucket, key: parsed.key, raw: value, digest: Buffer.from(digestEncoded(value)).toString('hex') });

@@ -8,8 +8,8 @@ import { assert } from '../../core/assert.js';
 import type { PeerAddress } from '../../core/ids.js';
 import { decodeSiblingSet } from '../../core/versions/index.js';
 import { MessageType, type Exchange, type KeysRequest, type PeerMessage, type TreeRequest } from '../../protocol/messages.js';
-import type { NodeContext } from '../context.js';
-import { dataKey, identify } from '../keys.js';
+import type { NodeContext, Placement } from '../context.js';
+import { dataKey, identify, type KeyIdentity } from '../keys.js';
 import type { StorageView } from '../storage-view.js';
 import { leafEntries } from './exchange.js';
 import type { MerkleIndex } from './merkle-index.js';
@@ -21,6 +21,11 @@ export interface ResponderHost {
   /** The cluster's Q, or null before this node is in a cluster. */
   partitions(): number | null;
   sendTo(address: PeerAddress, body: PeerMessage): void;
+  /** This node is among the first n owners of the partition (replica/replica-classes.ts). */
+  replicaOfClass(partition: number, n: number): boolean;
+  /** The replica class (the n) a bucket's keys belong to. */
+  classOfBucket(bucket: string): number;
+  placement(identity: KeyIdentity, n: number): Placement | null;
 }
 
 function validPartition(host: ResponderHost, p: number): boolean {
@@ -31,7 +36,9 @@ function validPartition(host: ResponderHost, p: number): boolean {
 export function answerTree(host: ResponderHost, to: PeerAddress, body: TreeRequest): void {
   const index = host.index();
   if (index === null || !validPartition(host, body.partition)) return;
-  const tree = index.tree(body.partition);
+  // Only a replica of the class answers; an empty reply ends the initiator's exchange at once.
+  if (!host.replicaOfClass(body.partition, body.n)) return host.sendTo(to, { type: MessageType.TreeReply, id: body.id, hashes: [] });
+  const tree = index.tree(body.partition, body.n);
   const { fanout, depth } = tree.shape;
   const width = fanout ** body.level;
   if (body.level < 0 || body.level >= depth || body.indices.some((i) => i < 0 || i >= width)) return;
@@ -42,18 +49,21 @@ export function answerTree(host: ResponderHost, to: PeerAddress, body: TreeReque
 
 export function answerKeys(host: ResponderHost, to: PeerAddress, body: KeysRequest): void {
   const index = host.index();
-  if (index === null || !validPartition(host, body.partition)) return;
+  if (index === null || !validPartition(host, body.partition) || !host.replicaOfClass(body.partition, body.n)) return;
   const leaves = index.shape.fanout ** index.shape.depth;
   if (body.leaves.some((l) => l < 0 || l >= leaves)) return;
   const entries: [string, string, Uint8Array][] = [];
   for (const leaf of body.leaves) {
-    for (const e of leafEntries(host.storage, index, body.partition, leaf)) entries.push([e.bucket, e.key, Buffer.from(e.digest, 'hex')]);
+    for (const e of leafEntries(host.storage, index, body.partition, leaf, body.n)) entries.push([e.bucket, e.key, Buffer.from(e.digest, 'hex')]);
   }
   host.sendTo(to, { type: MessageType.KeysReply, id: body.id, entries });
 }
 
 export function answerExchange(host: ResponderHost, to: PeerAddress, body: Exchange): void {
-  for (const [bucket, key, encoded] of body.push) mergeReceived(host.ctx, bucket, key, encoded);
+  let refused = 0;
+  for (const [bucket, key, encoded] of body.push) if (!mergeReceived(host, bucket, key, encoded)) refused++;
+  // No reply: a transfer must not count as confirmed (and delete its source) what was not taken.
+  if (refused > 0) return host.ctx.log('warn', 'refused pushed keys this node holds no replica of', { from: to, refused });
   const sets: [string, string, Uint8Array][] = [];
   for (const [bucket, key] of body.want) {
     const raw = host.ctx.store.getRaw(dataKey(identify(bucket, key)));
@@ -62,12 +72,23 @@ export function answerExchange(host: ResponderHost, to: PeerAddress, body: Excha
   host.sendTo(to, { type: MessageType.ExchangeReply, id: body.id, sets });
 }
 
-/** Merges a sibling set that arrived by anti-entropy or transfer into this node's data. */
-export function mergeReceived(ctx: NodeContext, bucket: string, key: string, encoded: Uint8Array): void {
+/**
+ * Merges a sibling set that arrived by anti-entropy or transfer into this node's data; false,
+ * storing nothing, for a key whose bucket's n does not include this node.
+ */
+export function mergeReceived(host: ResponderHost, bucket: string, key: string, encoded: Uint8Array): boolean {
+  const { ctx } = host;
+  const identity = identify(bucket, key);
+  const placement = host.placement(identity, host.classOfBucket(bucket));
+  if (placement === null || !placement.primaries.includes(ctx.selfId)) {
+    ctx.metrics.badMessages++;
+    return false;
+  }
   try {
     const set = decodeSiblingSet(encoded);
-    ctx.store.mergeData(identify(bucket, key), set, { lww: ctx.props(bucket).conflict === 'lww', maxClockEntries: ctx.config.maxClockEntries });
+    ctx.store.mergeData(identity, set, { lww: ctx.props(bucket).conflict === 'lww', maxClockEntries: ctx.config.maxClockEntries });
   } catch {
     ctx.metrics.badMessages++;
   }
+  return true;
 }

@@ -8,7 +8,6 @@
  */
 import { assert } from '../../core/assert.js';
 import { applyBucketChange, type BucketProps } from '../../core/buckets/index.js';
-import type { NodeId } from '../../core/ids.js';
 import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, type SiblingSet } from '../../core/versions/index.js';
 import { clientError, type ClientRequest } from '../../protocol/requests.js';
 import { MAX_BUCKET_BYTES, MAX_KEY_BYTES } from '../config.js';
@@ -24,9 +23,13 @@ export interface CoordinationHost extends NodeContext {
   /** The actor to mint this write's version under (actors.ts). */
   actorFor(local: SiblingSet | undefined): string;
   changeBucket(bucket: string, props: BucketProps): void;
-  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[]): void;
+  /** A delete's tombstone, to be reaped once the grace period passed and every primary holds it (reaper.ts). */
+  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array): void;
   ringReplicas(): number;
 }
+
+/** Nodes a read of a bucket with n below N asks at most when its n candidates found nothing (get.ts). */
+const LAST_RESORT_NODES = 8;
 
 function checkName(what: string, value: string, maxBytes: number): string | null {
   if (value.length === 0) return `the ${what} must not be empty`;
@@ -76,6 +79,7 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
       strict: request.strict ?? props.strict,
       lww: props.conflict === 'lww',
       placement,
+      lastResort: props.n < host.ringReplicas() ? placement.fallbacks.slice(0, LAST_RESORT_NODES) : [],
     });
     return host.launch(op);
   }
@@ -157,7 +161,8 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const updated = update(withContext(request.context, { data, timestampMs: now }), local, actor, now);
   let set: SiblingSet = updated;
   if (props.conflict === 'lww') set = resolveLww(set);
-  set = truncate(set, host.config.maxClockEntries);
+  set = truncate(set, host.config.maxClockEntries, actor);
+  assert(set.entries.some((e) => e.node === actor), 'the coordinator keeps its own entry through truncation');
   const siblings = siblingCount(set);
   if (siblings > host.config.maxSiblings) {
     host.metrics.siblingRefusals++;
@@ -175,8 +180,6 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const key = dataKey(identity);
   const readable = local !== undefined || (isPrimary && host.store.getRaw(key) === undefined);
   const base = isPrimary && set === updated && readable ? host.store.copyDigest(key) : null;
-  const onAllPrimariesAcked =
-    request.op === 'delete' ? () => host.scheduleReap(identity.bucket, identity.key, digest(set), placement.primaries) : undefined;
   const op = new PutOperation(host, host.nextOpId(), {
     ref,
     op: request.op,
@@ -188,7 +191,8 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
     strict: request.strict ?? props.strict,
     placement,
     merge: { lww: props.conflict === 'lww', maxClockEntries: host.config.maxClockEntries },
-    ...(onAllPrimariesAcked === undefined ? {} : { onAllPrimariesAcked }),
   });
+  // Every delete, whatever its acknowledgements: the reap checks every primary first.
+  if (request.op === 'delete') host.scheduleReap(identity.bucket, identity.key, digest(set));
   host.launch(op);
 }

@@ -16,6 +16,13 @@
  *
  * After answering it keeps collecting until every asked node replied or the deadline passes, then
  * sends the merged set to every primary whose copy was stale or missing (read repair).
+ *
+ * A bucket whose n is below the ring's N has `lastResort` nodes: the next ones of the preference
+ * list (a few). When every candidate answered "not found", those are asked too before the read
+ * says 404: while a node joins and becomes a key's first owner, or just after the bucket's n
+ * changed, the key may still sit on its previous owner until the transfer to the first n is done,
+ * and with n this small no other primary holds it meanwhile. A copy found there is read repaired
+ * to the primaries, and never written back to those others.
  */
 import { assert } from '../../core/assert.js';
 import type { NodeOperation } from '../operation.js';
@@ -50,6 +57,8 @@ export interface GetSpec {
   readonly strict: boolean;
   readonly lww: boolean;
   readonly placement: Placement;
+  /** Nodes asked only when every candidate found nothing (not in strict mode); see above. */
+  readonly lastResort?: readonly NodeId[];
 }
 
 interface Candidate {
@@ -78,6 +87,7 @@ export class GetOperation implements NodeOperation {
   /** The first replica that returned data: the best coordinator for a write that follows this read. */
   private fastest: NodeId | undefined;
   private answered = false;
+  private lastResort: readonly NodeId[];
   done = false;
 
   constructor(
@@ -89,6 +99,7 @@ export class GetOperation implements NodeOperation {
     assert(ctx.config.readSpeculateMs > 0, 'speculation waits a positive time');
     this.finalDeadlineMs = ctx.now() + ctx.config.requestTimeoutMs;
     this.deadlineMs = Math.min(this.finalDeadlineMs, ctx.now() + ctx.config.readSpeculateMs);
+    this.lastResort = spec.strict ? [] : (spec.lastResort ?? []);
   }
 
   start(): void {
@@ -220,12 +231,21 @@ export class GetOperation implements NodeOperation {
       }
     }
     const waiting = pending || this.unasked.length > 0;
+    if (!this.answered && !waiting && withData === 0 && this.lastResort.length > 0) return this.askLastResort();
     const firstWins = this.ctx.config.buggify?.firstReplyWins === true && withData > 0;
     if (!this.answered) {
       if (firstWins || withData >= this.spec.needed || (!waiting && replied >= this.spec.needed)) this.answerMerged();
       else if (!waiting) this.answerTimeout(replied);
     }
     if (!pending) this.finish();
+  }
+
+  private askLastResort(): void {
+    const asked = new Set(this.sources.map((s) => s.node));
+    const others = this.lastResort.filter((o) => !asked.has(o) && this.ctx.isUp(o));
+    this.lastResort = [];
+    for (const node of others) this.ask(node, false);
+    this.check();
   }
 
   private answerMerged(): void {

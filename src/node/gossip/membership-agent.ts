@@ -70,14 +70,16 @@ export class MembershipAgent {
       this.host.setMembership(admit(m, spec, 'up'));
       return;
     }
-    if (self.weight !== spec.weight) {
-      this.host.log('warn', 'the weight given at start differs from the one this node was admitted with, which it keeps; to change it, remove the node (leave) and add it back as a new node', {
-        given: spec.weight,
-        kept: self.weight,
-      });
-    }
+    if (self.weight !== spec.weight) this.warnWeight(self.weight);
     const next = updateMember(m, spec.id, { address: spec.address, httpAddress: spec.httpAddress, clientAddress: spec.clientAddress });
     if (next !== m) this.host.setMembership(next);
+  }
+
+  private warnWeight(kept: number): void {
+    this.host.log('warn', 'the weight given at start differs from the one this node was admitted with, which it keeps; to change it, remove the node (leave) and add it back as a new node', {
+      given: this.config.self.weight,
+      kept,
+    });
   }
 
   tick(nowMs: number): void {
@@ -263,6 +265,9 @@ export class MembershipAgent {
     const theirs = parseMembership(body.membership);
     if (theirs === null || getMember(theirs, this.config.self.id) === undefined) return;
     this.host.log('info', 'joined the cluster', { through: fromAddress, members: theirs.members.length });
+    // A wiped node that rejoins under its old id is still the member admitted with the old weight.
+    const admitted = getMember(theirs, this.config.self.id)!.weight;
+    if (admitted !== this.config.self.weight) this.warnWeight(admitted);
     this.host.setMembership(theirs);
   }
 }

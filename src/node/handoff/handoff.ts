@@ -4,11 +4,17 @@
  * change in the meantime; a newer hint waits for the next round). Delivery is throttled: at most
  * `handoffConcurrency` hints in flight, scanned from a rotating cursor every handoff interval,
  * so a long queue drains steadily without starving client requests.
+ *
+ * A hint is delivered only within half the tombstone grace after its newest version was written
+ * (hintExpired): by the time a tombstone that superseded it can be reaped, the hint is older than
+ * the whole grace, so a late delivery can never bring back a reaped key (reaper.ts). An expired
+ * hint is dropped and counted; the primaries that took the write still hold it, and anti-entropy
+ * brings it to the replica the hint was meant for.
  */
 import { assert } from '../../core/assert.js';
 import type { NodeOperation } from '../operation.js';
 import type { NodeId } from '../../core/ids.js';
-import { decodeSiblingSet } from '../../core/versions/index.js';
+import { decodeSiblingSet, VersionDecodeError, type SiblingSet } from '../../core/versions/index.js';
 import { MessageType } from '../../protocol/messages.js';
 import type { NodeContext } from '../context.js';
 import { ALL_HINTS, parseKey, type ParsedKey } from '../keys.js';
@@ -91,6 +97,12 @@ export class HandoffScheduler {
       const id = last.toString('latin1');
       const parsed = parseKey(key);
       if (parsed === null || parsed.target === null || this.inFlight.has(id)) continue;
+      if (hintExpired(ctx, value)) {
+        ctx.store.deleteHint(last);
+        ctx.metrics.hintsExpired++;
+        ctx.log('warn', 'dropped a hint older than half the tombstone grace', { bucket: parsed.bucket, owner: parsed.target });
+        continue;
+      }
       const where = parsed.target === ctx.selfId ? 'self' : route(parsed);
       if (where === 'self') {
         this.deliverToSelf(ctx, last, value);
@@ -122,4 +134,26 @@ export class HandoffScheduler {
   finished(op: HandoffOperation): void {
     this.inFlight.delete(op.hintKey);
   }
+}
+
+/** True when the hint's newest version is older than half the grace (an undecodable hint is left to the delivery path). */
+export function hintExpired(ctx: NodeContext, value: Uint8Array): boolean {
+  let set: SiblingSet;
+  try {
+    set = decodeSiblingSet(value);
+  } catch (err) {
+    if (err instanceof VersionDecodeError) return false;
+    throw err;
+  }
+  return ctx.now() - newestTimestampMs(set) > ctx.config.tombstoneGraceMs / 2;
+}
+
+function newestTimestampMs(set: SiblingSet): number {
+  let newest = 0;
+  for (const e of set.entries) {
+    newest = Math.max(newest, e.timestampMs);
+    for (const v of e.values) newest = Math.max(newest, v.timestampMs);
+  }
+  for (const v of set.anonymous) newest = Math.max(newest, v.timestampMs);
+  return newest;
 }

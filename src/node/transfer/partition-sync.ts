@@ -14,6 +14,11 @@
  *
  * Throttling: at most `transferConcurrency` exchanges at once, anti-entropy at most one of them,
  * and a byte budget refilled at `transferBytesPerSec`.
+ *
+ * All three work per replica class (replica-classes.ts): the owners of class n of a partition are
+ * its first n owners, so "owns" above means "ranks below n", a node that ranks at or beyond n
+ * hands its class-n keys to the first n owners as a transfer, and anti-entropy of class n runs
+ * only between two of them.
  */
 import { assert } from '../../core/assert.js';
 import type { NodeId } from '../../core/ids.js';
@@ -22,7 +27,8 @@ import type { Ring } from '../../core/ring/index.js';
 import type { NodeContext } from '../context.js';
 import { ExchangeOperation, type ExchangeDeps, type ExchangeMode, type ExchangeResult } from '../anti-entropy/exchange.js';
 import { partitionDataRange } from '../keys.js';
-import type { MerkleIndex } from '../anti-entropy/merkle-index.js';
+import type { HeldClass, MerkleIndex } from '../anti-entropy/merkle-index.js';
+import { holdsClass, rankOf } from '../replica/replica-classes.js';
 
 export interface SyncHost {
   readonly ctx: NodeContext;
@@ -33,6 +39,8 @@ export interface SyncHost {
   launch(op: ExchangeOperation): void;
   markSelf(state: 'up' | 'left'): void;
   deleteKey(key: Uint8Array): void;
+  /** The replica classes some bucket has (replica-classes.ts). */
+  classesInUse(): readonly number[];
 }
 
 export interface TransferStats {
@@ -53,9 +61,11 @@ const DELETE_CHUNK_KEYS = 1000;
 export class PartitionSync {
   readonly stats: TransferStats = { pendingOut: 0, pendingIn: 0, inProgress: 0, done: 0, antiEntropyRounds: 0, keysRepaired: 0, bytesExchanged: 0, lastExchangeBytes: 0 };
   private readonly running = new Map<string, ExchangeOperation>();
-  private readonly confirmed = new Map<number, { root: string; owners: Set<NodeId> }>();
-  private readonly ready = new Set<number>();
-  private readonly deleting = new Set<number>();
+  /** By classKey(partition, n). */
+  private readonly confirmed = new Map<string, { root: string; owners: Set<NodeId> }>();
+  private readonly ready = new Set<string>();
+  /** Class-n keys of a partition being deleted here, with where the next chunk starts. */
+  private readonly deleting = new Map<string, { readonly held: HeldClass; cursor: Buffer }>();
   private aeCursor = 0;
   private aeRunning = false;
   private lastAeMs = -Infinity;
@@ -94,13 +104,22 @@ export class PartitionSync {
     return this.running.size < this.host.ctx.config.transferConcurrency && this.budgetBytes > 0;
   }
 
-  private start(partition: number, peer: NodeId, mode: ExchangeMode, done: (r: ExchangeResult) => void): boolean {
+  /**
+   * The bucket table changed how keys are classed (the index was rebuilt): confirmations and
+   * deletions decided under the old classes no longer describe the same keys, so they start over.
+   */
+  reclassified(): void {
+    this.confirmed.clear();
+    this.deleting.clear();
+  }
+
+  private start(partition: number, n: number, peer: NodeId, mode: ExchangeMode, done: (r: ExchangeResult) => void): boolean {
     assert(peer !== this.host.ctx.selfId, 'an exchange is with another node');
-    assert(Number.isInteger(partition) && partition >= 0, 'an exchange is of one partition');
-    const key = `${partition}:${peer}:${mode}`;
+    assert(Number.isInteger(partition) && partition >= 0 && n >= 1, 'an exchange is of one partition and one replica class');
+    const key = `${partition}:${n}:${peer}:${mode}`;
     const deps = this.host.exchangeDeps();
     if (this.running.has(key) || deps === null || !this.canStart()) return false;
-    const op = new ExchangeOperation(deps, this.host.ctx.nextOpId(), partition, peer, mode, (result) => {
+    const op = new ExchangeOperation(deps, this.host.ctx.nextOpId(), partition, n, peer, mode, (result) => {
       this.running.delete(key);
       this.budgetBytes -= result.bytes;
       this.stats.bytesExchanged += result.bytes;
@@ -120,13 +139,16 @@ export class PartitionSync {
    * when they return. That is what lets a node always finish leaving.
    */
   private transfersOut(ring: Ring, index: MerkleIndex, leaving: boolean): void {
-    const held = index.heldPartitions().filter((p) => !ring.owners(p).includes(this.host.ctx.selfId));
+    const self = this.host.ctx.selfId;
+    const held = index.heldClasses().filter((h) => !holdsClass(ring.owners(h.partition), self, h.n));
     this.stats.pendingOut = held.length;
-    for (const p of held) {
-      if (this.deleting.has(p)) continue;
-      const root = Buffer.from(index.tree(p).root()).toString('hex');
-      const confirmation = this.confirmed.get(p);
-      const owners = ring.owners(p);
+    for (const h of held) {
+      const p = h.partition;
+      const slot = classKey(p, h.n);
+      if (this.deleting.has(slot)) continue;
+      const root = Buffer.from(index.tree(p, h.n).root()).toString('hex');
+      const confirmation = this.confirmed.get(slot);
+      const owners = ring.owners(p).slice(0, h.n);
       const mustConfirm = leaving ? owners.filter((o) => this.host.ctx.isUp(o)) : owners;
       const confirmedAll =
         confirmation !== undefined &&
@@ -134,57 +156,68 @@ export class PartitionSync {
         confirmation.owners.size > 0 &&
         mustConfirm.every((o) => confirmation.owners.has(o));
       if (confirmedAll) {
-        this.deleting.add(p);
+        this.deleting.set(slot, { held: h, cursor: partitionDataRange(p, index.partitions).from });
         continue;
       }
       for (const owner of owners) {
         if (confirmation?.root === root && confirmation.owners.has(owner)) continue;
         if (!this.host.ctx.isUp(owner)) continue;
-        this.start(p, owner, 'push', (r) => this.confirm(r));
+        this.start(p, h.n, owner, 'push', (r) => this.confirm(r));
       }
     }
   }
 
   private confirm(r: ExchangeResult): void {
     if (!r.ok) return;
-    const c = this.confirmed.get(r.partition);
-    if (c === undefined || c.root !== r.rootAtStart) this.confirmed.set(r.partition, { root: r.rootAtStart, owners: new Set([r.peer]) });
+    const slot = classKey(r.partition, r.n);
+    const c = this.confirmed.get(slot);
+    if (c === undefined || c.root !== r.rootAtStart) this.confirmed.set(slot, { root: r.rootAtStart, owners: new Set([r.peer]) });
     else c.owners.add(r.peer);
   }
 
+  /** Deletes the next chunk of one handed-over class: its keys only, the partition's others stay. */
   private deleteChunks(index: MerkleIndex): void {
     const view = this.host.exchangeDeps()?.storage;
     if (view === undefined) return;
-    for (const p of this.deleting) {
-      const { from, to } = partitionDataRange(p, index.partitions);
-      let n = 0;
-      for (const { key } of view.range(from, to, { limit: DELETE_CHUNK_KEYS })) {
-        this.host.deleteKey(key);
-        n++;
+    for (const [slot, job] of this.deleting) {
+      const { partition, n } = job.held;
+      const { to } = partitionDataRange(partition, index.partitions);
+      let seen = 0;
+      let last: Buffer | null = null;
+      for (const { key } of view.range(job.cursor, to, { limit: DELETE_CHUNK_KEYS })) {
+        seen++;
+        last = Buffer.from(key);
+        if (index.classOf(key) === n) this.host.deleteKey(key);
       }
-      if (n < DELETE_CHUNK_KEYS) {
-        this.deleting.delete(p);
-        this.confirmed.delete(p);
+      if (last !== null) job.cursor = Buffer.concat([last, Buffer.from([0])]);
+      if (seen < DELETE_CHUNK_KEYS) {
+        this.deleting.delete(slot);
+        this.confirmed.delete(slot);
         this.stats.done++;
-        this.host.ctx.log('info', 'partition handed over', { partition: p });
+        this.host.ctx.log('info', 'partition handed over', { partition, n });
       }
       return; // one partition's chunk per tick: deletes are background work too
     }
   }
 
+  /** Pulls every class of every partition this node holds a replica of, each from an owner of that class. */
   private joining(m: Membership, ring: Ring): void {
     const self = this.host.ctx.selfId;
     const mine = ring.partitionsOf(self);
     let pending = 0;
     for (const p of mine) {
-      if (this.ready.has(p)) continue;
-      const source = ring.owners(p).find((o) => o !== self && getMember(m, o)?.state === 'up' && this.host.ctx.isUp(o));
-      if (source === undefined) {
-        this.ready.add(p);
-        continue;
+      const owners = ring.owners(p);
+      for (const n of this.host.classesInUse()) {
+        const slot = classKey(p, n);
+        if (this.ready.has(slot) || !holdsClass(owners, self, n)) continue;
+        const source = owners.slice(0, n).find((o) => o !== self && getMember(m, o)?.state === 'up' && this.host.ctx.isUp(o));
+        if (source === undefined) {
+          this.ready.add(slot);
+          continue;
+        }
+        pending++;
+        this.start(p, n, source, 'sync', (r) => r.ok && this.ready.add(classKey(r.partition, r.n)));
       }
-      pending++;
-      this.start(p, source, 'sync', (r) => r.ok && this.ready.add(r.partition));
     }
     this.stats.pendingIn = pending;
     if (pending === 0) {
@@ -205,12 +238,19 @@ export class PartitionSync {
     const self = this.host.ctx.selfId;
     const mine = ring.partitionsOf(self);
     if (mine.length === 0) return;
+    const classes = this.host.classesInUse();
     for (let tries = 0; tries < mine.length; tries++) {
       const p = mine[this.aeCursor++ % mine.length]!;
-      const peers = ring.owners(p).filter((o) => o !== self && getMember(m, o)?.state !== 'leaving' && this.host.ctx.isUp(o));
+      const owners = ring.owners(p);
+      const selfRank = rankOf(owners, self);
+      // Class n is exchanged only between two owners that both rank below n.
+      const shared = (o: NodeId): number[] => classes.filter((n) => selfRank < n && rankOf(owners, o) < n);
+      const peers = owners.filter((o) => o !== self && getMember(m, o)?.state !== 'leaving' && this.host.ctx.isUp(o) && shared(o).length > 0);
       if (peers.length === 0) continue;
       const peer = peers[Math.floor(this.aeCursor / mine.length) % peers.length]!;
-      const started = this.start(p, peer, 'sync', (r) => {
+      const peerClasses = shared(peer);
+      const n = peerClasses[Math.floor(this.aeCursor / (mine.length * peers.length)) % peerClasses.length]!;
+      const started = this.start(p, n, peer, 'sync', (r) => {
         this.aeRunning = false;
         this.stats.antiEntropyRounds++;
         // Something was repaired: go on at once instead of waiting a whole interval.
@@ -223,4 +263,8 @@ export class PartitionSync {
       return;
     }
   }
+}
+
+function classKey(partition: number, n: number): string {
+  return `${partition}:${n}`;
 }

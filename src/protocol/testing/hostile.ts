@@ -76,11 +76,11 @@ export function validMessageArb(world: FuzzWorld): fc.Arbitrary<PeerMessage> {
     ),
     fc.constant({ type: MessageType.JoinReply, membership: world.membership } as PeerMessage),
     fc.record({ bucket, key: keyArb, digest }).map((b) => ({ type: MessageType.Reap, ...b }) as PeerMessage),
-    fc.record({ id, partition: fc.nat(world.membership.partitions - 1), level: fc.nat(2), indices: fc.array(fc.nat(255), { maxLength: 4 }) }).map(
+    fc.record({ id, partition: fc.nat(world.membership.partitions - 1), n: fc.integer({ min: 1, max: world.membership.replicas }), level: fc.nat(2), indices: fc.array(fc.nat(255), { maxLength: 4 }) }).map(
       (b) => ({ type: MessageType.TreeRequest, ...b }) as PeerMessage,
     ),
     fc.record({ id, hashes: fc.array(fc.uint8Array({ minLength: 256, maxLength: 256 }), { maxLength: 2 }) }).map((b) => ({ type: MessageType.TreeReply, ...b }) as PeerMessage),
-    fc.record({ id, partition: fc.nat(world.membership.partitions - 1), leaves: fc.array(fc.nat(4095), { maxLength: 4 }) }).map((b) => ({ type: MessageType.KeysRequest, ...b }) as PeerMessage),
+    fc.record({ id, partition: fc.nat(world.membership.partitions - 1), n: fc.integer({ min: 1, max: world.membership.replicas }), leaves: fc.array(fc.nat(4095), { maxLength: 4 }) }).map((b) => ({ type: MessageType.KeysRequest, ...b }) as PeerMessage),
     fc.record({ id, entries: fc.array(fc.tuple(bucket, keyArb, digest), { maxLength: 3 }) }).map((b) => ({ type: MessageType.KeysReply, ...b }) as PeerMessage),
     fc.record({ id, push: fc.array(triple, { maxLength: 3 }), want: fc.array(fc.tuple(bucket, keyArb), { maxLength: 3 }) }).map((b) => ({ type: MessageType.Exchange, ...b }) as PeerMessage),
     fc.record({ id, sets: fc.array(triple, { maxLength: 3 }) }).map((b) => ({ type: MessageType.ExchangeReply, ...b }) as PeerMessage),
