@@ -6,12 +6,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { decodeContext, encodeContext, type VersionVector } from '../core/versions/index.js';
 import type { ClientResponse } from '../protocol/requests.js';
+import { MAX_TTL_MS } from '../core/buckets/index.js';
 import type { NodeRuntime } from '../runtime/node-runtime.js';
 import type { NodeMetricsExporter } from '../runtime/prometheus.js';
 import { errorBody, httpStatusOf } from './errors.js';
 import { badRequest, sendJson, type Send } from './http-server.js';
 
 export const CONTEXT_HEADER = 'x-dynamo-context';
+/** On a read of an expiring value: when it expires, in ms since the epoch (the coordinator's clock). */
+export const EXPIRES_HEADER = 'x-dynamo-expires-at';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -21,6 +24,15 @@ function quorumParam(params: URLSearchParams, name: 'r' | 'w'): Parsed<number | 
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < 1) return { ok: false, error: `query parameter ${name} must be a positive integer` };
   return { ok: true, value };
+}
+
+/** ?ttl=SECONDS: whole seconds, 0 for "never" (overriding the bucket's ttl_ms). */
+function ttlParam(params: URLSearchParams): Parsed<number | undefined> {
+  const raw = params.get('ttl');
+  if (raw === null) return { ok: true, value: undefined };
+  const seconds = Number(raw);
+  if (!/^\d+$/.test(raw) || seconds * 1000 > MAX_TTL_MS) return { ok: false, error: `query parameter ttl must be a whole number of seconds from 0 to ${MAX_TTL_MS / 1000}` };
+  return { ok: true, value: seconds * 1000 };
 }
 
 function strictParam(params: URLSearchParams): Parsed<boolean | undefined> {
@@ -76,11 +88,13 @@ export async function kvRoute(
   const context = contextHeader(headers);
   if (!context.ok) return badRequest(send, context.error);
   const op = method === 'DELETE' ? 'delete' : 'put';
+  const ttl = ttlParam(params);
+  if (!ttl.ok) return badRequest(send, ttl.error);
   const value = op === 'put' ? await body() : null;
   const response =
     value === null
       ? await runtime.request({ op: 'delete', bucket, key, context: context.value, w: w.value, strict: strict.value })
-      : await runtime.request({ op: 'put', bucket, key, value, context: context.value, w: w.value, strict: strict.value });
+      : await runtime.request({ op: 'put', bucket, key, value, context: context.value, w: w.value, strict: strict.value, ttlMs: ttl.value });
   observe(op, response);
   if (!response.ok) return send(httpStatusOf(response), errorBody(response), { 'content-type': 'application/json' });
   if (response.op !== 'put' && response.op !== 'delete') return send(500);
@@ -96,7 +110,9 @@ function writeGet(response: ClientResponse, send: Send): void {
     return sendJson(send, 404, { error: response.tombstone ? 'deleted' : 'not found' }, contextHeaders);
   }
   if (response.values.length === 1) {
-    return send(200, response.values[0]!.data!, { 'content-type': 'application/octet-stream', ...contextHeaders });
+    const expiresAtMs = response.values[0]!.expiresAtMs;
+    const expiry: Record<string, string> = expiresAtMs === undefined ? {} : { [EXPIRES_HEADER]: String(expiresAtMs) };
+    return send(200, response.values[0]!.data!, { 'content-type': 'application/octet-stream', ...contextHeaders, ...expiry });
   }
   const siblings = response.values.map((v) => ({ value: Buffer.from(v.data!).toString('base64'), timestampMs: v.timestampMs }));
   sendJson(send, 300, { context, siblings }, contextHeaders);

@@ -5,9 +5,20 @@
  * which holds the key's history (or, in sloppy mode with every primary down, by this node; the
  * actor rules of actors.ts keep it from ever reusing a dot).
  */
-import { applyBucketChange, type BucketProps } from '../core/buckets/index.js';
+import { applyBucketChange, bucketType, MAX_TTL_MS, type BucketProps } from '../core/buckets/index.js';
 import type { NodeId } from '../core/ids.js';
-import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, type SiblingSet } from '../core/versions/index.js';
+import {
+  resolveLww,
+  siblingCount,
+  truncate,
+  update,
+  withContext,
+  encodeSiblingSet,
+  digest,
+  expiryAfter,
+  latestExpiry,
+  type SiblingSet,
+} from '../core/versions/index.js';
 import { clientError, type ClientRequest } from '../protocol/requests.js';
 import { MAX_BUCKET_BYTES, MAX_KEY_BYTES } from './config.js';
 import type { ClientRef, NodeContext, Placement } from './context.js';
@@ -22,7 +33,8 @@ export interface CoordinationHost extends NodeContext {
   /** The actor to mint this write's version under (actors.ts). */
   actorFor(local: SiblingSet | undefined): string;
   changeBucket(bucket: string, props: BucketProps): void;
-  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[]): void;
+  /** Reap the key at `goneAtMs` (when its versions were all deleted or expired) plus the grace. */
+  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[], goneAtMs: number): void;
   ringReplicas(): number;
 }
 
@@ -76,6 +88,9 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
       placement,
     });
     return host.launch(op);
+  }
+  if (request.op === 'put' && bucketType(props) !== 'kv') {
+    return host.respond(ref, clientError('wrong_type', `bucket "${request.bucket}" holds ${bucketType(props)}s: update it with POST (increment, or add/remove), not PUT`));
   }
   if (request.op === 'put' && request.value.length > host.config.maxValueBytes) {
     return host.respond(ref, clientError('too_large', `the value has ${request.value.length} bytes; the limit is ${host.config.maxValueBytes}`));
@@ -137,7 +152,9 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity);
   const actor = host.actorFor(local);
   const data = request.op === 'put' ? request.value : null;
-  const updated = update(withContext(request.context, { data, timestampMs: now }), local, actor, now);
+  const expiresAtMs = request.op === 'put' ? expiryAfter(now, ttlOf(request.ttlMs, props)) : undefined;
+  const written = expiresAtMs === undefined ? { data, timestampMs: now } : { data, timestampMs: now, expiresAtMs };
+  const updated = update(withContext(request.context, written), local, actor, now);
   let set: SiblingSet = updated;
   if (props.conflict === 'lww') set = resolveLww(set);
   set = truncate(set, host.config.maxClockEntries);
@@ -158,8 +175,10 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const key = dataKey(identity);
   const readable = local !== undefined || (isPrimary && host.store.getRaw(key) === undefined);
   const base = isPrimary && set === updated && readable ? host.store.copyDigest(key) : null;
+  // A delete's tombstone, and an expiring version once it expired, go under the same reaping rule.
+  const reapAtMs = request.op === 'delete' ? now : latestExpiry(set);
   const onAllPrimariesAcked =
-    request.op === 'delete' ? () => host.scheduleReap(identity.bucket, identity.key, digest(set), placement.primaries) : undefined;
+    reapAtMs !== undefined ? () => host.scheduleReap(identity.bucket, identity.key, digest(set), placement.primaries, reapAtMs) : undefined;
   const op = new PutOperation(host, host.nextOpId(), {
     ref,
     op: request.op,
@@ -174,4 +193,10 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
     ...(onAllPrimariesAcked === undefined ? {} : { onAllPrimariesAcked }),
   });
   host.launch(op);
+}
+
+/** The write's own ttl, else the bucket's (a bad value gossiped by a peer counts as none). */
+function ttlOf(requestTtlMs: number | undefined, props: BucketProps): number | undefined {
+  const ttl = requestTtlMs ?? props.ttlMs;
+  return ttl !== undefined && Number.isSafeInteger(ttl) && ttl > 0 && ttl <= MAX_TTL_MS ? ttl : undefined;
 }

@@ -23,8 +23,8 @@ import {
   decodeSiblingSet,
   encodeSiblingSet,
   equalSets,
-  isTombstone,
-  liveValues,
+  readableValues,
+  readsAsGone,
   resolveLww,
   sync,
   type SiblingSet,
@@ -226,9 +226,10 @@ export class GetOperation {
     this.answer({
       ok: true,
       op: 'get',
-      values: set === undefined ? [] : liveValues(set),
+      // Expired versions read as a tombstone does, by this coordinator's clock (expiry.ts).
+      values: set === undefined ? [] : readableValues(set, this.ctx.now()),
       context: set === undefined ? [] : context(set),
-      tombstone: set !== undefined && isTombstone(set),
+      tombstone: set !== undefined && readsAsGone(set, this.ctx.now()),
       ...(this.fastest === undefined ? {} : { fastestReplica: this.fastest }),
     });
   }

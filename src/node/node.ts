@@ -464,8 +464,8 @@ export class DynamoNode implements CoordinationHost {
     this.agent.broadcast();
   }
 
-  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[]): void {
-    this.reaper.schedule(this, bucket, key, tombstoneDigest, primaries);
+  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[], goneAtMs: number): void {
+    this.reaper.schedule(this, bucket, key, tombstoneDigest, primaries, goneAtMs);
   }
 
   // ---- cluster metadata ------------------------------------------------------------------------

@@ -16,6 +16,12 @@ export interface WriteOptions {
   readonly strict?: boolean | undefined;
   /** The replica that should coordinate (the fastest replica of the read this write follows), when up. */
   readonly coordinator?: string | undefined;
+  /**
+   * Puts only: the new version expires this many ms after the coordinator takes the write (RESP
+   * SET EX/PX, EXPIRE; HTTP ?ttl=). 0: never, overriding the bucket's ttl_ms (PERSIST).
+   * Absent: the bucket's ttl_ms.
+   */
+  readonly ttlMs?: number | undefined;
 }
 
 export type ClientRequest =
@@ -38,6 +44,10 @@ export type ErrorCode =
   | 'quorum_failed'
   | 'too_large'
   | 'too_many_siblings'
+  /** The operation does not fit the bucket's type (a PUT on a counter, an increment on a set...). */
+  | 'wrong_type'
+  /** A set would grow past the per-set element cap. */
+  | 'too_many_elements'
   | 'overloaded'
   | 'unavailable';
 

@@ -4,12 +4,14 @@
  */
 import type { VersionVector } from '../core/versions/index.js';
 import type { ClientRequest } from './requests.js';
+import { MAX_TTL_MS } from '../core/buckets/index.js';
 
 function isVector(x: unknown): x is VersionVector {
   return Array.isArray(x) && x.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && Number.isInteger(e[1]) && e[1] > 0);
 }
 
 const optInt = (x: unknown): boolean => x === undefined || x === null || (Number.isInteger(x) && (x as number) > 0);
+const optTtl = (x: unknown): boolean => x === undefined || x === null || (Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= MAX_TTL_MS);
 const optBool = (x: unknown): boolean => x === undefined || x === null || typeof x === 'boolean';
 
 export function validateClientRequest(raw: unknown): ClientRequest | string {
@@ -28,6 +30,7 @@ export function validateClientRequest(raw: unknown): ClientRequest | string {
       if (!isVector(r.context)) return 'malformed context';
       if (!optInt(r.w) || !optBool(r.strict)) return 'bad write options';
       if (r.coordinator !== undefined && r.coordinator !== null && typeof r.coordinator !== 'string') return 'bad coordinator';
+      if (!optTtl(r.ttlMs)) return 'bad ttlMs';
       return raw as ClientRequest;
     case 'replicaRead':
       if (typeof r.key !== 'string') return 'replicaRead needs a "key"';
