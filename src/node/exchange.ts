@@ -15,6 +15,7 @@ import { MessageType, type ExchangeReply, type KeysReply, type TreeReply } from 
 import type { NodeContext } from './context.js';
 import { parseKey } from './keys.js';
 import type { MerkleIndex } from './merkle-index.js';
+import { isEncodedPastGrace } from './expired-sets.js';
 import type { StorageView } from './storage-view.js';
 
 export type ExchangeMode = 'sync' | 'push';
@@ -45,6 +46,8 @@ export interface ExchangeDeps {
   readonly storage: StorageView;
   /** Merges a set received from the peer into this node's data. */
   mergeReceived(bucket: string, key: string, encoded: Uint8Array): void;
+  /** Drops this node's copy of a key whose set expired past the grace. */
+  dropExpired(bucket: string, key: string): void;
 }
 
 type LocalEntry = { bucket: string; key: string; raw: Uint8Array; digest: string };
@@ -143,7 +146,12 @@ export class ExchangeOperation {
       if (mine !== undefined) this.pushQueue.push([bucket, key, mine.raw]);
       if (this.mode === 'sync') this.wantQueue.push([bucket, key]);
     }
-    for (const [id, mine] of local) if (!remote.has(id)) this.pushQueue.push([mine.bucket, mine.key, mine.raw]);
+    for (const [id, mine] of local) {
+      if (remote.has(id)) continue;
+      // The peer lacks a set that expired past the grace: let it go here too (expired-sets.ts).
+      if (isEncodedPastGrace(this.deps.ctx, mine.raw)) this.deps.dropExpired(mine.bucket, mine.key);
+      else this.pushQueue.push([mine.bucket, mine.key, mine.raw]);
+    }
     this.sendExchange();
   }
 

@@ -33,6 +33,7 @@ import { MessageType } from '../protocol/messages.js';
 import { clientError } from '../protocol/requests.js';
 import type { ClientRef, NodeContext, Placement } from './context.js';
 import type { KeyIdentity } from './keys.js';
+import { isPastGrace } from './expired-sets.js';
 
 interface Source {
   readonly node: NodeId;
@@ -255,6 +256,7 @@ export class GetOperation {
     for (const s of this.sources) {
       if (!s.primary || s.state !== 'replied') continue;
       if (s.set !== undefined && equalSets(s.set, merged)) continue;
+      if (s.set === undefined && isPastGrace(this.ctx, merged)) continue;
       encoded ??= encodeSiblingSet(merged);
       this.ctx.metrics.readRepairs++;
       if (s.node === this.ctx.selfId) {

@@ -5,6 +5,8 @@ export interface NodeMetrics {
   hintsStored: number;
   hintsDelivered: number;
   tombstonesReaped: number;
+  /** Copies of keys expired past the grace dropped when a peer had already let go of them (expired-sets.ts). */
+  expiredDropped: number;
   siblingWarnings: number;
   siblingRefusals: number;
   forwarded: number;
@@ -20,6 +22,7 @@ export function newMetrics(): NodeMetrics {
     hintsStored: 0,
     hintsDelivered: 0,
     tombstonesReaped: 0,
+    expiredDropped: 0,
     siblingWarnings: 0,
     siblingRefusals: 0,
     forwarded: 0,

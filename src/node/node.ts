@@ -31,6 +31,8 @@ import { parseMembership } from './membership-wire.js';
 import { newMetrics, type NodeMetrics } from './metrics.js';
 import { PutOperation } from './put.js';
 import { Reaper } from './reaper.js';
+import { isPastGrace } from './expired-sets.js';
+import { ExpirySweep } from './expiry-sweep.js';
 import { ActorEpochs } from './actors.js';
 import { ExchangeOperation, leafEntries, type ExchangeDeps } from './exchange.js';
 import { MerkleIndex } from './merkle-index.js';
@@ -74,6 +76,7 @@ export class DynamoNode implements CoordinationHost {
   private readonly agent: MembershipAgent;
   private readonly handoff: HandoffScheduler;
   private readonly reaper = new Reaper();
+  private readonly expirySweep: ExpirySweep;
   private readonly actors: ActorEpochs;
   private lastHandoffMs = -Infinity;
   private merkle: MerkleIndex | null = null;
@@ -106,6 +109,12 @@ export class DynamoNode implements CoordinationHost {
       this.store.put(metaKey(META_ACTOR_EPOCH), Buffer.from(JSON.stringify(ceiling))),
     );
     this.sync = new PartitionSync(this.syncHost());
+    this.expirySweep = new ExpirySweep({
+      ctx: this,
+      storage,
+      placement: (identity, n) => this.placement(identity, n),
+      scheduleReap: (bucket, key, setDigest, primaries, goneAtMs) => this.scheduleReap(bucket, key, setDigest, primaries, goneAtMs),
+    });
     const stored = parseMembership(this.loadJson(META_MEMBERSHIP));
     if (stored !== null) this.adoptMembership(stored, false);
     this.agent = new MembershipAgent(config, this.clusterHost(), rng, nowMs);
@@ -192,6 +201,7 @@ export class DynamoNode implements CoordinationHost {
       this.handoff.scan(this, (op) => this.launch(op), (hint) => this.routeHint(hint));
     }
     this.reaper.tick(this);
+    if (this.membershipValue !== null) this.expirySweep.tick();
     this.sync.tick();
   }
 
@@ -317,10 +327,19 @@ export class DynamoNode implements CoordinationHost {
   private mergeReceived(bucket: string, key: string, encoded: Uint8Array): void {
     try {
       const set = decodeSiblingSet(encoded);
+      if (isPastGrace(this, set) && this.store.getRaw(dataKey(identify(bucket, key))) === undefined) return;
       this.store.mergeData(identify(bucket, key), set, { lww: this.props(bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries });
     } catch {
       this.metrics.badMessages++;
     }
+  }
+
+  private dropExpired(bucket: string, key: string): void {
+    const id = identify(bucket, key);
+    const current = this.store.readData(id);
+    if (current === undefined || !isPastGrace(this, current)) return;
+    this.store.put(dataKey(id), null);
+    this.metrics.expiredDropped++;
   }
 
   private syncHost(): ConstructorParameters<typeof PartitionSync>[0] {
@@ -330,7 +349,9 @@ export class DynamoNode implements CoordinationHost {
       ring: () => this.ring,
       index: () => this.merkle,
       exchangeDeps: (): ExchangeDeps | null =>
-        this.merkle === null ? null : { ctx: this, index: this.merkle, storage: this.storage, mergeReceived: (b, k, e) => this.mergeReceived(b, k, e) },
+        this.merkle === null
+          ? null
+          : { ctx: this, index: this.merkle, storage: this.storage, mergeReceived: (b, k, e) => this.mergeReceived(b, k, e), dropExpired: (b, k) => this.dropExpired(b, k) },
       launch: (op) => this.launch(op),
       markSelf: (state) => this.markSelf(state),
       deleteKey: (key) => this.store.put(key, null),

@@ -36,6 +36,15 @@ export function isGoneBy(s: SiblingSet, nowMs: number): boolean {
   return siblingCount(s) > 0 && values(s).every((v) => v.data === null || isExpired(v, nowMs));
 }
 
+/**
+ * Every version expired by `nowMs` (tombstones have no expiry, so a set holding one is not):
+ * with `nowMs` a grace before now, what no replica needs any more, so replicas let go of it when
+ * they meet instead of copying it to each other (see node/expired-sets.ts).
+ */
+export function allExpiredBy(s: SiblingSet, nowMs: number): boolean {
+  return siblingCount(s) > 0 && values(s).every((v) => isExpired(v, nowMs));
+}
+
 /** The latest expiry among the set's versions, or undefined when one of them never expires. */
 export function latestExpiry(s: SiblingSet): number | undefined {
   let latest = 0;
