@@ -6,7 +6,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { decodeContext, encodeContext, type VersionVector } from '../core/versions/index.js';
 import type { ClientResponse } from '../protocol/requests.js';
-import { MAX_TTL_MS } from '../core/buckets/index.js';
+import { bucketType, MAX_TTL_MS } from '../core/buckets/index.js';
+import type { CrdtUpdate } from '../protocol/requests.js';
 import type { NodeRuntime } from '../runtime/node-runtime.js';
 import type { NodeMetricsExporter } from '../runtime/prometheus.js';
 import { errorBody, httpStatusOf } from './errors.js';
@@ -87,6 +88,16 @@ export async function kvRoute(
   if (!w.ok) return badRequest(send, w.error);
   const context = contextHeader(headers);
   if (!context.ok) return badRequest(send, context.error);
+  const type = bucketType(runtime.node.props(bucket));
+  if (method === 'POST' && type !== 'kv') {
+    const update = parseUpdate(type, await body());
+    if (!update.ok) return badRequest(send, update.error);
+    const response = await runtime.request({ op: 'update', bucket, key, update: update.value, context: context.value, w: w.value, strict: strict.value });
+    observe('update', response);
+    if (!response.ok) return send(httpStatusOf(response), errorBody(response), { 'content-type': 'application/json' });
+    if (response.op !== 'update') return send(500);
+    return send(204, undefined, { [CONTEXT_HEADER]: encodeContext(response.context) });
+  }
   const op = method === 'DELETE' ? 'delete' : 'put';
   const ttl = ttlParam(params);
   if (!ttl.ok) return badRequest(send, ttl.error);
@@ -106,6 +117,7 @@ function writeGet(response: ClientResponse, send: Send): void {
   if (response.op !== 'get') return send(500);
   const context = encodeContext(response.context);
   const contextHeaders: Record<string, string> = response.context.length > 0 ? { [CONTEXT_HEADER]: context } : {};
+  if (response.crdt !== undefined) return sendJson(send, 200, { value: response.crdt.value }, contextHeaders);
   if (response.values.length === 0) {
     return sendJson(send, 404, { error: response.tombstone ? 'deleted' : 'not found' }, contextHeaders);
   }
@@ -116,4 +128,29 @@ function writeGet(response: ClientResponse, send: Send): void {
   }
   const siblings = response.values.map((v) => ({ value: Buffer.from(v.data!).toString('base64'), timestampMs: v.timestampMs }));
   sendJson(send, 300, { context, siblings }, contextHeaders);
+}
+
+/** A POST body for a counter ({"increment": N}) or a set ({"add": [...], "remove": [...]}). */
+function parseUpdate(type: 'counter' | 'set', raw: Buffer): Parsed<CrdtUpdate> {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, error: type === 'counter' ? 'the body must be JSON such as {"increment": 1}' : 'the body must be JSON such as {"add": ["x"], "remove": ["y"]}' };
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, error: 'the body must be a JSON object' };
+  const fields = body as Record<string, unknown>;
+  if (type === 'counter') {
+    const extra = Object.keys(fields).find((k) => k !== 'increment');
+    if (extra !== undefined) return { ok: false, error: `unknown field "${extra}" in a counter update (known: increment)` };
+    if (typeof fields.increment !== 'number' || !Number.isSafeInteger(fields.increment)) return { ok: false, error: '"increment" must be a whole number' };
+    return { ok: true, value: { type, increment: fields.increment } };
+  }
+  const extra = Object.keys(fields).find((k) => k !== 'add' && k !== 'remove');
+  if (extra !== undefined) return { ok: false, error: `unknown field "${extra}" in a set update (known: add, remove)` };
+  const add = fields.add ?? [];
+  const remove = fields.remove ?? [];
+  const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((e) => typeof e === 'string');
+  if (!strings(add) || !strings(remove)) return { ok: false, error: '"add" and "remove" must be lists of strings' };
+  return { ok: true, value: { type, add, remove } };
 }

@@ -380,7 +380,7 @@ function contextOf(context: Context | string | undefined): Context {
   return typeof context === 'string' ? Context.parse(context) : context;
 }
 
-function withoutCoordinator(request: Extract<ClientRequest, { op: 'put' | 'delete' }>): ClientRequest {
+function withoutCoordinator(request: Extract<ClientRequest, { op: 'put' | 'delete' | 'update' }>): ClientRequest {
   const { coordinator: _dropped, ...rest } = request;
   return rest;
 }

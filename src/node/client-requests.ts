@@ -26,6 +26,9 @@ import { ForwardOperation } from './forward.js';
 import { GetOperation } from './get.js';
 import { dataKey, identify, type KeyIdentity } from './keys.js';
 import { PutOperation } from './put.js';
+import { mergeOptions } from './merge-options.js';
+import { coordinateUpdate, updateProblem } from './crdt-update.js';
+import type { CrdtType } from '../core/crdt/index.js';
 
 export interface CoordinationHost extends NodeContext {
   placement(identity: KeyIdentity, n: number): Placement | null;
@@ -66,6 +69,7 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
     case 'get':
     case 'put':
     case 'delete':
+    case 'update':
     case 'replicaRead':
       break;
   }
@@ -86,12 +90,12 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
       strict: request.strict ?? props.strict,
       lww: props.conflict === 'lww',
       placement,
+      ...(bucketType(props) === 'kv' ? {} : { crdt: bucketType(props) as CrdtType }),
     });
     return host.launch(op);
   }
-  if (request.op === 'put' && bucketType(props) !== 'kv') {
-    return host.respond(ref, clientError('wrong_type', `bucket "${request.bucket}" holds ${bucketType(props)}s: update it with POST (increment, or add/remove), not PUT`));
-  }
+  const typeProblem = writeTypeProblem(request, props);
+  if (typeProblem !== null) return host.respond(ref, clientError(typeProblem.error, typeProblem.message));
   if (request.op === 'put' && request.value.length > host.config.maxValueBytes) {
     return host.respond(ref, clientError('too_large', `the value has ${request.value.length} bytes; the limit is ${host.config.maxValueBytes}`));
   }
@@ -108,12 +112,26 @@ function readReplica(host: CoordinationHost, ref: ClientRef, bucket: string, key
   const identity = identify(bucket, key);
   const placement = host.placement(identity, props.n);
   if (placement === null) return host.respond(ref, clientError('unavailable', 'this node has not joined a cluster yet'));
+  // Counter and set values are joined by a coordinator, never read raw by a client.
+  if (bucketType(props) !== 'kv') return host.respond(ref, clientError('wrong_type', 'counters and sets are read through a coordinated get'));
   const primary = placement.primaries.includes(host.selfId);
   const set = primary ? (host.store.readAnyEncoded(identity) ?? null) : null;
   host.respond(ref, { ok: true, op: 'replicaRead', primary, set, n: props.n, r: props.r, lww: props.conflict === 'lww' });
 }
 
-type WriteRequest = Extract<ClientRequest, { op: 'put' | 'delete' }>;
+type WriteRequest = Extract<ClientRequest, { op: 'put' | 'delete' | 'update' }>;
+
+/** A write that does not fit the bucket's type (a PUT or DELETE on a counter, an update on a kv bucket...). */
+function writeTypeProblem(request: WriteRequest, props: BucketProps): { error: 'bad_request' | 'wrong_type'; message: string } | null {
+  const type = bucketType(props);
+  if (request.op === 'update') {
+    if (type === 'kv') return { error: 'wrong_type', message: `bucket "${request.bucket}" is a kv bucket: set its "type" to "counter" or "set" before updating values with POST` };
+    return updateProblem(type, request.update);
+  }
+  if (type === 'kv') return null;
+  const verb = request.op === 'put' ? 'PUT' : 'DELETE';
+  return { error: 'wrong_type', message: `bucket "${request.bucket}" holds ${type}s: update it with POST (increment, or add/remove), not ${verb}` };
+}
 
 /** A validated write and where its key lives: what routing and coordination both work from. */
 interface WriteJob {
@@ -151,6 +169,7 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const now = host.now();
   const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity);
   const actor = host.actorFor(local);
+  if (request.op === 'update') return coordinateCrdtWrite(job, request, local, actor);
   const data = request.op === 'put' ? request.value : null;
   const expiresAtMs = request.op === 'put' ? expiryAfter(now, ttlOf(request.ttlMs, props)) : undefined;
   const written = expiresAtMs === undefined ? { data, timestampMs: now } : { data, timestampMs: now, expiresAtMs };
@@ -189,7 +208,7 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
     needed: request.w ?? props.w,
     strict: request.strict ?? props.strict,
     placement,
-    merge: { lww: props.conflict === 'lww', maxClockEntries: host.config.maxClockEntries },
+    merge: mergeOptions(props, host.config),
     ...(onAllPrimariesAcked === undefined ? {} : { onAllPrimariesAcked }),
   });
   host.launch(op);
@@ -199,4 +218,35 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
 function ttlOf(requestTtlMs: number | undefined, props: BucketProps): number | undefined {
   const ttl = requestTtlMs ?? props.ttlMs;
   return ttl !== undefined && Number.isSafeInteger(ttl) && ttl > 0 && ttl <= MAX_TTL_MS ? ttl : undefined;
+}
+
+/** A counter or set update: the new version holds the joined state plus the change (crdt-update.ts). */
+function coordinateCrdtWrite(job: WriteJob, request: Extract<ClientRequest, { op: 'update' }>, local: SiblingSet | undefined, actor: string): void {
+  const { host, ref, identity, placement, props } = job;
+  const type = bucketType(props);
+  if (type === 'kv') return host.respond(ref, clientError('wrong_type', 'not a counter or set bucket'));
+  const outcome = coordinateUpdate({ type, change: request.update, readContext: request.context, local, actor, nowMs: host.now() });
+  if (!outcome.ok) {
+    if (outcome.error === 'too_many_elements') host.metrics.setElementRefusals++;
+    return host.respond(ref, clientError(outcome.error, outcome.message));
+  }
+  const set = truncate(outcome.set, host.config.maxClockEntries);
+  const encoded = encodeSiblingSet(set);
+  if (encoded.length > host.config.maxValueBytes) {
+    return host.respond(ref, clientError('too_large', `the ${type} would take ${encoded.length} bytes; the limit is ${host.config.maxValueBytes}`));
+  }
+  const op = new PutOperation(host, host.nextOpId(), {
+    ref,
+    op: 'update',
+    identity,
+    set,
+    encoded,
+    base: null,
+    needed: request.w ?? props.w,
+    strict: request.strict ?? props.strict,
+    placement,
+    merge: mergeOptions(props, host.config),
+    updated: { value: outcome.value, added: outcome.added, removed: outcome.removed },
+  });
+  host.launch(op);
 }

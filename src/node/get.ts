@@ -23,6 +23,7 @@ import {
   decodeSiblingSet,
   encodeSiblingSet,
   equalSets,
+  liveValues,
   readableValues,
   readsAsGone,
   resolveLww,
@@ -34,6 +35,8 @@ import { clientError } from '../protocol/requests.js';
 import type { ClientRef, NodeContext, Placement } from './context.js';
 import type { KeyIdentity } from './keys.js';
 import { isPastGrace } from './expired-sets.js';
+import { resolveCrdt, stateOf, type CrdtType } from '../core/crdt/index.js';
+import { valueOf } from './crdt-update.js';
 
 interface Source {
   readonly node: NodeId;
@@ -49,6 +52,8 @@ export interface GetSpec {
   readonly strict: boolean;
   readonly lww: boolean;
   readonly placement: Placement;
+  /** A counter or set bucket: the replies are joined into one value (core/crdt). */
+  readonly crdt?: CrdtType;
 }
 
 interface Candidate {
@@ -153,7 +158,8 @@ export class GetOperation {
       this.mergedEncoded = encoded;
     } else if (set !== this.merged) {
       if (!equalSets(this.merged, set)) this.askMore(this.unasked.length);
-      const next = sync(this.merged, set);
+      let next = sync(this.merged, set);
+      if (this.spec.crdt !== undefined && next !== this.merged) next = resolveCrdt(this.spec.crdt, next);
       if (next !== this.merged) this.mergedEncoded = undefined;
       this.merged = next;
     }
@@ -223,6 +229,7 @@ export class GetOperation {
 
   private answerMerged(): void {
     let set = this.merged;
+    if (set !== undefined && this.spec.crdt !== undefined) return this.answerCrdt(this.spec.crdt, set);
     if (set !== undefined && this.spec.lww) set = resolveLww(set);
     this.answer({
       ok: true,
@@ -231,6 +238,22 @@ export class GetOperation {
       values: set === undefined ? [] : readableValues(set, this.ctx.now()),
       context: set === undefined ? [] : context(set),
       tombstone: set !== undefined && readsAsGone(set, this.ctx.now()),
+      ...(this.fastest === undefined ? {} : { fastestReplica: this.fastest }),
+    });
+  }
+
+  private answerCrdt(type: CrdtType, set: SiblingSet): void {
+    const bad = { count: 0 };
+    const state = stateOf(type, set, bad);
+    if (bad.count > 0) this.ctx.metrics.corruptValues += bad.count;
+    const gone = liveValues(set).length === 0;
+    this.answer({
+      ok: true,
+      op: 'get',
+      values: [],
+      context: context(set),
+      tombstone: gone,
+      ...(gone ? {} : { crdt: valueOf(state) }),
       ...(this.fastest === undefined ? {} : { fastestReplica: this.fastest }),
     });
   }
@@ -260,7 +283,8 @@ export class GetOperation {
       encoded ??= encodeSiblingSet(merged);
       this.ctx.metrics.readRepairs++;
       if (s.node === this.ctx.selfId) {
-        this.ctx.store.mergeData(this.spec.identity, merged, { lww: this.spec.lww, maxClockEntries: this.ctx.config.maxClockEntries });
+        const crdt = this.spec.crdt === undefined ? {} : { crdt: this.spec.crdt };
+        this.ctx.store.mergeData(this.spec.identity, merged, { lww: this.spec.lww, maxClockEntries: this.ctx.config.maxClockEntries, ...crdt });
       } else {
         this.ctx.send(s.node, { type: MessageType.ReplicaWrite, id: 0, hash: this.spec.identity.hash, bucket: this.spec.identity.bucket, key: this.spec.identity.key, set: encoded, hintFor: null, base: null });
       }

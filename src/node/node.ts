@@ -33,6 +33,7 @@ import { PutOperation } from './put.js';
 import { Reaper } from './reaper.js';
 import { isPastGrace } from './expired-sets.js';
 import { ExpirySweep } from './expiry-sweep.js';
+import { mergeOptions } from './merge-options.js';
 import { ActorEpochs } from './actors.js';
 import { ExchangeOperation, leafEntries, type ExchangeDeps } from './exchange.js';
 import { MerkleIndex } from './merkle-index.js';
@@ -270,7 +271,7 @@ export class DynamoNode implements CoordinationHost {
     let ok = true;
     try {
       const identity = { hash: body.hash, bucket: body.bucket, key: body.key };
-      const merge = { lww: this.props(body.bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries };
+      const merge = mergeOptions(this.props(body.bucket), this.config);
       if (body.hintFor === null || body.hintFor === this.selfId) this.store.mergeWrite(identity, body.set, body.base, merge);
       else {
         this.store.mergeHint(identity, body.hintFor, decodeSiblingSet(body.set), merge);
@@ -328,7 +329,7 @@ export class DynamoNode implements CoordinationHost {
     try {
       const set = decodeSiblingSet(encoded);
       if (isPastGrace(this, set) && this.store.getRaw(dataKey(identify(bucket, key))) === undefined) return;
-      this.store.mergeData(identify(bucket, key), set, { lww: this.props(bucket).conflict === 'lww', maxClockEntries: this.config.maxClockEntries });
+      this.store.mergeData(identify(bucket, key), set, mergeOptions(this.props(bucket), this.config));
     } catch {
       this.metrics.badMessages++;
     }

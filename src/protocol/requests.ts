@@ -34,10 +34,23 @@ export type ClientRequest =
       readonly context: VersionVector;
     } & WriteOptions)
   | ({ readonly op: 'delete'; readonly bucket: string; readonly key: string; readonly context: VersionVector } & WriteOptions)
+  /**
+   * A change to a counter or set bucket's value (HTTP POST; RESP INCR/INCRBY/DECR, SADD, SREM).
+   * `context` is the read a set remove follows (empty: what the coordinator holds); increments and
+   * adds need none. Answered with an UpdateResult.
+   */
+  | ({ readonly op: 'update'; readonly bucket: string; readonly key: string; readonly update: CrdtUpdate; readonly context: VersionVector } & WriteOptions)
   | { readonly op: 'setBucket'; readonly bucket: string; readonly change: unknown }
   | { readonly op: 'getBucket'; readonly bucket: string }
   /** This node's own copy of a key, for a client that coordinates the read itself (ReplicaReadResult). */
   | { readonly op: 'replicaRead'; readonly bucket: string; readonly key: string };
+
+export type CrdtUpdate =
+  | { readonly type: 'counter'; readonly increment: number }
+  | { readonly type: 'set'; readonly add: readonly string[]; readonly remove: readonly string[] };
+
+/** A counter's total, or a set's elements in ascending (UTF-16 code unit) order. */
+export type CrdtValue = { readonly type: 'counter'; readonly value: number } | { readonly type: 'set'; readonly value: readonly string[] };
 
 export type ErrorCode =
   | 'bad_request'
@@ -68,6 +81,25 @@ export interface GetResult {
   readonly tombstone: boolean;
   /** The primary replica that answered first with data: send a write that follows this read to it (read-your-writes). */
   readonly fastestReplica?: string;
+  /**
+   * A counter or set bucket: the merged value (`values` is then empty). Absent when the key was
+   * never written (the read is a 404, as for a kv key). RESP GET/SMEMBERS/SISMEMBER/SCARD.
+   */
+  readonly crdt?: CrdtValue;
+}
+
+/**
+ * An applied update: the new context, and the value as the coordinator holds it after the update
+ * (for RESP INCR's reply); `added`/`removed` count the elements that were (not) there before by
+ * the coordinator's view (SADD/SREM's replies).
+ */
+export interface UpdateResult {
+  readonly ok: true;
+  readonly op: 'update';
+  readonly context: VersionVector;
+  readonly value: CrdtValue;
+  readonly added: number;
+  readonly removed: number;
 }
 
 export interface WriteResult {
@@ -99,7 +131,7 @@ export interface BucketResult {
   readonly props: BucketProps;
 }
 
-export type ClientResponse = GetResult | WriteResult | ReplicaReadResult | BucketResult | ClientError;
+export type ClientResponse = GetResult | WriteResult | UpdateResult | ReplicaReadResult | BucketResult | ClientError;
 
 export function clientError(error: ErrorCode, message: string, extra?: { needed: number; acked: number }): ClientError {
   return extra === undefined ? { ok: false, error, message } : { ok: false, error, message, ...extra };

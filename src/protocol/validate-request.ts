@@ -14,6 +14,16 @@ const optInt = (x: unknown): boolean => x === undefined || x === null || (Number
 const optTtl = (x: unknown): boolean => x === undefined || x === null || (Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= MAX_TTL_MS);
 const optBool = (x: unknown): boolean => x === undefined || x === null || typeof x === 'boolean';
 
+const MAX_UPDATE_ELEMENTS = 100_000;
+const isStrings = (x: unknown): boolean => Array.isArray(x) && x.length <= MAX_UPDATE_ELEMENTS && x.every((e) => typeof e === 'string');
+
+function isUpdate(x: unknown): boolean {
+  if (typeof x !== 'object' || x === null) return false;
+  const u = x as Record<string, unknown>;
+  if (u.type === 'counter') return Number.isSafeInteger(u.increment);
+  return u.type === 'set' && isStrings(u.add) && isStrings(u.remove);
+}
+
 export function validateClientRequest(raw: unknown): ClientRequest | string {
   if (typeof raw !== 'object' || raw === null) return 'request must be an object';
   const r = raw as Record<string, unknown>;
@@ -32,6 +42,13 @@ export function validateClientRequest(raw: unknown): ClientRequest | string {
       if (r.coordinator !== undefined && r.coordinator !== null && typeof r.coordinator !== 'string') return 'bad coordinator';
       if (!optTtl(r.ttlMs)) return 'bad ttlMs';
       return raw as ClientRequest;
+    case 'update': {
+      if (typeof r.key !== 'string') return 'update needs a "key"';
+      if (!isVector(r.context)) return 'malformed context';
+      if (!optInt(r.w) || !optBool(r.strict)) return 'bad write options';
+      if (r.coordinator !== undefined && r.coordinator !== null && typeof r.coordinator !== 'string') return 'bad coordinator';
+      return isUpdate(r.update) ? (raw as ClientRequest) : 'malformed update';
+    }
     case 'replicaRead':
       if (typeof r.key !== 'string') return 'replicaRead needs a "key"';
       return raw as ClientRequest;

@@ -13,6 +13,7 @@ const COUNTER_HELP: Record<keyof NodeMetrics, string> = {
   hintsStored: 'hinted writes stored on this node for another',
   hintsDelivered: 'hints delivered to their owner and deleted',
   tombstonesReaped: 'tombstones and expired keys removed after their grace period',
+  setElementRefusals: 'set updates refused because the set would pass its element cap',
   expiredDropped: 'copies of keys expired past the grace dropped because a peer had already let go of them',
   siblingWarnings: 'writes that left a key with more siblings than the warning threshold',
   siblingRefusals: 'writes refused because the key had too many siblings',
