@@ -62,8 +62,9 @@ export async function kvRoute(
   body: () => Promise<Buffer>,
   send: Send,
 ): Promise<void> {
+  if (path.length === 1 && path[0] !== '' && params.get('keys') !== null) return listKeysRoute(runtime, method, path[0]!, params, send);
   if (path.length < 2 || path[0] === '' || path.slice(1).join('/') === '') {
-    return badRequest(send, 'expected /kv/{bucket}/{key}');
+    return badRequest(send, 'expected /kv/{bucket}/{key}, or /kv/{bucket}?keys=true to list keys');
   }
   const bucket = path[0]!;
   const key = path.slice(1).join('/');
@@ -153,4 +154,17 @@ function parseUpdate(type: 'counter' | 'set', raw: Buffer): Parsed<CrdtUpdate> {
   const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((e) => typeof e === 'string');
   if (!strings(add) || !strings(remove)) return { ok: false, error: '"add" and "remove" must be lists of strings' };
   return { ok: true, value: { type, add, remove } };
+}
+
+/** GET /kv/{bucket}?keys=true[&limit=L][&cursor=C]: one page of the bucket's live keys. */
+async function listKeysRoute(runtime: NodeRuntime, method: string, bucket: string, params: URLSearchParams, send: Send): Promise<void> {
+  if (method !== 'GET') return sendJson(send, 405, { error: 'keys are listed with GET', code: 'bad_request' }, { allow: 'GET' });
+  if (params.get('keys') !== 'true') return badRequest(send, 'query parameter keys must be true');
+  const rawLimit = params.get('limit');
+  if (rawLimit !== null && !/^\d{1,6}$/.test(rawLimit)) return badRequest(send, 'query parameter limit must be a positive integer');
+  const limit = rawLimit === null ? undefined : Number(rawLimit);
+  const response = await runtime.request({ op: 'listKeys', bucket, limit, cursor: params.get('cursor') });
+  if (!response.ok) return send(httpStatusOf(response), errorBody(response), { 'content-type': 'application/json' });
+  if (response.op !== 'keys') return send(500);
+  sendJson(send, 200, { keys: response.keys, cursor: response.cursor });
 }

@@ -21,7 +21,7 @@ import {
 } from '../core/versions/index.js';
 import { clientError, type ClientRequest } from '../protocol/requests.js';
 import { MAX_BUCKET_BYTES, MAX_KEY_BYTES } from './config.js';
-import type { ClientRef, NodeContext, Placement } from './context.js';
+import type { ClientRef, Placement } from './context.js';
 import { ForwardOperation } from './forward.js';
 import { GetOperation } from './get.js';
 import { dataKey, identify, type KeyIdentity } from './keys.js';
@@ -29,10 +29,12 @@ import { PutOperation } from './put.js';
 import { mergeOptions } from './merge-options.js';
 import { coordinateUpdate, updateProblem } from './crdt-update.js';
 import type { CrdtType } from '../core/crdt/index.js';
+import { decodeCursor, ListKeysOperation, type ListKeysHost } from './list-keys.js';
+import { LIST_LIMIT_MAX } from './key-listing.js';
 
-export interface CoordinationHost extends NodeContext {
+export interface CoordinationHost extends ListKeysHost {
   placement(identity: KeyIdentity, n: number): Placement | null;
-  launch(op: GetOperation | PutOperation | ForwardOperation): void;
+  launch(op: GetOperation | PutOperation | ForwardOperation | ListKeysOperation): void;
   /** The actor to mint this write's version under (actors.ts). */
   actorFor(local: SiblingSet | undefined): string;
   changeBucket(bucket: string, props: BucketProps): void;
@@ -66,6 +68,8 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
       host.changeBucket(request.bucket, result.props);
       return host.respond(ref, { ok: true, op: 'bucket', bucket: request.bucket, props: result.props });
     }
+    case 'listKeys':
+      return listKeys(host, ref, request);
     case 'get':
     case 'put':
     case 'delete':
@@ -249,4 +253,16 @@ function coordinateCrdtWrite(job: WriteJob, request: Extract<ClientRequest, { op
     updated: { value: outcome.value, added: outcome.added, removed: outcome.removed },
   });
   host.launch(op);
+}
+
+/** One page of a bucket's keys (list-keys.ts). */
+function listKeys(host: CoordinationHost, ref: ClientRef, request: Extract<ClientRequest, { op: 'listKeys' }>): void {
+  const limit = request.limit ?? 1000;
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) {
+    return host.respond(ref, clientError('bad_request', `the limit must be a whole number from 1 to ${LIST_LIMIT_MAX}`));
+  }
+  if (host.partitionCount() === 0) return host.respond(ref, clientError('unavailable', 'this node has not joined a cluster yet'));
+  const cursor = request.cursor === undefined || request.cursor === null ? { partition: 0, after: null } : decodeCursor(request.cursor, host.partitionCount());
+  if (typeof cursor === 'string') return host.respond(ref, clientError('bad_request', cursor));
+  host.launch(new ListKeysOperation(host, host.nextOpId(), { ref, bucket: request.bucket, limit, cursor }));
 }

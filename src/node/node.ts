@@ -5,7 +5,7 @@
  * the order "persist, then send". No sockets, timers, disks or clocks in here: the same class runs
  * in a real process (runtime/) and in the deterministic simulator (sim/).
  */
-import { DEFAULT_BUCKET_PROPS, EMPTY_BUCKET_TABLE, bucketProps, setBucket, type BucketProps, type BucketTable } from '../core/buckets/index.js';
+import { DEFAULT_BUCKET_PROPS, EMPTY_BUCKET_TABLE, bucketProps, bucketType, setBucket, type BucketProps, type BucketTable } from '../core/buckets/index.js';
 import { assertNever } from '../core/assert.js';
 import type { NodeId, PeerAddress } from '../core/ids.js';
 import { IdTable } from '../core/id-table.js';
@@ -34,6 +34,8 @@ import { Reaper } from './reaper.js';
 import { isPastGrace } from './expired-sets.js';
 import { ExpirySweep } from './expiry-sweep.js';
 import { mergeOptions } from './merge-options.js';
+import { ListKeysOperation } from './list-keys.js';
+import { LIST_LIMIT_MAX, listStep, type ListStep } from './key-listing.js';
 import { ActorEpochs } from './actors.js';
 import { ExchangeOperation, leafEntries, type ExchangeDeps } from './exchange.js';
 import { MerkleIndex } from './merkle-index.js';
@@ -52,7 +54,7 @@ export type NodeInput =
   /** An operator gave this node a seed to join through. */
   | { readonly kind: 'join'; readonly seed: PeerAddress };
 
-type Operation = GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation;
+type Operation = GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation | ListKeysOperation;
 
 const META_MEMBERSHIP = 'membership';
 const META_BUCKETS = 'buckets';
@@ -262,6 +264,13 @@ export class DynamoNode implements CoordinationHost {
         return this.withOp(body.id, (op) => op.kind === 'exchange' && op.onKeysReply(from, body));
       case MessageType.ExchangeReply:
         return this.withOp(body.id, (op) => op.kind === 'exchange' && op.onExchangeReply(from, body));
+      case MessageType.ListKeys: {
+        if (!this.validPartition(body.partition) || body.limit < 1 || body.limit > LIST_LIMIT_MAX) return;
+        const step = this.localStep(body.bucket, body.partition, body.after, body.limit);
+        return this.sendTo(fromAddress, { type: MessageType.ListKeysReply, id: body.id, keys: step.keys, resumeAfter: step.resumeAfter });
+      }
+      case MessageType.ListKeysReply:
+        return this.withOp(body.id, (op) => op.kind === 'listKeys' && op.onReply(from, body));
       default:
         assertNever(body, 'peer message');
     }
@@ -475,6 +484,18 @@ export class DynamoNode implements CoordinationHost {
       this.placements.set(cacheKey, p);
     }
     return p;
+  }
+
+  partitionCount(): number {
+    return this.membershipValue?.partitions ?? 0;
+  }
+
+  partitionPrimaries(partition: number, n: number): readonly NodeId[] {
+    return this.ring?.preferenceList(partition).slice(0, n) ?? [];
+  }
+
+  localStep(bucket: string, partition: number, after: Uint8Array | null, limit: number): ListStep {
+    return listStep(this.storage, this.partitionCount(), bucket, partition, after, limit, this.nowMs, bucketType(this.props(bucket)) !== 'kv');
   }
 
   actorFor(local: SiblingSet | undefined): string {

@@ -98,6 +98,10 @@ function validBody(m: Record<string, unknown>): boolean {
       return isInt(m.id) && isTriples(m.push) && isPairs(m.want);
     case MessageType.ExchangeReply:
       return isInt(m.id) && isTriples(m.sets);
+    case MessageType.ListKeys:
+      return isInt(m.id) && isStr(m.bucket) && isInt(m.partition) && (m.after === null || isBytes(m.after)) && isInt(m.limit);
+    case MessageType.ListKeysReply:
+      return isInt(m.id) && Array.isArray(m.keys) && m.keys.every(isStr) && (m.resumeAfter === null || isBytes(m.resumeAfter));
     default:
       return false;
   }

@@ -42,6 +42,11 @@ export type ClientRequest =
   | ({ readonly op: 'update'; readonly bucket: string; readonly key: string; readonly update: CrdtUpdate; readonly context: VersionVector } & WriteOptions)
   | { readonly op: 'setBucket'; readonly bucket: string; readonly change: unknown }
   | { readonly op: 'getBucket'; readonly bucket: string }
+  /**
+   * One page of the bucket's live keys, cluster-wide (HTTP ?keys=true; RESP SCAN). `cursor`: from
+   * the previous page's KeysResult, absent or null for the first page.
+   */
+  | { readonly op: 'listKeys'; readonly bucket: string; readonly limit?: number | undefined; readonly cursor?: string | null | undefined }
   /** This node's own copy of a key, for a client that coordinates the read itself (ReplicaReadResult). */
   | { readonly op: 'replicaRead'; readonly bucket: string; readonly key: string };
 
@@ -124,6 +129,14 @@ export interface ReplicaReadResult {
   readonly lww: boolean;
 }
 
+/** A page of keys, in no meaningful order; `cursor` null after the last page. */
+export interface KeysResult {
+  readonly ok: true;
+  readonly op: 'keys';
+  readonly keys: readonly string[];
+  readonly cursor: string | null;
+}
+
 export interface BucketResult {
   readonly ok: true;
   readonly op: 'bucket';
@@ -131,7 +144,7 @@ export interface BucketResult {
   readonly props: BucketProps;
 }
 
-export type ClientResponse = GetResult | WriteResult | UpdateResult | ReplicaReadResult | BucketResult | ClientError;
+export type ClientResponse = GetResult | WriteResult | UpdateResult | ReplicaReadResult | BucketResult | KeysResult | ClientError;
 
 export function clientError(error: ErrorCode, message: string, extra?: { needed: number; acked: number }): ClientError {
   return extra === undefined ? { ok: false, error, message } : { ok: false, error, message, ...extra };

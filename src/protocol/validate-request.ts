@@ -54,6 +54,9 @@ export function validateClientRequest(raw: unknown): ClientRequest | string {
       return raw as ClientRequest;
     case 'setBucket':
       return raw as ClientRequest;
+    case 'listKeys':
+      if (!optInt(r.limit) || !(r.cursor === undefined || r.cursor === null || typeof r.cursor === 'string')) return 'bad listKeys options';
+      return raw as ClientRequest;
     case 'getBucket':
       return raw as ClientRequest;
     default:

@@ -1,0 +1,61 @@
+/**
+ * Key listing, the replica side: one bounded step through a partition's data keys, which the
+ * storage keeps sorted (by key hash, so a partition is one contiguous range). A step looks at no
+ * more than SCAN_KEYS_MAX stored keys and returns at most `limit` live keys of the bucket, so a
+ * page costs bounded memory and time whatever the bucket's size, and a bucket with few keys among
+ * many others is listed in several steps instead of one long stall (Riak's list-keys folded the
+ * whole ring at once). Deleted and expired keys are left out, by this replica's clock.
+ */
+import { liveValues, readableValues, decodeSiblingSet } from '../core/versions/index.js';
+import { parseKey, partitionDataRange } from './keys.js';
+import type { StorageView } from './storage-view.js';
+
+/** Stored keys one step looks at, at most. */
+export const SCAN_KEYS_MAX = 10_000;
+/** The most keys a page may ask for. */
+export const LIST_LIMIT_MAX = 10_000;
+
+export interface ListStep {
+  readonly keys: string[];
+  /** The last data key looked at when the step stopped early; null at the partition's end. */
+  readonly resumeAfter: Uint8Array | null;
+}
+
+export function listStep(
+  storage: StorageView,
+  partitions: number,
+  bucket: string,
+  partition: number,
+  after: Uint8Array | null,
+  limit: number,
+  nowMs: number,
+  crdt: boolean,
+): ListStep {
+  const range = partitionDataRange(partition, partitions);
+  const from = after === null ? range.from : successor(after);
+  const keys: string[] = [];
+  let scanned = 0;
+  for (const { key, value } of storage.range(from, range.to, { limit: SCAN_KEYS_MAX })) {
+    scanned++;
+    const parsed = parseKey(key);
+    if (parsed !== null && parsed.kind === 'data' && parsed.bucket === bucket && isLive(value, nowMs, crdt)) keys.push(parsed.key);
+    if (keys.length >= limit || scanned >= SCAN_KEYS_MAX) return { keys, resumeAfter: Buffer.from(key) };
+  }
+  return { keys, resumeAfter: null };
+}
+
+function isLive(encoded: Uint8Array, nowMs: number, crdt: boolean): boolean {
+  try {
+    const set = decodeSiblingSet(encoded);
+    return crdt ? liveValues(set).length > 0 : readableValues(set, nowMs).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The smallest key after `key`. */
+export function successor(key: Uint8Array): Buffer {
+  const out = Buffer.alloc(key.length + 1);
+  out.set(key);
+  return out;
+}
