@@ -222,6 +222,8 @@ export function encodeHotResponse(id: number, response: ClientResponse): Buffer 
   size.int(id);
   size.context(answer.context);
   if (answer.op === 'get') {
+    // A counter or set value has no hot layout: such an answer travels as msgpack.
+    if (answer.crdt !== undefined) return null;
     size.bytes += 1 + 2;
     if (answer.fastestReplica !== undefined) {
       size.bytes += 1;

@@ -63,10 +63,15 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
     case 'getBucket':
       return host.respond(ref, { ok: true, op: 'bucket', bucket: request.bucket, props: host.props(request.bucket) });
     case 'setBucket': {
-      const result = applyBucketChange(host.props(request.bucket), request.change, host.ringReplicas());
+      const current = host.props(request.bucket);
+      const result = applyBucketChange(current, request.change, host.ringReplicas());
       if (!result.ok) return reject(result.error);
-      host.changeBucket(request.bucket, result.props);
-      return host.respond(ref, { ok: true, op: 'bucket', bucket: request.bucket, props: result.props });
+      const apply = (): void => {
+        host.changeBucket(request.bucket, result.props);
+        host.respond(ref, { ok: true, op: 'bucket', bucket: request.bucket, props: result.props });
+      };
+      if (bucketType(result.props) === bucketType(current)) return apply();
+      return whenBucketEmpty(host, ref, request.bucket, apply);
     }
     case 'listKeys':
       return listKeys(host, ref, request);
@@ -265,4 +270,21 @@ function listKeys(host: CoordinationHost, ref: ClientRef, request: Extract<Clien
   const cursor = request.cursor === undefined || request.cursor === null ? { partition: 0, after: null } : decodeCursor(request.cursor, host.partitionCount());
   if (typeof cursor === 'string') return host.respond(ref, clientError('bad_request', cursor));
   host.launch(new ListKeysOperation(host, host.nextOpId(), { ref, bucket: request.bucket, limit, cursor }));
+}
+
+/**
+ * A bucket's type is fixed once it holds data (kv bytes do not read as a counter): a change runs
+ * a cluster-wide listing of one key first, and applies only when it finds none.
+ */
+function whenBucketEmpty(host: CoordinationHost, ref: ClientRef, bucket: string, apply: () => void): void {
+  if (host.partitionCount() === 0) return host.respond(ref, clientError('unavailable', 'this node has not joined a cluster yet'));
+  const onPage = (keys: readonly string[], complete: boolean): void => {
+    if (keys.length > 0) {
+      const message = `bucket "${bucket}" holds data (key "${keys[0]}"), so its type is fixed; use a new bucket for another type`;
+      return host.respond(ref, clientError('wrong_type', message));
+    }
+    if (!complete) return host.respond(ref, clientError('unavailable', 'could not check that the bucket is empty before changing its type; try again'));
+    apply();
+  };
+  host.launch(new ListKeysOperation(host, host.nextOpId(), { ref, bucket, limit: 1, cursor: { partition: 0, after: null }, onPage }));
 }

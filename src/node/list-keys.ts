@@ -38,7 +38,7 @@ export interface ListKeysSpec {
   readonly limit: number;
   readonly cursor: ListCursor;
   /** Called with the page instead of answering the client (the bucket type check). */
-  readonly onPage?: (keys: readonly string[]) => void;
+  readonly onPage?: (keys: readonly string[], complete: boolean) => void;
 }
 
 interface Asked {
@@ -116,7 +116,7 @@ export class ListKeysOperation {
     if (this.asked.some((a) => a.reply !== null)) {
       this.absorb();
       // The page so far is answered; the cursor resumes where it got.
-      return this.answer(this.cursor);
+      return this.answer(this.cursor, false);
     }
     this.fail('no replica answered the key listing in time');
   }
@@ -150,10 +150,10 @@ export class ListKeysOperation {
     if (this.page.length >= this.spec.limit) this.answer(this.cursor.partition >= this.host.partitionCount() ? null : this.cursor);
   }
 
-  private answer(next: ListCursor | null): void {
+  private answer(next: ListCursor | null, complete = true): void {
     if (this.done) return;
     this.done = true;
-    if (this.spec.onPage !== undefined) return this.spec.onPage(this.page);
+    if (this.spec.onPage !== undefined) return this.spec.onPage(this.page, complete);
     this.host.respond(this.spec.ref, { ok: true, op: 'keys', keys: this.page, cursor: next === null ? null : encodeCursor(next) });
   }
 
