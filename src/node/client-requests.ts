@@ -178,7 +178,7 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const now = host.now();
   const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity);
   const actor = host.actorFor(local);
-  if (request.op === 'update') return coordinateCrdtWrite(job, request, local, actor);
+  if (request.op === 'update') return coordinateCrdtWrite(job, request, local, actor, isPrimary);
   const data = request.op === 'put' ? request.value : null;
   const expiresAtMs = request.op === 'put' ? expiryAfter(now, ttlOf(request.ttlMs, props)) : undefined;
   const written = expiresAtMs === undefined ? { data, timestampMs: now } : { data, timestampMs: now, expiresAtMs };
@@ -230,7 +230,7 @@ function ttlOf(requestTtlMs: number | undefined, props: BucketProps): number | u
 }
 
 /** A counter or set update: the new version holds the joined state plus the change (crdt-update.ts). */
-function coordinateCrdtWrite(job: WriteJob, request: Extract<ClientRequest, { op: 'update' }>, local: SiblingSet | undefined, actor: string): void {
+function coordinateCrdtWrite(job: WriteJob, request: Extract<ClientRequest, { op: 'update' }>, local: SiblingSet | undefined, actor: string, isPrimary: boolean): void {
   const { host, ref, identity, placement, props } = job;
   const type = bucketType(props);
   if (type === 'kv') return host.respond(ref, clientError('wrong_type', 'not a counter or set bucket'));
@@ -241,6 +241,10 @@ function coordinateCrdtWrite(job: WriteJob, request: Extract<ClientRequest, { op
   }
   const set = truncate(outcome.set, host.config.maxClockEntries);
   const encoded = encodeSiblingSet(set);
+  // As for a put: replicas holding the copy this update was made from store it without decoding.
+  const key = dataKey(identity);
+  const readable = local !== undefined || (isPrimary && host.store.getRaw(key) === undefined);
+  const base = isPrimary && set === outcome.set && readable ? host.store.copyDigest(key) : null;
   if (encoded.length > host.config.maxValueBytes) {
     return host.respond(ref, clientError('too_large', `the ${type} would take ${encoded.length} bytes; the limit is ${host.config.maxValueBytes}`));
   }
@@ -250,7 +254,7 @@ function coordinateCrdtWrite(job: WriteJob, request: Extract<ClientRequest, { op
     identity,
     set,
     encoded,
-    base: null,
+    base,
     needed: request.w ?? props.w,
     strict: request.strict ?? props.strict,
     placement,
