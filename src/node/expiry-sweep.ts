@@ -2,7 +2,7 @@
  * The reaper's queue lives in memory: a coordinator that restarts forgets the reaps it scheduled,
  * and a write whose primaries did not all acknowledge it schedules none. This sweep finds those
  * keys again: it walks the data keys a few at a time (a cursor over the whole keyspace, so a pass
- * over a million keys takes a while and costs little per tick), and for every set expired past
+ * over a million keys takes a while and costs little per second), and for every set expired past
  * the grace schedules a reap under the usual rule (reaper.ts: every primary up and still holding
  * exactly that set). Only the key's first primary schedules, so a key is reaped once, not N times.
  */
@@ -13,8 +13,13 @@ import { ALL_DATA, parseKey, type KeyIdentity } from './keys.js';
 import { isPastGrace } from './expired-sets.js';
 import type { StorageView } from './storage-view.js';
 
-/** Keys examined per tick. */
-const SWEEP_KEYS_PER_TICK = 64;
+/**
+ * Keys examined per sweep step, and steps at most one a second: with the disk engine each key is
+ * a read, so the sweep stays a trickle (a pass over a million keys takes about an hour, which is
+ * the default grace), never a scan that competes with clients.
+ */
+const SWEEP_KEYS_PER_TICK = 256;
+const SWEEP_INTERVAL_MS = 1000;
 
 export interface SweepHost {
   readonly ctx: NodeContext;
@@ -26,12 +31,15 @@ export interface SweepHost {
 export class ExpirySweep {
   /** The next data key to look at (inclusive); the start of the keyspace again after the end. */
   private cursor: Uint8Array = ALL_DATA.from;
+  private lastSweepMs = -Infinity;
   scheduled = 0;
 
   constructor(private readonly host: SweepHost) {}
 
   tick(): void {
     const { ctx, storage } = this.host;
+    if (ctx.now() - this.lastSweepMs < SWEEP_INTERVAL_MS) return;
+    this.lastSweepMs = ctx.now();
     let seen = 0;
     let last: Uint8Array | null = null;
     for (const { key, value } of storage.range(this.cursor, ALL_DATA.to, { limit: SWEEP_KEYS_PER_TICK })) {

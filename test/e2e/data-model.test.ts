@@ -92,9 +92,13 @@ test('a bucket type cannot change once the bucket holds data', async () => {
 test(`${LIST_KEYS} keys listed in pages of 1,000 while a node joins: each once`, { timeout: 600_000 }, async () => {
   const keys = Array.from({ length: LIST_KEYS }, (_, i) => `key-${i}`);
   let next = 0;
+  const writeStarted = Date.now();
   await Promise.all(Array.from({ length: 64 }, async () => {
     while (next < keys.length) await client.put('listed', keys[next++]!, 'v');
   }));
+  const written = Date.now();
+  const heapBefore = Math.max(...(await Promise.all(URLS.map((u) => metric(u, 'dynamo_heap_used_bytes')))));
+  let heapMax = heapBefore;
   const started = Date.now();
   const seen: string[] = [];
   let cursor: string | null = null;
@@ -108,9 +112,11 @@ test(`${LIST_KEYS} keys listed in pages of 1,000 while a node joins: each once`,
     seen.push(...page.keys);
     cursor = page.cursor;
     if (++pages === 3) cluster.start(4);
+    if (pages % 10 === 0) heapMax = Math.max(heapMax, ...(await Promise.all(URLS.map((u) => metric(u, 'dynamo_heap_used_bytes')))));
   } while (cursor !== null);
   const ms = Date.now() - started;
-  console.log(`# key listing e2e: ${LIST_KEYS} keys in ${pages} pages in ${ms} ms while node 4 joined`);
+  const mb = (b: number): string => (b / 1048576).toFixed(0);
+  console.log(`# key listing e2e: ${LIST_KEYS} keys written in ${written - writeStarted} ms; listed in ${pages} pages in ${ms} ms while node 4 joined; heap of the largest node ${mb(heapBefore)} MB before, at most ${mb(heapMax)} MB during`);
   assert.equal(new Set(seen).size, seen.length, 'no key listed twice');
   assert.deepEqual([...seen].sort(), [...keys].sort());
   const cli = spawnSync(process.execPath, [resolve(import.meta.dirname, '../../bin/dynamo.js'), 'keys', 'listed', '--node', URLS[1]!, '--page-size', '5000'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
