@@ -14,7 +14,7 @@ import { kv, ProcessCluster, waitFor } from './process-cluster.js';
 
 const cluster = new ProcessCluster({ nodes: 3, basePort: 31400, storage: 'memory', clientPorts: true, extraArgs: ['--max-value-bytes', '100000'] });
 const URLS = [cluster.url(1), cluster.url(2), cluster.url(3)];
-const LIST_KEYS = Number(process.env.LIST_E2E_KEYS ?? 20_000);
+const LIST_KEYS = Number(process.env.LIST_E2E_KEYS ?? 10_000);
 let client: Client;
 
 before(async () => {
