@@ -14,6 +14,13 @@ import type { StorageView } from './storage-view.js';
 export const SCAN_KEYS_MAX = 10_000;
 /** The most keys a page may ask for. */
 export const LIST_LIMIT_MAX = 10_000;
+/** The longest data key (tag, hash, 128-byte bucket, 1 KiB key, their lengths), so the longest `after`. */
+export const MAX_AFTER_BYTES = 1 + 16 + 2 + 128 + 2 + 1024;
+
+/** An `after` from a peer or a cursor: a data key, no longer than one can be. */
+export function validAfter(after: Uint8Array | null): boolean {
+  return after === null || (after.length >= 17 && after.length <= MAX_AFTER_BYTES && after[0] === 0x01);
+}
 
 export interface ListStep {
   readonly keys: string[];

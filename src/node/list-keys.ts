@@ -16,7 +16,7 @@ import { MessageType, type ListKeysReply } from '../protocol/messages.js';
 import { clientError } from '../protocol/requests.js';
 import type { ClientRef, NodeContext } from './context.js';
 import { dataKey, identify } from './keys.js';
-import type { ListStep } from './key-listing.js';
+import { validAfter, type ListStep } from './key-listing.js';
 
 export interface ListCursor {
   readonly partition: number;
@@ -95,7 +95,12 @@ export class ListKeysOperation {
   onReply(from: NodeId, body: ListKeysReply): void {
     const a = this.asked.find((x) => x.node === from && x.reply === null && !x.failed);
     if (a === undefined || this.done) return;
-    a.reply = { keys: [...body.keys], resumeAfter: body.resumeAfter === null ? null : Buffer.from(body.resumeAfter) };
+    if (!validAfter(body.resumeAfter) || body.keys.length > this.spec.limit) {
+      this.host.metrics.badMessages++;
+      a.failed = true;
+    } else {
+      a.reply = { keys: [...body.keys], resumeAfter: body.resumeAfter === null ? null : Buffer.from(body.resumeAfter) };
+    }
     if (!this.ready()) return;
     this.absorb();
     this.step();
@@ -178,5 +183,6 @@ export function decodeCursor(text: string, partitions: number): ListCursor | str
   if (match === null) return 'the cursor is not one this cluster gave out';
   const partition = Number(match[1]);
   if (partition > partitions) return 'the cursor names a partition this cluster does not have';
-  return { partition, after: match[2] === '' ? null : Buffer.from(match[2]!, 'hex') };
+  const after = match[2] === '' ? null : Buffer.from(match[2]!, 'hex');
+  return validAfter(after) ? { partition, after } : 'the cursor is not one this cluster gave out';
 }

@@ -35,7 +35,7 @@ import { isPastGrace } from './expired-sets.js';
 import { ExpirySweep } from './expiry-sweep.js';
 import { mergeOptions } from './merge-options.js';
 import { ListKeysOperation } from './list-keys.js';
-import { LIST_LIMIT_MAX, listStep, type ListStep } from './key-listing.js';
+import { LIST_LIMIT_MAX, listStep, validAfter, type ListStep } from './key-listing.js';
 import { ActorEpochs } from './actors.js';
 import { ExchangeOperation, leafEntries, type ExchangeDeps } from './exchange.js';
 import { MerkleIndex } from './merkle-index.js';
@@ -265,7 +265,10 @@ export class DynamoNode implements CoordinationHost {
       case MessageType.ExchangeReply:
         return this.withOp(body.id, (op) => op.kind === 'exchange' && op.onExchangeReply(from, body));
       case MessageType.ListKeys: {
-        if (!this.validPartition(body.partition) || body.limit < 1 || body.limit > LIST_LIMIT_MAX) return;
+        if (!this.validPartition(body.partition) || body.limit < 1 || body.limit > LIST_LIMIT_MAX || !validAfter(body.after)) {
+          this.metrics.badMessages++;
+          return;
+        }
         const step = this.localStep(body.bucket, body.partition, body.after, body.limit);
         return this.sendTo(fromAddress, { type: MessageType.ListKeysReply, id: body.id, keys: step.keys, resumeAfter: step.resumeAfter });
       }

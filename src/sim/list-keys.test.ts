@@ -66,3 +66,13 @@ test('a listing that runs while a node joins and another crashes lists every key
   assert.equal(new Set(listed).size, listed.length, 'no key twice');
   assert.deepEqual([...listed].sort(), [...keys].sort());
 });
+
+test('a cursor or a peer request naming a key that cannot exist is refused, not scanned', () => {
+  const sim = formed(33);
+  const huge = Buffer.from(`0:01${'ab'.repeat(3000)}`).toString('base64url');
+  const r = sim.call('n1', { op: 'listKeys', bucket: 'b', limit: 10, cursor: huge });
+  assert.ok(!r.ok && r.error === 'bad_request');
+  const wrongTag = Buffer.from(`0:02${'00'.repeat(20)}`).toString('base64url');
+  const r2 = sim.call('n1', { op: 'listKeys', bucket: 'b', limit: 10, cursor: wrongTag });
+  assert.ok(!r2.ok && r2.error === 'bad_request');
+});
