@@ -80,6 +80,21 @@ test('concurrent adds through every node are kept; a remove with a read context 
   assert.ok(!viaClient.value.includes('item-1'));
 });
 
+test('the client: a put with ttlMs expires (binary protocol), a listing through keys()', async () => {
+  await client.put('sessions', 'short', 'token', { ttlMs: 1500 });
+  await client.put('sessions', 'kept', 'token');
+  const live = await client.get('sessions', 'short');
+  assert.equal(live.found, true);
+  const http = await kv(URLS[1]!, 'GET', '/kv/sessions/short');
+  assert.ok(Number(http.body.length) > 0 && http.status === 200);
+  await new Promise((r) => setTimeout(r, 1700));
+  assert.equal((await client.get('sessions', 'short')).found, false);
+  assert.equal((await kv(URLS[2]!, 'GET', '/kv/sessions/short')).status, 404);
+  const keys: string[] = [];
+  for await (const key of client.keys('sessions', 1)) keys.push(key);
+  assert.deepEqual(keys, ['kept']);
+});
+
 test('a bucket type cannot change once the bucket holds data', async () => {
   assert.equal((await kv(URLS[0]!, 'PUT', '/kv/plain/k', 'v')).status, 204);
   const change = await kv(URLS[1]!, 'PUT', '/buckets/plain', json({ type: 'set' }));
