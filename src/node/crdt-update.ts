@@ -8,6 +8,7 @@
 import { assert } from '../core/assert.js';
 import {
   applyUpdate,
+  counterOf,
   counterValue,
   encodeCrdt,
   increment,
@@ -80,6 +81,11 @@ function applyChange(state: CrdtState, change: CrdtUpdate, dot: readonly [string
     return { ok: true, state: { type: 'counter', counter: increment(state.counter, dot[0], change.increment) }, added: 0, removed: 0 };
   }
   if (state.type !== 'set' || change.type !== 'set') return { ok: false, error: 'wrong_type', message: 'the update does not match the stored type' };
+  // A stored set whose clock is ahead of the store's own history was not written by this code
+  // (a corrupt or hostile copy): refuse rather than reuse a dot.
+  if (counterOf(state.set.clock, dot[0]) >= dot[1]) {
+    return { ok: false, error: 'bad_request', message: 'the stored set is inconsistent with its version history; it cannot be updated here' };
+  }
   const before = new Set(setValue(state.set));
   // No context: remove what this coordinator has seen.
   const removeContext = readContext.length === 0 ? state.set.clock : readContext;
