@@ -10,8 +10,9 @@ import { liveValues, readableValues, decodeSiblingSet } from '../core/versions/i
 import { parseKey, partitionDataRange } from './keys.js';
 import type { StorageView } from './storage-view.js';
 
-/** Stored keys one step looks at, at most. */
+/** Stored keys one step looks at, at most, and stored bytes it decodes (values can be a MiB each). */
 export const SCAN_KEYS_MAX = 10_000;
+export const SCAN_BYTES_MAX = 8 * 1024 * 1024;
 /** The most keys a page may ask for. */
 export const LIST_LIMIT_MAX = 10_000;
 /** The longest data key (tag, hash, 128-byte bucket, 1 KiB key, their lengths), so the longest `after`. */
@@ -42,11 +43,15 @@ export function listStep(
   const from = after === null ? range.from : successor(after);
   const keys: string[] = [];
   let scanned = 0;
+  let bytes = 0;
   for (const { key, value } of storage.range(from, range.to, { limit: SCAN_KEYS_MAX })) {
     scanned++;
     const parsed = parseKey(key);
-    if (parsed !== null && parsed.kind === 'data' && parsed.bucket === bucket && isLive(value, nowMs, crdt)) keys.push(parsed.key);
-    if (keys.length >= limit || scanned >= SCAN_KEYS_MAX) return { keys, resumeAfter: Buffer.from(key) };
+    if (parsed !== null && parsed.kind === 'data' && parsed.bucket === bucket) {
+      bytes += value.length;
+      if (isLive(value, nowMs, crdt)) keys.push(parsed.key);
+    }
+    if (keys.length >= limit || scanned >= SCAN_KEYS_MAX || bytes >= SCAN_BYTES_MAX) return { keys, resumeAfter: Buffer.from(key) };
   }
   return { keys, resumeAfter: null };
 }
