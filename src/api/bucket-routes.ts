@@ -22,5 +22,6 @@ export async function bucketRoute(runtime: NodeRuntime, method: string, path: st
   }
   if (!response.ok) return send(httpStatusOf(response), errorBody(response), { 'content-type': 'application/json' });
   if (response.op !== 'bucket') return send(500);
-  sendJson(send, 200, { bucket: response.bucket, props: response.props, ...response.props });
+  const dataModel = { ttl_ms: response.props.ttlMs ?? 0, type: response.props.type ?? 'kv' };
+  sendJson(send, 200, { bucket: response.bucket, props: { ...response.props, ...dataModel }, ...response.props, ...dataModel });
 }

@@ -5,6 +5,8 @@ const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
   too_large: 413,
   too_many_siblings: 409,
+  wrong_type: 409,
+  too_many_elements: 413,
   quorum_failed: 503,
   overloaded: 503,
   unavailable: 503,

@@ -19,6 +19,8 @@ export async function startHttpApi(options: HttpApiOptions): Promise<Server> {
   const server = createServer((req, res) => {
     handle(options, req, res).catch((err: unknown) => {
       if (err instanceof BodyTooLarge) {
+        // Refused before the route saw a whole request: counted here, as the route counts the rest.
+        options.metrics.observe(req.method === 'POST' ? 'update' : 'put', 'too_large', 0);
         respond(res, 413, JSON.stringify({ error: err.message, code: 'too_large' }), { 'content-type': 'application/json', connection: 'close' });
         return;
       }

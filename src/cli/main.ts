@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { benchCommand } from './bench.js';
 import { devClusterCommand } from './dev-cluster.js';
 import { kvCommands } from './kv.js';
+import { keysCommand } from './keys.js';
 import { membershipCommands } from './membership.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
@@ -20,6 +21,7 @@ program.addCommand(startCommand());
 program.addCommand(devClusterCommand());
 program.addCommand(statusCommand());
 program.addCommand(benchCommand());
+program.addCommand(keysCommand());
 for (const command of [...kvCommands(), ...membershipCommands()]) program.addCommand(command);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

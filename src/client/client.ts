@@ -73,6 +73,38 @@ export interface WriteOptions {
   readonly w?: number;
   readonly strict?: boolean;
   readonly timeoutMs?: number;
+  /** Puts only: the value expires this many ms after the coordinator takes it; 0 never (overrides the bucket's ttl_ms). */
+  readonly ttlMs?: number;
+}
+
+/** Options of a counter or set update; `context` matters for a set remove (what the read saw). */
+export type UpdateOptions = Omit<WriteOptions, 'ttlMs'>;
+
+/** An applied counter update: the total as the coordinator holds it after the increment. */
+export interface CounterUpdate {
+  readonly value: number;
+  readonly context: Context;
+}
+
+/** An applied set update: the elements as the coordinator holds them after it, and how many changed. */
+export interface SetUpdate {
+  readonly value: readonly string[];
+  readonly added: number;
+  readonly removed: number;
+  readonly context: Context;
+}
+
+/** A counter or set read; `found` false (value 0 or []) when the key was never written. */
+export interface CrdtRead<T> {
+  readonly found: boolean;
+  readonly value: T;
+  readonly context: Context;
+}
+
+/** One page of a key listing; pass `cursor` back for the next, null after the last. */
+export interface KeysPage {
+  readonly keys: readonly string[];
+  readonly cursor: string | null;
 }
 
 export interface Sibling {
@@ -101,7 +133,10 @@ const MAX_KNOWN_BUCKETS = 10_000;
 type OkResponse = Exclude<ClientResponse, { ok: false }>;
 /** A put or delete request being filled in by `write`. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type WriteRequest = Mutable<Extract<ClientRequest, { op: 'put' }>> | Mutable<Extract<ClientRequest, { op: 'delete' }>>;
+type WriteRequest =
+  | Mutable<Extract<ClientRequest, { op: 'put' }>>
+  | Mutable<Extract<ClientRequest, { op: 'delete' }>>
+  | Mutable<Extract<ClientRequest, { op: 'update' }>>;
 
 /** One request's tries: where it may go and what went wrong so far. */
 interface Attempts {
@@ -231,12 +266,81 @@ export class Client {
   put(bucket: string, key: string, value: Value, options: WriteOptions = {}): Promise<Context> {
     const bytes = toBuffer(value);
     if (bytes.length > this.maxValueBytes) return Promise.reject(new TooLargeError(`the value has ${bytes.length} bytes; the limit is ${this.maxValueBytes}`));
-    return this.write({ op: 'put', bucket, key, value: bytes, context: [] }, options);
+    const request: WriteRequest = { op: 'put', bucket, key, value: bytes, context: [] };
+    if (options.ttlMs !== undefined) request.ttlMs = options.ttlMs;
+    return this.write(request, options).then((r) => Context.of(r.context));
+  }
+
+  /** Adds `delta` to a counter (negative: subtracts); never lost to a concurrent increment. */
+  increment(bucket: string, key: string, delta = 1, options: UpdateOptions = {}): Promise<CounterUpdate> {
+    return this.write({ op: 'update', bucket, key, update: { type: 'counter', increment: delta }, context: [] }, options).then((r) => {
+      if (r.op !== 'update' || r.value.type !== 'counter') throw unexpected(r);
+      return { value: r.value.value, context: Context.of(r.context) };
+    });
+  }
+
+  /** Adds elements to a set bucket's key; concurrent adds are all kept. */
+  addToSet(bucket: string, key: string, elements: readonly string[], options: UpdateOptions = {}): Promise<SetUpdate> {
+    return this.updateSet(bucket, key, elements, [], options);
+  }
+
+  /**
+   * Removes elements as the read whose context is given saw them (without one: as the coordinator
+   * holds them); an add the read did not see survives.
+   */
+  removeFromSet(bucket: string, key: string, elements: readonly string[], options: UpdateOptions = {}): Promise<SetUpdate> {
+    return this.updateSet(bucket, key, [], elements, options);
+  }
+
+  /** Adds and removes in one update. */
+  updateSet(bucket: string, key: string, add: readonly string[], remove: readonly string[], options: UpdateOptions = {}): Promise<SetUpdate> {
+    return this.write({ op: 'update', bucket, key, update: { type: 'set', add, remove }, context: [] }, options).then((r) => {
+      if (r.op !== 'update' || r.value.type !== 'set') throw unexpected(r);
+      return { value: r.value.value, added: r.added, removed: r.removed, context: Context.of(r.context) };
+    });
+  }
+
+  async getCounter(bucket: string, key: string, options: Omit<ReadOptions, 'resolve'> = {}): Promise<CrdtRead<number>> {
+    const read = await this.coordinatedRead(bucket, key, options);
+    if (read.crdt !== undefined && read.crdt.type !== 'counter') throw unexpected(read);
+    return { found: read.crdt !== undefined, value: read.crdt?.value ?? 0, context: Context.of(read.context) };
+  }
+
+  async getSet(bucket: string, key: string, options: Omit<ReadOptions, 'resolve'> = {}): Promise<CrdtRead<readonly string[]>> {
+    const read = await this.coordinatedRead(bucket, key, options);
+    if (read.crdt !== undefined && read.crdt.type !== 'set') throw unexpected(read);
+    return { found: read.crdt !== undefined, value: read.crdt?.value ?? [], context: Context.of(read.context) };
+  }
+
+  private async coordinatedRead(bucket: string, key: string, options: Omit<ReadOptions, 'resolve'>): Promise<GetResult> {
+    const request: { op: 'get'; bucket: string; key: string; r?: number; strict?: boolean } = { op: 'get', bucket, key };
+    if (options.r !== undefined) request.r = options.r;
+    if (options.strict !== undefined) request.strict = options.strict;
+    const response = await this.call(request, bucket, key, undefined, options.timeoutMs);
+    if (response.op !== 'get') throw unexpected(response);
+    return response;
+  }
+
+  /** One page of a bucket's live keys, cluster-wide. */
+  async listKeys(bucket: string, options: { limit?: number; cursor?: string | null; timeoutMs?: number } = {}): Promise<KeysPage> {
+    const response = await this.call({ op: 'listKeys', bucket, limit: options.limit, cursor: options.cursor ?? null }, null, null, undefined, options.timeoutMs);
+    if (response.op !== 'keys') throw unexpected(response);
+    return { keys: response.keys, cursor: response.cursor };
+  }
+
+  /** Every live key of a bucket, page by page. */
+  async *keys(bucket: string, pageSize = 1000): AsyncGenerator<string> {
+    let cursor: string | null = null;
+    do {
+      const page = await this.listKeys(bucket, { limit: pageSize, cursor });
+      yield* page.keys;
+      cursor = page.cursor;
+    } while (cursor !== null);
   }
 
   /** Deletes (writes a tombstone superseding what `context` covers); returns the tombstone's context. */
   delete(bucket: string, key: string, options: WriteOptions = {}): Promise<Context> {
-    return this.write({ op: 'delete', bucket, key, context: [] }, options);
+    return this.write({ op: 'delete', bucket, key, context: [] }, options).then((r) => Context.of(r.context));
   }
 
   async getBucket(bucket: string): Promise<BucketProps> {
@@ -261,8 +365,8 @@ export class Client {
     this.pools.close();
   }
 
-  /** Sends a put or delete with the options' context, w, strict and coordinator; resolves with the new context. */
-  private write(request: WriteRequest, options: WriteOptions): Promise<Context> {
+  /** Sends a put, delete or update with the options' context, w, strict and coordinator. */
+  private write(request: WriteRequest, options: WriteOptions): Promise<Extract<OkResponse, { op: 'put' | 'delete' | 'update' }>> {
     let context: Context;
     try {
       context = contextOf(options.context);
@@ -274,8 +378,8 @@ export class Client {
     if (options.strict !== undefined) request.strict = options.strict;
     if (context.fastestReplica !== undefined) request.coordinator = context.fastestReplica;
     return this.call(request, request.bucket, request.key, context.fastestReplica, options.timeoutMs).then((response) => {
-      if (response.op !== 'put' && response.op !== 'delete') throw unexpected(response);
-      return Context.of(response.context);
+      if (response.op !== 'put' && response.op !== 'delete' && response.op !== 'update') throw unexpected(response);
+      return response;
     });
   }
 
@@ -382,7 +486,7 @@ function contextOf(context: Context | string | undefined): Context {
   return typeof context === 'string' ? Context.parse(context) : context;
 }
 
-function withoutCoordinator(request: Extract<ClientRequest, { op: 'put' | 'delete' }>): ClientRequest {
+function withoutCoordinator(request: Extract<ClientRequest, { op: 'put' | 'delete' | 'update' }>): ClientRequest {
   const { coordinator: _dropped, ...rest } = request;
   return rest;
 }

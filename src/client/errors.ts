@@ -10,6 +10,8 @@ export type DynamoErrorCode =
   | 'quorum_failed'
   | 'too_large'
   | 'too_many_siblings'
+  | 'wrong_type'
+  | 'too_many_elements'
   | 'overloaded'
   | 'unavailable'
   | 'timeout'
@@ -71,6 +73,22 @@ export class TooManySiblingsError extends DynamoError {
   }
 }
 
+/** The operation does not fit the bucket's type (a PUT on a counter bucket, an increment on a set...). */
+export class WrongTypeError extends DynamoError {
+  override readonly name = 'WrongTypeError';
+  constructor(message: string) {
+    super('wrong_type', message);
+  }
+}
+
+/** A set would grow past the per-set element cap. */
+export class TooManyElementsError extends DynamoError {
+  override readonly name = 'TooManyElementsError';
+  constructor(message: string) {
+    super('too_many_elements', message);
+  }
+}
+
 /** The node could not serve (stopping, not yet joined, storage failure, overloaded). */
 export class UnavailableError extends DynamoError {
   override readonly name = 'UnavailableError';
@@ -97,6 +115,10 @@ export function errorFromResponse(error: ClientError): DynamoError {
       return new TooLargeError(error.message);
     case 'too_many_siblings':
       return new TooManySiblingsError(error.message);
+    case 'wrong_type':
+      return new WrongTypeError(error.message);
+    case 'too_many_elements':
+      return new TooManyElementsError(error.message);
     case 'overloaded':
     case 'unavailable':
       return new UnavailableError(error.error, error.message);

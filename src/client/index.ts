@@ -1,5 +1,19 @@
 /** The TypeScript client of the package: `import { Client } from 'dynamo'`. */
-export { Client, type ClientOptions, type ReadOptions, type WriteOptions, type ReadResult, type Sibling, type Resolver, type Value } from './client.js';
+export {
+  Client,
+  type ClientOptions,
+  type ReadOptions,
+  type WriteOptions,
+  type ReadResult,
+  type Sibling,
+  type Resolver,
+  type Value,
+  type UpdateOptions,
+  type CounterUpdate,
+  type SetUpdate,
+  type CrdtRead,
+  type KeysPage,
+} from './client.js';
 export { Context } from './context.js';
 export {
   DynamoError,
@@ -8,6 +22,8 @@ export {
   TimeoutError,
   TooLargeError,
   TooManySiblingsError,
+  WrongTypeError,
+  TooManyElementsError,
   UnavailableError,
   ConnectionError,
   type DynamoErrorCode,

@@ -16,7 +16,7 @@
  * found" only when all of the key's primaries did, as the node's read does (a freshly restarted,
  * empty replica cannot hide a value).
  */
-import { context, decodeSiblingSet, isTombstone, liveValues, resolveLww, type SiblingSet } from '../core/versions/index.js';
+import { context, decodeSiblingSet, readableValues, readsAsGone, resolveLww, type SiblingSet } from '../core/versions/index.js';
 import type { ClientResponse, GetResult } from '../protocol/requests.js';
 
 /** Sends a replicaRead for the key to one node; rejects when the node cannot be reached in time. */
@@ -115,7 +115,9 @@ class ReplicaRead {
       return this.finish(null);
     }
     if (this.copies.some((c) => c.lww)) set = resolveLww(set);
-    this.finish({ ok: true, op: 'get', values: liveValues(set), context: context(set), tombstone: isTombstone(set), fastestReplica: first.node });
+    // Expiry by the client's clock here (as bounded as the nodes' skew; docs/operations.md).
+    const now = Date.now();
+    this.finish({ ok: true, op: 'get', values: readableValues(set, now), context: context(set), tombstone: readsAsGone(set, now), fastestReplica: first.node });
   }
 
   private finish(result: GetResult | null): void {

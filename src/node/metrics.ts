@@ -6,6 +6,10 @@ export interface NodeMetrics {
   hintsDelivered: number;
   hintsExpired: number;
   tombstonesReaped: number;
+  /** Copies of keys expired past the grace dropped when a peer had already let go of them (expired-sets.ts). */
+  expiredDropped: number;
+  /** Set updates refused because the set would pass its element cap. */
+  setElementRefusals: number;
   siblingWarnings: number;
   siblingRefusals: number;
   forwarded: number;
@@ -32,6 +36,8 @@ export function newMetrics(): NodeMetrics {
     hintsDelivered: 0,
     hintsExpired: 0,
     tombstonesReaped: 0,
+    expiredDropped: 0,
+    setElementRefusals: 0,
     siblingWarnings: 0,
     siblingRefusals: 0,
     forwarded: 0,

@@ -5,7 +5,7 @@
  * the order "persist, then send". No sockets, timers, disks or clocks in here: the same class runs
  * in a real process (runtime/) and in the deterministic simulator (sim/).
  */
-import { DEFAULT_BUCKET_PROPS, bucketProps, setBucket, type BucketProps, type BucketTable } from '../core/buckets/index.js';
+import { DEFAULT_BUCKET_PROPS, bucketProps, bucketType, setBucket, type BucketProps, type BucketTable } from '../core/buckets/index.js';
 import { assert, assertNever } from '../core/assert.js';
 import type { NodeId, PeerAddress } from '../core/ids.js';
 import { IdTable } from '../core/id-table.js';
@@ -46,6 +46,10 @@ import { applyReplicaWrite, type ReplicaWriteHost } from './replica/replica-writ
 import { routeHint, type HintRoutingHost } from './handoff/hint-routing.js';
 import { MerkleIndex } from './anti-entropy/merkle-index.js';
 import { PartitionSync } from './transfer/partition-sync.js';
+import { ExpirySweep } from './replica/expiry-sweep.js';
+import { dropIfPastGrace } from './replica/expired-sets.js';
+import { ListKeysOperation } from './listing/list-keys.js';
+import { LIST_LIMIT_MAX, listStep, validAfter, type ListStep } from './listing/key-listing.js';
 import type { StorageView } from './storage-view.js';
 import { clusterView, hintsByTargetOf, keyCountsOf, type ClusterView, type KeyCounts, type RingView } from './views.js';
 
@@ -61,7 +65,7 @@ export type NodeInput =
   | { readonly kind: 'join'; readonly seed: PeerAddress };
 
 /** Every kind of operation in flight, each of the one shape of operation.ts (the union lets replies narrow by kind). */
-type Operation = (GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation | ReapOperation) & NodeOperation;
+type Operation = (GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation | ReapOperation | ListKeysOperation) & NodeOperation;
 
 export class DynamoNode implements CoordinationHost {
   readonly selfId: NodeId;
@@ -81,6 +85,7 @@ export class DynamoNode implements CoordinationHost {
   private readonly handoff: HandoffScheduler;
   private readonly reaper: Reaper;
   private readonly reapHost: ReapHost;
+  private readonly expirySweep: ExpirySweep;
   private readonly actors: ActorEpochs;
   private lastHandoffMs = -Infinity;
   private merkle: MerkleIndex | null = null;
@@ -122,6 +127,12 @@ export class DynamoNode implements CoordinationHost {
     this.actors = new ActorEpochs(config.actor, loadActorEpochCeiling(storage, logError), (ceiling) => saveActorEpochCeiling(this.store, ceiling));
     this.sync = new PartitionSync(this.syncHost());
     this.alive = new AliveMark(loadAliveMark(storage, logError));
+    this.expirySweep = new ExpirySweep({
+      ctx: this,
+      storage,
+      placement: (identity, n) => this.placement(identity, n),
+      scheduleReap: (bucket, key, setDigest, goneAtMs) => this.scheduleReap(bucket, key, setDigest, goneAtMs),
+    });
     this.responder = this.responderHost();
     this.replicaHost = { ctx: this, isMember: (node) => this.isMember(node), sendTo: (a, b) => this.sendTo(a, b) };
     this.hintRouting = { ctx: this, membership: () => this.membershipValue, placement: (id, n) => this.placement(id, n) };
@@ -236,6 +247,7 @@ export class DynamoNode implements CoordinationHost {
       this.handoff.scan(this, (op) => this.launch(op), (hint) => routeHint(this.hintRouting, hint));
     }
     this.reaper.tick(this.reapHost);
+    if (this.membershipValue !== null) this.expirySweep.tick();
     this.sync.tick();
     this.alive.tick(this.nowMs, this.config.tombstoneGraceMs, (now) => saveAliveMark(this.store, now));
   }
@@ -302,9 +314,23 @@ export class DynamoNode implements CoordinationHost {
         return this.withOp(body.id, (op) => op.kind === 'exchange' && op.onKeysReply(from, body));
       case MessageType.ExchangeReply:
         return this.withOp(body.id, (op) => op.kind === 'exchange' && op.onExchangeReply(from, body));
+      case MessageType.ListKeys: {
+        if (!this.isPartition(body.partition) || body.limit < 1 || body.limit > LIST_LIMIT_MAX || !validAfter(body.after)) {
+          this.metrics.badMessages++;
+          return;
+        }
+        const step = this.localStep(body.bucket, body.partition, body.after, body.limit);
+        return this.sendTo(fromAddress, { type: MessageType.ListKeysReply, id: body.id, keys: step.keys, resumeAfter: step.resumeAfter });
+      }
+      case MessageType.ListKeysReply:
+        return this.withOp(body.id, (op) => op.kind === 'listKeys' && op.onReply(from, body));
       default:
         assertNever(body, 'peer message');
     }
+  }
+
+  private isPartition(p: number): boolean {
+    return this.membershipValue !== null && Number.isInteger(p) && p >= 0 && p < this.membershipValue.partitions;
   }
 
   private isMember(node: NodeId): boolean {
@@ -341,7 +367,14 @@ export class DynamoNode implements CoordinationHost {
       exchangeDeps: (): ExchangeDeps | null =>
         this.merkle === null
           ? null
-          : { ctx: this, index: this.merkle, storage: this.storage, mergeReceived: (b, k, e) => mergeReceived(this.responder, b, k, e), classOfBucket: (b) => this.classes.classOfBucket(b) },
+          : {
+              ctx: this,
+              index: this.merkle,
+              storage: this.storage,
+              mergeReceived: (b, k, e) => mergeReceived(this.responder, b, k, e),
+              classOfBucket: (b) => this.classes.classOfBucket(b),
+              dropExpired: (b, k) => dropIfPastGrace(this, b, k),
+            },
       launch: (op) => this.launch(op),
       markSelf: (state) => this.markSelf(state),
       deleteKey: (key) => this.store.put(key, null),
@@ -457,6 +490,18 @@ export class DynamoNode implements CoordinationHost {
     return this.placements.placement(identity, n);
   }
 
+  partitionCount(): number {
+    return this.membershipValue?.partitions ?? 0;
+  }
+
+  partitionPrimaries(partition: number, n: number): readonly NodeId[] {
+    return this.ring?.preferenceList(partition).slice(0, n) ?? [];
+  }
+
+  localStep(bucket: string, partition: number, after: Uint8Array | null, limit: number): ListStep {
+    return listStep(this.storage, this.partitionCount(), bucket, partition, after, limit, this.nowMs, bucketType(this.props(bucket)) !== 'kv');
+  }
+
   actorFor(local: SiblingSet | undefined): string {
     return this.actors.actorFor(local);
   }
@@ -466,8 +511,8 @@ export class DynamoNode implements CoordinationHost {
     this.agent.broadcast();
   }
 
-  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array): void {
-    this.reaper.schedule(this, bucket, key, tombstoneDigest);
+  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, goneAtMs: number): void {
+    this.reaper.schedule(this, bucket, key, tombstoneDigest, goneAtMs);
   }
 
   // ---- cluster metadata ------------------------------------------------------------------------

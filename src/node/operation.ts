@@ -5,7 +5,7 @@
  */
 import type { NodeId } from '../core/ids.js';
 
-export type OperationKind = 'get' | 'put' | 'forward' | 'handoff' | 'exchange' | 'reap';
+export type OperationKind = 'get' | 'put' | 'forward' | 'handoff' | 'exchange' | 'reap' | 'listKeys';
 
 export interface NodeOperation {
   readonly kind: OperationKind;

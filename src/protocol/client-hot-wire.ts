@@ -134,6 +134,8 @@ export function encodeHotRequest(id: number, request: ClientRequest): Buffer | n
   if (!hasHotLayout(request.op)) return null;
   const req = request as Extract<ClientRequest, { op: HotOp }>;
   const write = req.op === 'put' || req.op === 'delete' ? req : undefined;
+  // An expiry has no hot layout: such a put travels as msgpack.
+  if (write?.ttlMs !== undefined && write.ttlMs !== null) return null;
   const option = req.op === 'get' ? req.r : write?.w;
   const strict = req.op === 'get' ? req.strict : write?.strict;
   const coordinator = write?.coordinator;
@@ -220,6 +222,8 @@ export function encodeHotResponse(id: number, response: ClientResponse): Buffer 
   size.int(id);
   size.context(answer.context);
   if (answer.op === 'get') {
+    // A counter or set value has no hot layout: such an answer travels as msgpack.
+    if (answer.crdt !== undefined) return null;
     size.bytes += 1 + 2;
     if (answer.fastestReplica !== undefined) {
       size.bytes += 1;
@@ -228,7 +232,7 @@ export function encodeHotResponse(id: number, response: ClientResponse): Buffer 
     if (answer.values.length > 0xffff) return null;
     for (let i = 0; i < answer.values.length; i++) {
       const v = answer.values[i]!;
-      if (v.data === null) return null;
+      if (v.data === null || v.expiresAtMs !== undefined) return null;
       size.int(v.timestampMs);
       size.bytes += 6 + 4 + v.data.length;
     }

@@ -32,6 +32,8 @@ export const MessageType = {
   KeysReply: 15,
   Exchange: 16,
   ExchangeReply: 17,
+  ListKeys: 18,
+  ListKeysReply: 19,
 } as const;
 
 /**
@@ -175,6 +177,27 @@ export interface ExchangeReply {
   readonly sets: readonly (readonly [string, string, Uint8Array])[];
 }
 
+/**
+ * Key listing: the live keys of `bucket` in one partition, in storage order, after the data key
+ * `after` (null: from the partition's start), at most `limit` of them (key-listing.ts).
+ */
+export interface ListKeys {
+  readonly type: typeof MessageType.ListKeys;
+  readonly id: number;
+  readonly bucket: string;
+  readonly partition: number;
+  readonly after: Uint8Array | null;
+  readonly limit: number;
+}
+
+/** `resumeAfter`: the last data key the replica looked at when it stopped early; null when it reached the partition's end. */
+export interface ListKeysReply {
+  readonly type: typeof MessageType.ListKeysReply;
+  readonly id: number;
+  readonly keys: readonly string[];
+  readonly resumeAfter: Uint8Array | null;
+}
+
 export type PeerMessage =
   | ReplicaWrite
   | WriteAck
@@ -192,7 +215,9 @@ export type PeerMessage =
   | KeysRequest
   | KeysReply
   | Exchange
-  | ExchangeReply;
+  | ExchangeReply
+  | ListKeys
+  | ListKeysReply;
 
 /** What travels in one frame. `from` is the sender's node id. */
 export interface Envelope {

@@ -16,6 +16,12 @@ export interface WriteOptions {
   readonly strict?: boolean | undefined;
   /** The replica that should coordinate (the fastest replica of the read this write follows), when up. */
   readonly coordinator?: string | undefined;
+  /**
+   * Puts only: the new version expires this many ms after the coordinator takes the write (RESP
+   * SET EX/PX, EXPIRE; HTTP ?ttl=). 0: never, overriding the bucket's ttl_ms (PERSIST).
+   * Absent: the bucket's ttl_ms.
+   */
+  readonly ttlMs?: number | undefined;
 }
 
 export type ClientRequest =
@@ -28,16 +34,38 @@ export type ClientRequest =
       readonly context: VersionVector;
     } & WriteOptions)
   | ({ readonly op: 'delete'; readonly bucket: string; readonly key: string; readonly context: VersionVector } & WriteOptions)
+  /**
+   * A change to a counter or set bucket's value (HTTP POST; RESP INCR/INCRBY/DECR, SADD, SREM).
+   * `context` is the read a set remove follows (empty: what the coordinator holds); increments and
+   * adds need none. Answered with an UpdateResult.
+   */
+  | ({ readonly op: 'update'; readonly bucket: string; readonly key: string; readonly update: CrdtUpdate; readonly context: VersionVector } & WriteOptions)
   | { readonly op: 'setBucket'; readonly bucket: string; readonly change: unknown }
   | { readonly op: 'getBucket'; readonly bucket: string }
+  /**
+   * One page of the bucket's live keys, cluster-wide (HTTP ?keys=true; RESP SCAN). `cursor`: from
+   * the previous page's KeysResult, absent or null for the first page.
+   */
+  | { readonly op: 'listKeys'; readonly bucket: string; readonly limit?: number | undefined; readonly cursor?: string | null | undefined }
   /** This node's own copy of a key, for a client that coordinates the read itself (ReplicaReadResult). */
   | { readonly op: 'replicaRead'; readonly bucket: string; readonly key: string };
+
+export type CrdtUpdate =
+  | { readonly type: 'counter'; readonly increment: number }
+  | { readonly type: 'set'; readonly add: readonly string[]; readonly remove: readonly string[] };
+
+/** A counter's total, or a set's elements in ascending (UTF-16 code unit) order. */
+export type CrdtValue = { readonly type: 'counter'; readonly value: number } | { readonly type: 'set'; readonly value: readonly string[] };
 
 export type ErrorCode =
   | 'bad_request'
   | 'quorum_failed'
   | 'too_large'
   | 'too_many_siblings'
+  /** The operation does not fit the bucket's type (a PUT on a counter, an increment on a set...). */
+  | 'wrong_type'
+  /** A set would grow past the per-set element cap. */
+  | 'too_many_elements'
   | 'overloaded'
   | 'unavailable';
 
@@ -58,6 +86,25 @@ export interface GetResult {
   readonly tombstone: boolean;
   /** The primary replica that answered first with data: send a write that follows this read to it (read-your-writes). */
   readonly fastestReplica?: string;
+  /**
+   * A counter or set bucket: the merged value (`values` is then empty). Absent when the key was
+   * never written (the read is a 404, as for a kv key). RESP GET/SMEMBERS/SISMEMBER/SCARD.
+   */
+  readonly crdt?: CrdtValue;
+}
+
+/**
+ * An applied update: the new context, and the value as the coordinator holds it after the update
+ * (for RESP INCR's reply); `added`/`removed` count the elements that were (not) there before by
+ * the coordinator's view (SADD/SREM's replies).
+ */
+export interface UpdateResult {
+  readonly ok: true;
+  readonly op: 'update';
+  readonly context: VersionVector;
+  readonly value: CrdtValue;
+  readonly added: number;
+  readonly removed: number;
 }
 
 export interface WriteResult {
@@ -82,6 +129,14 @@ export interface ReplicaReadResult {
   readonly lww: boolean;
 }
 
+/** A page of keys, in no meaningful order; `cursor` null after the last page. */
+export interface KeysResult {
+  readonly ok: true;
+  readonly op: 'keys';
+  readonly keys: readonly string[];
+  readonly cursor: string | null;
+}
+
 export interface BucketResult {
   readonly ok: true;
   readonly op: 'bucket';
@@ -89,7 +144,7 @@ export interface BucketResult {
   readonly props: BucketProps;
 }
 
-export type ClientResponse = GetResult | WriteResult | ReplicaReadResult | BucketResult | ClientError;
+export type ClientResponse = GetResult | WriteResult | UpdateResult | ReplicaReadResult | BucketResult | KeysResult | ClientError;
 
 export function clientError(error: ErrorCode, message: string, extra?: { needed: number; acked: number }): ClientError {
   return extra === undefined ? { ok: false, error, message } : { ok: false, error, message, ...extra };

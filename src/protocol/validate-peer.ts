@@ -25,6 +25,10 @@ import { validateClientRequest } from './validate-request.js';
 
 /** Digests travel as hex strings (heartbeats) or bytes (Merkle leaves, reaps); none is longer. */
 const DIGEST_BYTES_MAX = 64;
+/** Keys one list step may ask for (the node's own limit is lower; it checks again). */
+const LIST_ITEMS_MAX = MESSAGE_ITEMS_MAX;
+/** A data key: tag, hash, and the length-prefixed bucket and key. */
+const STORAGE_KEY_BYTES_MAX = 1 + 16 + 2 + BUCKET_BYTES_MAX + 2 + KEY_BYTES_MAX;
 /** One request or reply id: the operation counter wraps below 2^31, the hot layout carries a u32. */
 const ID_MAX = 0xffff_ffff;
 
@@ -138,6 +142,14 @@ const CHECKS: Record<PeerMessage['type'], Check> = {
   [MessageType.Exchange]: (m) =>
     optionalCheck(isId(m.id), 'bad id') ?? listProblem(m.push, 'push', entryWithSet) ?? listProblem(m.want, 'want', entryName),
   [MessageType.ExchangeReply]: (m) => optionalCheck(isId(m.id), 'bad id') ?? listProblem(m.sets, 'sets', entryWithSet),
+  [MessageType.ListKeys]: (m) =>
+    optionalCheck(isId(m.id) && isIndex(m.partition, MAX_PARTITIONS) && isIndex(m.limit, LIST_ITEMS_MAX + 1) && (m.limit as number) >= 1, 'bad list request') ??
+    nameProblem(m.bucket, 'k') ??
+    optionalCheck(m.after === null || (isBytes(m.after) && m.after.length <= STORAGE_KEY_BYTES_MAX), 'a list cursor is malformed'),
+  [MessageType.ListKeysReply]: (m) =>
+    optionalCheck(isId(m.id), 'bad id') ??
+    listProblem(m.keys, 'keys', (k) => (bounded(k, KEY_BYTES_MAX) ? null : 'a listed key is malformed')) ??
+    optionalCheck(m.resumeAfter === null || (isBytes(m.resumeAfter) && m.resumeAfter.length <= STORAGE_KEY_BYTES_MAX), 'a list cursor is malformed'),
 };
 
 /** The first thing wrong with a message body from a peer, or null when every field holds. */

@@ -5,6 +5,7 @@
 import { BUCKET_BYTES_MAX, KEY_BYTES_MAX, NODE_ID_BYTES_MAX } from '../core/limits.js';
 import type { VersionVector } from '../core/versions/index.js';
 import type { ClientRequest } from './requests.js';
+import { MAX_TTL_MS } from '../core/buckets/index.js';
 
 /** A context names each writer at most once; a real one holds a few entries (truncation keeps it short). */
 const CONTEXT_ENTRIES_MAX = 1024;
@@ -29,13 +30,24 @@ export function nameProblem(bucket: unknown, key: unknown): string | null {
 }
 
 const optInt = (x: unknown): boolean => x === undefined || x === null || (Number.isInteger(x) && (x as number) > 0);
+const optTtl = (x: unknown): boolean => x === undefined || x === null || (Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= MAX_TTL_MS);
 const optBool = (x: unknown): boolean => x === undefined || x === null || typeof x === 'boolean';
+
+const MAX_UPDATE_ELEMENTS = 100_000;
+const isStrings = (x: unknown): boolean => Array.isArray(x) && x.length <= MAX_UPDATE_ELEMENTS && x.every((e) => typeof e === 'string');
+
+function isUpdate(x: unknown): boolean {
+  if (typeof x !== 'object' || x === null) return false;
+  const u = x as Record<string, unknown>;
+  if (u.type === 'counter') return Number.isSafeInteger(u.increment);
+  return u.type === 'set' && isStrings(u.add) && isStrings(u.remove);
+}
 
 export function validateClientRequest(raw: unknown): ClientRequest | string {
   if (typeof raw !== 'object' || raw === null) return 'request must be an object';
   const r = raw as Record<string, unknown>;
   if (typeof r.bucket !== 'string' || typeof r.op !== 'string') return 'request needs "op" and "bucket"';
-  const names = nameProblem(r.bucket, r.op === 'setBucket' || r.op === 'getBucket' ? undefined : r.key ?? '');
+  const names = nameProblem(r.bucket, r.op === 'setBucket' || r.op === 'getBucket' || r.op === 'listKeys' ? undefined : r.key ?? '');
   if (names !== null) return names;
   switch (r.op) {
     case 'get':
@@ -49,11 +61,22 @@ export function validateClientRequest(raw: unknown): ClientRequest | string {
       if (!isVector(r.context)) return 'malformed context';
       if (!optInt(r.w) || !optBool(r.strict)) return 'bad write options';
       if (r.coordinator !== undefined && r.coordinator !== null && !bounded(r.coordinator, NODE_ID_BYTES_MAX)) return 'bad coordinator';
+      if (!optTtl(r.ttlMs)) return 'bad ttlMs';
       return raw as ClientRequest;
+    case 'update': {
+      if (typeof r.key !== 'string') return 'update needs a "key"';
+      if (!isVector(r.context)) return 'malformed context';
+      if (!optInt(r.w) || !optBool(r.strict)) return 'bad write options';
+      if (r.coordinator !== undefined && r.coordinator !== null && !bounded(r.coordinator, NODE_ID_BYTES_MAX)) return 'bad coordinator';
+      return isUpdate(r.update) ? (raw as ClientRequest) : 'malformed update';
+    }
     case 'replicaRead':
       if (typeof r.key !== 'string') return 'replicaRead needs a "key"';
       return raw as ClientRequest;
     case 'setBucket':
+      return raw as ClientRequest;
+    case 'listKeys':
+      if (!optInt(r.limit) || !(r.cursor === undefined || r.cursor === null || typeof r.cursor === 'string')) return 'bad listKeys options';
       return raw as ClientRequest;
     case 'getBucket':
       return raw as ClientRequest;

@@ -5,7 +5,7 @@
  * entry that fails is left out and named, and the rest of the table is kept.
  */
 import { BUCKET_BYTES_MAX, BUCKETS_MAX, NODE_ID_BYTES_MAX } from '../limits.js';
-import { applyBucketChange, DEFAULT_BUCKET_PROPS } from './props.js';
+import { parseStoredProps } from './props.js';
 import type { BucketEntry, BucketTable } from './table.js';
 
 export interface ParsedBucketTable {
@@ -43,7 +43,7 @@ function parseEntry(raw: unknown, maxN: number): BucketEntry | string {
   const { updatedAtMs, updatedBy } = raw;
   if (typeof updatedAtMs !== 'number' || !Number.isSafeInteger(updatedAtMs) || updatedAtMs < 0) return 'updatedAtMs is not a time';
   if (typeof updatedBy !== 'string' || updatedBy.length === 0 || Buffer.byteLength(updatedBy, 'utf8') > NODE_ID_BYTES_MAX) return 'updatedBy is not a node id';
-  const props = applyBucketChange(DEFAULT_BUCKET_PROPS, raw.props, maxN);
+  const props = parseStoredProps(raw.props, maxN);
   if (!props.ok) return props.error;
   return { props: props.props, updatedAtMs, updatedBy };
 }

@@ -59,7 +59,7 @@ function computeDigest(table: BucketTable): string {
     .map((name) => {
       const e = table[name]!;
       const p = e.props;
-      return [name, e.updatedAtMs, e.updatedBy, p.n, p.r, p.w, p.conflict, p.strict];
+      return [name, e.updatedAtMs, e.updatedBy, p.n, p.r, p.w, p.conflict, p.strict, p.ttlMs ?? 0, p.type ?? 'kv'];
     });
   return createHash('md5').update(JSON.stringify(canonical)).digest('hex');
 }

@@ -26,3 +26,4 @@ export { digest, digestEncoded, DIGEST_BYTES } from './digest.js';
 export { VersionDecodeError } from './errors.js';
 export { encodeSiblingSet, decodeSiblingSet } from './codec.js';
 export { encodeContext, decodeContext, MAX_CONTEXT_LENGTH, type ContextDecodeResult } from './context-codec.js';
+export { expiryAfter, isExpired, readableValues, readsAsGone, isGoneBy, allExpiredBy, latestExpiry } from './expiry.js';

@@ -25,5 +25,6 @@ function isTimestamp(ms: number): boolean {
 }
 
 function isVersion(v: Version): boolean {
-  return isTimestamp(v.timestampMs) && (v.data === null || v.data instanceof Uint8Array);
+  const expiry = v.expiresAtMs === undefined || (isTimestamp(v.expiresAtMs) && v.expiresAtMs > 0);
+  return expiry && isTimestamp(v.timestampMs) && (v.data === null || v.data instanceof Uint8Array);
 }

@@ -9,6 +9,11 @@
 export interface Version {
   readonly data: Uint8Array | null;
   readonly timestampMs: number;
+  /**
+   * When this version stops being readable (the coordinator's clock, absolute ms), absent for
+   * never. Stamped once by the coordinator, so every replica agrees on it (expiry.ts).
+   */
+  readonly expiresAtMs?: number;
 }
 
 export function version(data: Uint8Array, timestampMs: number): Version {
@@ -19,13 +24,18 @@ export function tombstone(timestampMs: number): Version {
   return { data: null, timestampMs };
 }
 
-/** Older first: by timestamp, then a tombstone below any data, then the data bytes. */
+/** Older first: by timestamp, then a tombstone below any data, then the data bytes, then the expiry (never last). */
 export function compareVersions(a: Version, b: Version): number {
   if (a.timestampMs !== b.timestampMs) return a.timestampMs < b.timestampMs ? -1 : 1;
-  if (a.data === b.data) return 0;
-  if (a.data === null) return -1;
-  if (b.data === null) return 1;
-  return compareBytes(a.data, b.data);
+  if (a.data !== b.data) {
+    if (a.data === null) return -1;
+    if (b.data === null) return 1;
+    const c = compareBytes(a.data, b.data);
+    if (c !== 0) return c;
+  }
+  const ea = a.expiresAtMs ?? Infinity;
+  const eb = b.expiresAtMs ?? Infinity;
+  return ea === eb ? 0 : ea < eb ? -1 : 1;
 }
 
 export function equalVersions(a: Version, b: Version): boolean {

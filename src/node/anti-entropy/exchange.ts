@@ -22,6 +22,7 @@ import type { NodeContext } from '../context.js';
 import { parseKey } from '../keys.js';
 import type { MerkleIndex } from './merkle-index.js';
 import type { StorageView } from '../storage-view.js';
+import { isEncodedPastGrace } from '../replica/expired-sets.js';
 
 export type ExchangeMode = 'sync' | 'push';
 
@@ -55,6 +56,8 @@ export interface ExchangeDeps {
   mergeReceived(bucket: string, key: string, encoded: Uint8Array): boolean;
   /** The replica class of a bucket's keys in this node's view. */
   classOfBucket(bucket: string): number;
+  /** Drops this node's copy of a key whose set expired past the grace. */
+  dropExpired(bucket: string, key: string): void;
 }
 
 type LocalEntry = { bucket: string; key: string; raw: Uint8Array; digest: string };
@@ -156,7 +159,12 @@ export class ExchangeOperation implements NodeOperation {
       if (mine !== undefined) this.pushQueue.push([bucket, key, mine.raw]);
       if (this.mode === 'sync') this.wantQueue.push([bucket, key]);
     }
-    for (const [id, mine] of local) if (!remote.has(id)) this.pushQueue.push([mine.bucket, mine.key, mine.raw]);
+    for (const [id, mine] of local) {
+      if (remote.has(id)) continue;
+      // The peer lacks a set that expired past the grace: let it go here too (expired-sets.ts).
+      if (isEncodedPastGrace(this.deps.ctx, mine.raw)) this.deps.dropExpired(mine.bucket, mine.key);
+      else this.pushQueue.push([mine.bucket, mine.key, mine.raw]);
+    }
     this.sendExchange();
   }
 

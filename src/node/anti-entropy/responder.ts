@@ -13,6 +13,8 @@ import { dataKey, identify, type KeyIdentity } from '../keys.js';
 import type { StorageView } from '../storage-view.js';
 import { leafEntries } from './exchange.js';
 import type { MerkleIndex } from './merkle-index.js';
+import { isPastGrace } from '../replica/expired-sets.js';
+import { mergeOptions } from '../replica/merge-options.js';
 
 export interface ResponderHost {
   readonly ctx: NodeContext;
@@ -86,7 +88,9 @@ export function mergeReceived(host: ResponderHost, bucket: string, key: string, 
   }
   try {
     const set = decodeSiblingSet(encoded);
-    ctx.store.mergeData(identity, set, { lww: ctx.props(bucket).conflict === 'lww', maxClockEntries: ctx.config.maxClockEntries });
+    // An expired key past its grace is not taken back by a replica that already let go of it.
+    if (isPastGrace(ctx, set) && ctx.store.getRaw(dataKey(identity)) === undefined) return true;
+    ctx.store.mergeData(identity, set, mergeOptions(ctx.props(bucket), ctx.config));
   } catch {
     ctx.metrics.badMessages++;
   }

@@ -7,24 +7,32 @@
  * actor, see actors.ts, so it never reuses a dot).
  */
 import { assert } from '../../core/assert.js';
-import { applyBucketChange, type BucketProps } from '../../core/buckets/index.js';
-import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, type SiblingSet } from '../../core/versions/index.js';
+import { applyBucketChange, bucketType, MAX_TTL_MS, type BucketProps } from '../../core/buckets/index.js';
+import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, expiryAfter, latestExpiry, type SiblingSet } from '../../core/versions/index.js';
 import { clientError, type ClientRequest } from '../../protocol/requests.js';
 import { MAX_BUCKET_BYTES, MAX_KEY_BYTES } from '../config.js';
-import type { ClientRef, NodeContext, Placement } from '../context.js';
+import type { ClientRef, Placement } from '../context.js';
 import { ForwardOperation } from './forward.js';
 import { GetOperation } from './get.js';
 import { dataKey, identify, type KeyIdentity } from '../keys.js';
 import { PutOperation } from './put.js';
+import { mergeOptions } from '../replica/merge-options.js';
+import { coordinateUpdate, updateProblem } from './crdt-update.js';
+import type { CrdtType } from '../../core/crdt/index.js';
+import { decodeCursor, ListKeysOperation, type ListKeysHost } from '../listing/list-keys.js';
+import { LIST_LIMIT_MAX } from '../listing/key-listing.js';
 
-export interface CoordinationHost extends NodeContext {
+export interface CoordinationHost extends ListKeysHost {
   placement(identity: KeyIdentity, n: number): Placement | null;
-  launch(op: GetOperation | PutOperation | ForwardOperation): void;
+  launch(op: GetOperation | PutOperation | ForwardOperation | ListKeysOperation): void;
   /** The actor to mint this write's version under (actors.ts). */
   actorFor(local: SiblingSet | undefined): string;
   changeBucket(bucket: string, props: BucketProps): void;
-  /** A delete's tombstone, to be reaped once the grace period passed and every primary holds it (reaper.ts). */
-  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array): void;
+  /**
+   * Reap the key's tombstone (or expired version) at `goneAtMs`, when its versions were all deleted
+   * or expired, plus the grace, once every primary holds exactly it or nothing (replica/reaper.ts).
+   */
+  scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, goneAtMs: number): void;
   ringReplicas(): number;
 }
 
@@ -51,14 +59,22 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
     case 'getBucket':
       return host.respond(ref, { ok: true, op: 'bucket', bucket: request.bucket, props: host.props(request.bucket) });
     case 'setBucket': {
-      const result = applyBucketChange(host.props(request.bucket), request.change, host.ringReplicas());
+      const current = host.props(request.bucket);
+      const result = applyBucketChange(current, request.change, host.ringReplicas());
       if (!result.ok) return reject(result.error);
-      host.changeBucket(request.bucket, result.props);
-      return host.respond(ref, { ok: true, op: 'bucket', bucket: request.bucket, props: result.props });
+      const apply = (): void => {
+        host.changeBucket(request.bucket, result.props);
+        host.respond(ref, { ok: true, op: 'bucket', bucket: request.bucket, props: result.props });
+      };
+      if (bucketType(result.props) === bucketType(current)) return apply();
+      return whenBucketEmpty(host, ref, request.bucket, apply);
     }
+    case 'listKeys':
+      return listKeys(host, ref, request);
     case 'get':
     case 'put':
     case 'delete':
+    case 'update':
     case 'replicaRead':
       break;
   }
@@ -80,9 +96,12 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
       lww: props.conflict === 'lww',
       placement,
       lastResort: props.n < host.ringReplicas() ? placement.fallbacks.slice(0, LAST_RESORT_NODES) : [],
+      ...(bucketType(props) === 'kv' ? {} : { crdt: bucketType(props) as CrdtType }),
     });
     return host.launch(op);
   }
+  const typeProblem = writeTypeProblem(request, props);
+  if (typeProblem !== null) return host.respond(ref, clientError(typeProblem.error, typeProblem.message));
   if (request.op === 'put' && request.value.length > host.config.maxValueBytes) {
     return host.respond(ref, clientError('too_large', `the value has ${request.value.length} bytes; the limit is ${host.config.maxValueBytes}`));
   }
@@ -99,12 +118,26 @@ function readReplica(host: CoordinationHost, ref: ClientRef, bucket: string, key
   const identity = identify(bucket, key);
   const placement = host.placement(identity, props.n);
   if (placement === null) return host.respond(ref, clientError('unavailable', 'this node has not joined a cluster yet'));
+  // Counter and set values are joined by a coordinator, never read raw by a client.
+  if (bucketType(props) !== 'kv') return host.respond(ref, clientError('wrong_type', 'counters and sets are read through a coordinated get'));
   const primary = placement.primaries.includes(host.selfId);
   const set = primary ? (host.store.readAnyEncoded(identity) ?? null) : null;
   host.respond(ref, { ok: true, op: 'replicaRead', primary, set, n: props.n, r: props.r, lww: props.conflict === 'lww' });
 }
 
-type WriteRequest = Extract<ClientRequest, { op: 'put' | 'delete' }>;
+type WriteRequest = Extract<ClientRequest, { op: 'put' | 'delete' | 'update' }>;
+
+/** A write that does not fit the bucket's type (a PUT or DELETE on a counter, an update on a kv bucket...). */
+function writeTypeProblem(request: WriteRequest, props: BucketProps): { error: 'bad_request' | 'wrong_type'; message: string } | null {
+  const type = bucketType(props);
+  if (request.op === 'update') {
+    if (type === 'kv') return { error: 'wrong_type', message: `bucket "${request.bucket}" is a kv bucket: set its "type" to "counter" or "set" before updating values with POST` };
+    return updateProblem(type, request.update);
+  }
+  if (type === 'kv') return null;
+  const verb = request.op === 'put' ? 'PUT' : 'DELETE';
+  return { error: 'wrong_type', message: `bucket "${request.bucket}" holds ${type}s: update it with POST (increment, or add/remove), not ${verb}` };
+}
 
 /**
  * How many replies a request waits for. Sloppy: R or W of any replicas, fallbacks included.
@@ -157,8 +190,11 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   // with a newer ring, or every primary down) the version may end up stored nowhere here, so a
   // later write on top of this copy would mint the same dot again: take a fresh actor instead.
   const actor = host.actorFor(isPrimary ? local : undefined);
+  if (request.op === 'update') return coordinateCrdtWrite(job, request, local, actor, isPrimary);
   const data = request.op === 'put' ? request.value : null;
-  const updated = update(withContext(request.context, { data, timestampMs: now }), local, actor, now);
+  const expiresAtMs = request.op === 'put' ? expiryAfter(now, ttlOf(request.ttlMs, props)) : undefined;
+  const written = expiresAtMs === undefined ? { data, timestampMs: now } : { data, timestampMs: now, expiresAtMs };
+  const updated = update(withContext(request.context, written), local, actor, now);
   let set: SiblingSet = updated;
   if (props.conflict === 'lww') set = resolveLww(set);
   set = truncate(set, host.config.maxClockEntries, actor);
@@ -180,6 +216,8 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const key = dataKey(identity);
   const readable = local !== undefined || (isPrimary && host.store.getRaw(key) === undefined);
   const base = isPrimary && set === updated && readable ? host.store.copyDigest(key) : null;
+  // A delete's tombstone, and an expiring version once it expired, go under the same reaping rule.
+  const reapAtMs = request.op === 'delete' ? now : latestExpiry(set);
   const op = new PutOperation(host, host.nextOpId(), {
     ref,
     op: request.op,
@@ -190,9 +228,79 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
     needed: quorumNeeded(request.w ?? props.w, props.n, request.strict ?? props.strict),
     strict: request.strict ?? props.strict,
     placement,
-    merge: { lww: props.conflict === 'lww', maxClockEntries: host.config.maxClockEntries },
+    merge: mergeOptions(props, host.config),
   });
-  // Every delete, whatever its acknowledgements: the reap checks every primary first.
-  if (request.op === 'delete') host.scheduleReap(identity.bucket, identity.key, digest(set));
+  // Whatever the acknowledgements: the reap checks every primary first.
+  if (reapAtMs !== undefined) host.scheduleReap(identity.bucket, identity.key, digest(set), reapAtMs);
   host.launch(op);
+}
+
+/** The write's own ttl, else the bucket's (a bad value gossiped by a peer counts as none). */
+function ttlOf(requestTtlMs: number | undefined, props: BucketProps): number | undefined {
+  const ttl = requestTtlMs ?? props.ttlMs;
+  return ttl !== undefined && Number.isSafeInteger(ttl) && ttl > 0 && ttl <= MAX_TTL_MS ? ttl : undefined;
+}
+
+/** A counter or set update: the new version holds the joined state plus the change (crdt-update.ts). */
+function coordinateCrdtWrite(job: WriteJob, request: Extract<ClientRequest, { op: 'update' }>, local: SiblingSet | undefined, actor: string, isPrimary: boolean): void {
+  const { host, ref, identity, placement, props } = job;
+  const type = bucketType(props);
+  if (type === 'kv') return host.respond(ref, clientError('wrong_type', 'not a counter or set bucket'));
+  const outcome = coordinateUpdate({ type, change: request.update, readContext: request.context, local, actor, nowMs: host.now() });
+  if (!outcome.ok) {
+    if (outcome.error === 'too_many_elements') host.metrics.setElementRefusals++;
+    return host.respond(ref, clientError(outcome.error, outcome.message));
+  }
+  const set = truncate(outcome.set, host.config.maxClockEntries);
+  const encoded = encodeSiblingSet(set);
+  // As for a put: replicas holding the copy this update was made from store it without decoding.
+  const key = dataKey(identity);
+  const readable = local !== undefined || (isPrimary && host.store.getRaw(key) === undefined);
+  const base = isPrimary && set === outcome.set && readable ? host.store.copyDigest(key) : null;
+  if (encoded.length > host.config.maxValueBytes) {
+    return host.respond(ref, clientError('too_large', `the ${type} would take ${encoded.length} bytes; the limit is ${host.config.maxValueBytes}`));
+  }
+  const op = new PutOperation(host, host.nextOpId(), {
+    ref,
+    op: 'update',
+    identity,
+    set,
+    encoded,
+    base,
+    needed: request.w ?? props.w,
+    strict: request.strict ?? props.strict,
+    placement,
+    merge: mergeOptions(props, host.config),
+    updated: { value: outcome.value, added: outcome.added, removed: outcome.removed },
+  });
+  host.launch(op);
+}
+
+/** One page of a bucket's keys (list-keys.ts). */
+function listKeys(host: CoordinationHost, ref: ClientRef, request: Extract<ClientRequest, { op: 'listKeys' }>): void {
+  const limit = request.limit ?? 1000;
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) {
+    return host.respond(ref, clientError('bad_request', `the limit must be a whole number from 1 to ${LIST_LIMIT_MAX}`));
+  }
+  if (host.partitionCount() === 0) return host.respond(ref, clientError('unavailable', 'this node has not joined a cluster yet'));
+  const cursor = request.cursor === undefined || request.cursor === null ? { partition: 0, after: null } : decodeCursor(request.cursor, host.partitionCount());
+  if (typeof cursor === 'string') return host.respond(ref, clientError('bad_request', cursor));
+  host.launch(new ListKeysOperation(host, host.nextOpId(), { ref, bucket: request.bucket, limit, cursor }));
+}
+
+/**
+ * A bucket's type is fixed once it holds data (kv bytes do not read as a counter): a change runs
+ * a cluster-wide listing of one key first, and applies only when it finds none.
+ */
+function whenBucketEmpty(host: CoordinationHost, ref: ClientRef, bucket: string, apply: () => void): void {
+  if (host.partitionCount() === 0) return host.respond(ref, clientError('unavailable', 'this node has not joined a cluster yet'));
+  const onPage = (keys: readonly string[], complete: boolean): void => {
+    if (keys.length > 0) {
+      const message = `bucket "${bucket}" holds data (key "${keys[0]}"), so its type is fixed; use a new bucket for another type`;
+      return host.respond(ref, clientError('wrong_type', message));
+    }
+    if (!complete) return host.respond(ref, clientError('unavailable', 'could not check that the bucket is empty before changing its type; try again'));
+    apply();
+  };
+  host.launch(new ListKeysOperation(host, host.nextOpId(), { ref, bucket, limit: 1, cursor: { partition: 0, after: null }, onPage }));
 }

@@ -31,8 +31,9 @@ import {
   context,
   decodeSiblingSet,
   equalSets,
-  isTombstone,
   liveValues,
+  readableValues,
+  readsAsGone,
   resolveLww,
   sync,
   type SiblingSet,
@@ -42,6 +43,8 @@ import { clientError } from '../../protocol/requests.js';
 import type { ClientRef, NodeContext, Placement } from '../context.js';
 import type { KeyIdentity } from '../keys.js';
 import { readRepair } from './read-repair.js';
+import { resolveCrdt, stateOf, type CrdtType } from '../../core/crdt/index.js';
+import { valueOf } from './crdt-update.js';
 
 interface Source {
   readonly node: NodeId;
@@ -59,6 +62,8 @@ export interface GetSpec {
   readonly placement: Placement;
   /** Nodes asked only when every candidate found nothing (not in strict mode); see above. */
   readonly lastResort?: readonly NodeId[];
+  /** A counter or set bucket: the replies are joined into one value (core/crdt). */
+  readonly crdt?: CrdtType;
 }
 
 interface Candidate {
@@ -171,7 +176,8 @@ export class GetOperation implements NodeOperation {
       this.mergedEncoded = encoded;
     } else if (set !== this.merged) {
       if (!equalSets(this.merged, set)) this.askMore(this.unasked.length);
-      const next = sync(this.merged, set);
+      let next = sync(this.merged, set);
+      if (this.spec.crdt !== undefined && next !== this.merged) next = resolveCrdt(this.spec.crdt, next);
       if (next !== this.merged) this.mergedEncoded = undefined;
       this.merged = next;
     }
@@ -250,13 +256,31 @@ export class GetOperation implements NodeOperation {
 
   private answerMerged(): void {
     let set = this.merged;
+    if (set !== undefined && this.spec.crdt !== undefined) return this.answerCrdt(this.spec.crdt, set);
     if (set !== undefined && this.spec.lww) set = resolveLww(set);
     this.answer({
       ok: true,
       op: 'get',
-      values: set === undefined ? [] : liveValues(set),
+      // Expired versions read as a tombstone does, by this coordinator's clock (expiry.ts).
+      values: set === undefined ? [] : readableValues(set, this.ctx.now()),
       context: set === undefined ? [] : context(set),
-      tombstone: set !== undefined && isTombstone(set),
+      tombstone: set !== undefined && readsAsGone(set, this.ctx.now()),
+      ...(this.fastest === undefined ? {} : { fastestReplica: this.fastest }),
+    });
+  }
+
+  private answerCrdt(type: CrdtType, set: SiblingSet): void {
+    const bad = { count: 0 };
+    const state = stateOf(type, set, bad);
+    if (bad.count > 0) this.ctx.metrics.corruptValues += bad.count;
+    const gone = liveValues(set).length === 0;
+    this.answer({
+      ok: true,
+      op: 'get',
+      values: [],
+      context: context(set),
+      tombstone: gone,
+      ...(gone ? {} : { crdt: valueOf(state) }),
       ...(this.fastest === undefined ? {} : { fastestReplica: this.fastest }),
     });
   }
@@ -276,7 +300,7 @@ export class GetOperation implements NodeOperation {
   private finish(): void {
     if (this.done) return;
     this.done = true;
-    if (this.merged !== undefined) readRepair(this.ctx, this.spec.identity, this.merged, this.sources, this.spec.lww);
+    if (this.merged !== undefined) readRepair(this.ctx, this.spec.identity, this.merged, this.sources, this.spec.lww, this.spec.crdt);
   }
 }
 

@@ -16,7 +16,7 @@ import type { NodeId } from '../../core/ids.js';
 import type { SiblingSet } from '../../core/versions/index.js';
 import { context } from '../../core/versions/index.js';
 import { MessageType } from '../../protocol/messages.js';
-import { clientError } from '../../protocol/requests.js';
+import { clientError, type CrdtValue } from '../../protocol/requests.js';
 import type { ClientRef, NodeContext, Placement } from '../context.js';
 import type { KeyIdentity } from '../keys.js';
 import type { MergeOptions } from '../replica/local-store.js';
@@ -30,7 +30,9 @@ interface Target {
 
 export interface PutSpec {
   readonly ref: ClientRef;
-  readonly op: 'put' | 'delete';
+  readonly op: 'put' | 'delete' | 'update';
+  /** For an update: what the answer reports besides the context. */
+  readonly updated?: { readonly value: CrdtValue; readonly added: number; readonly removed: number };
   readonly identity: KeyIdentity;
   readonly set: SiblingSet;
   readonly encoded: Uint8Array;
@@ -182,7 +184,10 @@ export class PutOperation implements NodeOperation {
     }
     if (!this.answered && acked >= this.spec.needed) {
       this.answered = true;
-      this.ctx.respond(this.spec.ref, { ok: true, op: this.spec.op, context: context(this.spec.set) });
+      const { op, updated } = this.spec;
+      const written = context(this.spec.set);
+      if (op === 'update') this.ctx.respond(this.spec.ref, { ok: true, op, context: written, value: updated!.value, added: updated!.added, removed: updated!.removed });
+      else this.ctx.respond(this.spec.ref, { ok: true, op, context: written });
     }
     if (pending) return;
     if (!this.answered) {

@@ -21,6 +21,7 @@ import { ALL_HINTS, parseKey, type ParsedKey } from '../keys.js';
 
 export type HintRoute = { readonly to: NodeId; readonly hintFor: NodeId | null } | 'self' | null;
 import type { StorageView } from '../storage-view.js';
+import { mergeOptions } from '../replica/merge-options.js';
 
 export class HandoffOperation implements NodeOperation {
   readonly kind = 'handoff';
@@ -124,7 +125,7 @@ export class HandoffScheduler {
     if (parsed === null) return;
     try {
       const set = decodeSiblingSet(value);
-      ctx.store.mergeData(parsed, set, { lww: ctx.props(parsed.bucket).conflict === 'lww', maxClockEntries: ctx.config.maxClockEntries });
+      ctx.store.mergeData(parsed, set, mergeOptions(ctx.props(parsed.bucket), ctx.config));
       ctx.store.deleteHint(key);
     } catch {
       ctx.metrics.corruptValues++;

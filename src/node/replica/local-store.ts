@@ -15,6 +15,7 @@ import {
   type SiblingSet,
 } from '../../core/versions/index.js';
 import { itemHash } from '../../core/merkle/index.js';
+import { resolveCrdt, type CrdtType } from '../../core/crdt/index.js';
 import { dataKey, hintKey, hintPrefix, isDataKey, parseKey, prefixRange, type KeyIdentity } from '../keys.js';
 import { keyString } from '../../core/byte-keys.js';
 import type { StorageView } from '../storage-view.js';
@@ -24,6 +25,8 @@ import { NO_COPY, sameBase } from '../coordinator/base-digest.js';
 export interface MergeOptions {
   readonly lww: boolean;
   readonly maxClockEntries: number;
+  /** A counter or set bucket: siblings are joined into one value (core/crdt). */
+  readonly crdt?: CrdtType;
 }
 
 export interface LocalStoreEvents {
@@ -190,6 +193,7 @@ export class LocalStore {
   private merged(existing: SiblingSet | undefined, incoming: SiblingSet, options: MergeOptions): SiblingSet {
     let next = existing === undefined ? incoming : sync(existing, incoming);
     if (options.lww) next = resolveLww(next);
+    if (options.crdt !== undefined) next = resolveCrdt(options.crdt, next);
     // The same on every replica (no replica-specific exception), so truncated copies still converge.
     return truncate(next, options.maxClockEntries);
   }

@@ -8,6 +8,9 @@
  * up to MAX_REAP_ATTEMPTS times; after that the tombstone stays: wasted space, never lost or
  * resurrected data.
  *
+ * An expiring version is reaped under the same rule, due at its expiry plus the grace: what a
+ * replica drops must still be exactly that version, and gone (deleted or expired) by its clock.
+ *
  * The queue is kept in storage (reap-queue.ts) as well as in memory, so a restart resumes it.
  *
  * The rule for copies that come back after a reap (docs/operations.md, "Deletes and tombstone
@@ -16,7 +19,7 @@
  * could resurrect keys reaped meanwhile); it rejoins empty under the same id and is refilled.
  */
 import { assert } from '../../core/assert.js';
-import { digest, isTombstone } from '../../core/versions/index.js';
+import { digest, isGoneBy } from '../../core/versions/index.js';
 import type { NodeContext, Placement } from '../context.js';
 import { dataKey, identify, type KeyIdentity } from '../keys.js';
 import { ReapOperation, type ReapOutcome } from './reap-operation.js';
@@ -49,13 +52,17 @@ export class Reaper {
     }
   }
 
-  schedule(ctx: NodeContext, bucket: string, key: string, tombstoneDigest: Uint8Array): void {
-    this.add(ctx, { dueMs: ctx.now() + ctx.config.tombstoneGraceMs, bucket, key, digest: Buffer.from(tombstoneDigest), attempts: 0 });
+  /** `goneAtMs`: when the key's versions were all deleted or expired; the reap is due a grace later. */
+  schedule(ctx: NodeContext, bucket: string, key: string, tombstoneDigest: Uint8Array, goneAtMs = ctx.now()): void {
+    this.add(ctx, { dueMs: goneAtMs + ctx.config.tombstoneGraceMs, bucket, key, digest: Buffer.from(tombstoneDigest), attempts: 0 });
   }
 
   private add(ctx: NodeContext, reap: QueuedReap): void {
     assert(Number.isSafeInteger(reap.dueMs) && reap.dueMs >= 0, 'a reap is due at a whole millisecond');
-    if (this.queue.length >= MAX_PENDING_REAPS) return;
+    if (this.queue.length >= MAX_PENDING_REAPS) {
+      ctx.metrics.reapsDropped++;
+      return;
+    }
     let i = this.queue.length;
     while (i > 0 && this.queue[i - 1]!.dueMs > reap.dueMs) i--;
     this.queue.splice(i, 0, reap);
@@ -88,7 +95,7 @@ export class Reaper {
   apply(ctx: NodeContext, bucket: string, key: string, expected: Uint8Array): void {
     const id = identify(bucket, key);
     const current = ctx.store.readData(id);
-    if (current === undefined || !isTombstone(current)) return;
+    if (current === undefined || !isGoneBy(current, ctx.now())) return;
     if (Buffer.compare(digest(current), expected) !== 0) return;
     ctx.store.put(dataKey(id), null);
     ctx.metrics.tombstonesReaped++;

@@ -11,6 +11,7 @@ import type { NodeId, PeerAddress } from '../../core/ids.js';
 import { decodeSiblingSet } from '../../core/versions/index.js';
 import { MessageType, type PeerMessage, type ReplicaWrite } from '../../protocol/messages.js';
 import type { NodeContext } from '../context.js';
+import { mergeOptions } from './merge-options.js';
 
 export interface ReplicaWriteHost {
   readonly ctx: NodeContext;
@@ -24,7 +25,7 @@ export function applyReplicaWrite(host: ReplicaWriteHost, from: NodeId, fromAddr
   let ok = true;
   try {
     const identity = { hash: body.hash, bucket: body.bucket, key: body.key };
-    const merge = { lww: ctx.props(body.bucket).conflict === 'lww', maxClockEntries: ctx.config.maxClockEntries };
+    const merge = mergeOptions(ctx.props(body.bucket), ctx.config);
     if (body.hintFor === null || body.hintFor === ctx.selfId) ctx.store.mergeWrite(identity, body.set, body.base, merge);
     else if (host.isMember(body.hintFor) && ctx.store.hintCount < ctx.config.maxHints) {
       ctx.store.mergeHint(identity, body.hintFor, decodeSiblingSet(body.set), merge);

@@ -84,6 +84,10 @@ export function validMessageArb(world: FuzzWorld): fc.Arbitrary<PeerMessage> {
     fc.record({ id, entries: fc.array(fc.tuple(bucket, keyArb, digest), { maxLength: 3 }) }).map((b) => ({ type: MessageType.KeysReply, ...b }) as PeerMessage),
     fc.record({ id, push: fc.array(triple, { maxLength: 3 }), want: fc.array(fc.tuple(bucket, keyArb), { maxLength: 3 }) }).map((b) => ({ type: MessageType.Exchange, ...b }) as PeerMessage),
     fc.record({ id, sets: fc.array(triple, { maxLength: 3 }) }).map((b) => ({ type: MessageType.ExchangeReply, ...b }) as PeerMessage),
+    fc.record({ id, bucket, partition: fc.nat(world.membership.partitions - 1), after: fc.constant(null), limit: fc.integer({ min: 1, max: 100 }) }).map(
+      (b) => ({ type: MessageType.ListKeys, ...b }) as PeerMessage,
+    ),
+    fc.record({ id, keys: fc.array(keyArb, { maxLength: 4 }), resumeAfter: fc.constant(null) }).map((b) => ({ type: MessageType.ListKeysReply, ...b }) as PeerMessage),
   );
 }
 
@@ -137,6 +141,9 @@ export function validClientRequestArb(bucketNames: readonly string[]): fc.Arbitr
     fc.record({ op: fc.constant('setBucket'), bucket, change: fc.record({ n: fc.integer({ min: 1, max: 3 }), conflict: fc.constantFrom('siblings', 'lww') }) }),
     fc.record({ op: fc.constant('getBucket'), bucket }),
     fc.record({ op: fc.constant('replicaRead'), bucket, key: keyArb }),
+    fc.record({ op: fc.constant('update'), bucket, key: keyArb, context, update: fc.oneof(fc.record({ type: fc.constant('counter'), increment: fc.integer() }), fc.record({ type: fc.constant('set'), add: fc.array(fc.string(), { maxLength: 3 }), remove: fc.array(fc.string(), { maxLength: 2 }) })) }),
+    fc.record({ op: fc.constant('listKeys'), bucket, limit: fc.integer({ min: 1, max: 100 }) }),
+    fc.record({ op: fc.constant('put'), bucket, key: keyArb, value: fc.uint8Array({ maxLength: 16 }), context, ttlMs: fc.integer({ min: 0, max: 10_000_000 }) }),
   ) as fc.Arbitrary<Record<string, unknown>>;
 }
 

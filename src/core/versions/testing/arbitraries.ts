@@ -25,10 +25,15 @@ export const timestampArb: fc.Arbitrary<number> = fc.oneof(
   fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
 );
 
-export const versionArb: fc.Arbitrary<Version> = fc.record({
-  data: fc.option(fc.uint8Array({ maxLength: 8 }), { freq: 5 }),
-  timestampMs: timestampArb,
-});
+/** Some versions expire (codec format 2), most do not (format 1). */
+export const versionArb: fc.Arbitrary<Version> = fc.record(
+  {
+    data: fc.option(fc.uint8Array({ maxLength: 8 }), { freq: 5 }),
+    timestampMs: timestampArb,
+    expiresAtMs: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
+  },
+  { requiredKeys: ['data', 'timestampMs'] },
+);
 
 export const vectorArb: fc.Arbitrary<VersionVector> = fc
   .uniqueArray(fc.tuple(nodeArb, numberArb(Number.MAX_SAFE_INTEGER)), { selector: (p) => p[0], maxLength: 6 })
