@@ -1,6 +1,7 @@
 /** The `dynamo` command: one subcommand per file in this folder. */
 import { Command } from 'commander';
 import { benchCommand } from './bench.js';
+import { certCommand } from './cert.js';
 import { devClusterCommand } from './dev-cluster.js';
 import { kvCommands } from './kv.js';
 import { membershipCommands } from './membership.js';
@@ -20,6 +21,7 @@ program.addCommand(startCommand());
 program.addCommand(devClusterCommand());
 program.addCommand(statusCommand());
 program.addCommand(benchCommand());
+program.addCommand(certCommand());
 for (const command of [...kvCommands(), ...membershipCommands()]) program.addCommand(command);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
