@@ -12,13 +12,15 @@ import type { Socket } from 'node:net';
 import type { PeerAddress } from '../core/ids.js';
 import { FrameDecoder, FrameTooLargeError } from './framing.js';
 import { HelloReader } from './hello.js';
-import type { TransportHandlers, TransportLogger } from './types.js';
+import type { TransportHandlers, TransportLogger, VerifiedSender } from './types.js';
 
 export interface InboundConfig {
   readonly maxFrameBytes: number;
   readonly helloTimeoutMs: number;
   readonly handlers: TransportHandlers;
   readonly logger: TransportLogger;
+  /** The node id the peer's certificate proved (TLS), null on a plain connection; handed on with every frame. */
+  readonly sender?: VerifiedSender;
   /** Called once when the socket has closed, for any reason. */
   readonly onGone: (connection: InboundConnection) => void;
 }
@@ -85,7 +87,7 @@ export class InboundConnection {
   private dispatch(from: PeerAddress, frames: readonly Uint8Array[]): void {
     for (const frame of frames) {
       if (this.closed) return;
-      this.config.handlers.frame(from, frame);
+      this.config.handlers.frame(from, frame, this.config.sender);
     }
   }
 

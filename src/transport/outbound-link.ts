@@ -14,6 +14,7 @@
  * the link's own state is consistent, because a handler may send or close the transport.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import type { PeerAddress } from '../core/ids.js';
 import { assert } from '../core/assert.js';
 import type { HostPort } from './address.js';
@@ -21,7 +22,8 @@ import { reconnectDelayMs, type BackoffPolicy } from './backoff.js';
 import { FrameQueue } from './frame-queue.js';
 import { FRAME_HEADER_BYTES } from './framing.js';
 import { encodeHello } from './hello.js';
-import type { FlushPolicy, SendResult, TransportHandlers, TransportLogger } from './types.js';
+import { dialTlsOptions } from './tls.js';
+import type { FlushPolicy, PeerTlsOptions, SendResult, TransportHandlers, TransportLogger } from './types.js';
 
 export interface OutboundLinkConfig {
   readonly peer: PeerAddress;
@@ -34,6 +36,8 @@ export interface OutboundLinkConfig {
   readonly backoff: BackoffPolicy;
   readonly connectTimeoutMs: number;
   readonly flushPolicy: FlushPolicy;
+  /** Dial with TLS (tls.ts); undefined: plain TCP. */
+  readonly tls: PeerTlsOptions | undefined;
   /** Asks the transport to call `flush` at the end of this event-loop turn. */
   readonly requestFlush: (link: OutboundLink) => void;
 }
@@ -52,6 +56,9 @@ export class OutboundLink {
   private lastError: string | undefined;
   private dropWarned = false;
   private readonly queue = new FrameQueue();
+  /** Transitional mode: the last TLS attempt failed, so the next one is plain (the peer may not speak TLS yet). */
+  private tlsFailed = false;
+  private attemptIsTls = false;
 
   constructor(private readonly config: OutboundLinkConfig) {}
 
@@ -110,10 +117,13 @@ export class OutboundLink {
     this.state = 'connecting';
     this.lastError = undefined;
     const { host, port } = this.config.target;
-    const socket = connect({ host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS });
+    const tls = this.config.tls;
+    this.attemptIsTls = tls !== undefined && !(tls.mode === 'transitional' && this.tlsFailed);
+    const tcpOptions = { host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS };
+    const socket = tls !== undefined && this.attemptIsTls ? connectTls({ ...tcpOptions, ...dialTlsOptions(tls, host) }) : connect(tcpOptions);
     this.socket = socket;
     this.timer = setTimeout(() => this.onConnectTimeout(socket), this.config.connectTimeoutMs);
-    socket.once('connect', () => this.onConnect(socket));
+    socket.once(this.attemptIsTls ? 'secureConnect' : 'connect', () => this.onConnect(socket));
     socket.on('error', (error: NodeJS.ErrnoException) => this.onError(socket, error));
     socket.on('close', () => this.onClose(socket));
     socket.on('drain', () => this.flush());
@@ -160,6 +170,7 @@ export class OutboundLink {
     this.clearTimer();
     if (this.state === 'closed') return;
     const wasUp = this.state === 'up';
+    if (!wasUp && this.config.tls?.mode === 'transitional') this.tlsFailed = this.attemptIsTls;
     const reason = this.lastError ?? (wasUp ? 'connection closed' : 'connection failed');
     this.state = 'waiting';
     const delayMs = reconnectDelayMs(this.config.backoff, this.failedAttempts, Math.random());

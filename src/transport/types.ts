@@ -19,7 +19,7 @@ export interface TransportHandlers {
    * One decoded frame from a peer; `from` is the sender's declared listen address. The payload may
    * be a view into a larger receive buffer: decode it now, or copy it to keep it.
    */
-  frame(from: PeerAddress, payload: Uint8Array): void;
+  frame(from: PeerAddress, payload: Uint8Array, sender?: VerifiedSender): void;
   /** An outbound connection to `peer` became established (the first time, or again after a peerDown). */
   peerUp(peer: PeerAddress): void;
   /**
@@ -78,6 +78,26 @@ export interface TcpTransportOptions {
   readonly connectTimeoutMs?: number;
   /** Default 'turn'. 'frame' exists only to measure what coalescing buys (see bench.ts). */
   readonly flushPolicy?: FlushPolicy;
+  /** Mutual TLS on the peer port (tls.ts); plain TCP when absent. */
+  readonly tls?: PeerTlsOptions;
+}
+
+/**
+ * Who sent a frame, as far as the transport can prove it: the node id of the peer's verified
+ * certificate; null on a plain connection (no TLS, or a plain peer in transitional mode);
+ * undefined from transports that know nothing of identities.
+ */
+export type VerifiedSender = string | null | undefined;
+
+export interface PeerTlsOptions {
+  /** PEM of the cluster CA, this node's certificate and its key. */
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+  /** strict: TLS only. transitional: accept plain and TLS peers, dial TLS and fall back to plain. */
+  readonly mode: 'strict' | 'transitional';
+  /** A connection refused for security (plaintext on a TLS port, a bad certificate); for a metric. */
+  readonly onRefused?: (reason: string) => void;
 }
 
 /** Limits the in-memory network honours, so the compliance suite can exercise back-pressure on it too. */
