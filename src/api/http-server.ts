@@ -4,6 +4,10 @@
  * with a JSON body; nothing a client sends can crash the node.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Authenticator } from '../security/auth.js';
+import { crossSiteRefusal, httpAccess } from './http-auth.js';
+import { userRoutes } from './user-routes.js';
 import type { NodeRuntime } from '../runtime/node-runtime.js';
 import type { NodeMetricsExporter } from '../runtime/prometheus.js';
 import { adminRoutes } from './admin-routes.js';
@@ -19,6 +23,10 @@ export interface HttpApiOptions {
   readonly metrics: NodeMetricsExporter;
   readonly maxValueBytes: number;
   readonly onLeave?: () => void;
+  /** HTTPS with this certificate and key (PEM) instead of plain HTTP. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Every request but /health authenticated (HTTP Basic) and authorized by role. */
+  readonly auth?: Authenticator;
 }
 
 export type Send = (status: number, body?: string | Uint8Array, headers?: Record<string, string>) => void;
@@ -32,7 +40,7 @@ export function badRequest(send: Send, message: string): void {
 }
 
 export async function startHttpApi(options: HttpApiOptions): Promise<Server> {
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(options, req, res).catch((err: unknown) => {
       if (err instanceof BodyTooLarge) {
         respond(res, 413, JSON.stringify({ error: err.message, code: 'too_large' }), { 'content-type': 'application/json', connection: 'close' });
@@ -40,7 +48,8 @@ export async function startHttpApi(options: HttpApiOptions): Promise<Server> {
       }
       respond(res, 500, JSON.stringify({ error: `internal error: ${(err as Error).message}` }), { 'content-type': 'application/json' });
     });
-  });
+  };
+  const server = options.tls === undefined ? createServer(listener) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, listener);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -65,6 +74,13 @@ async function handle(options: HttpApiOptions, req: IncomingMessage, res: Server
   const decoded = target.segments;
   const method = req.method ?? 'GET';
   const body = (): Promise<Buffer> => readBody(req, options.maxValueBytes);
+  const refusal = crossSiteRefusal(method, decoded, req.headers['content-type']) ?? (options.auth === undefined ? null : await httpAccess(options.auth, req, method, decoded));
+  if (refusal !== null) {
+    if (refusal.status === 401 || refusal.status === 429) options.runtime.node.metrics.authFailures++;
+    if (refusal.status === 403) options.runtime.node.metrics.authForbidden++;
+    return sendJson(send, refusal.status, refusal.body, refusal.headers);
+  }
+  if (decoded[0] === 'admin' && decoded[1] === 'users') return userRoutes(options.runtime, method, decoded, body, send);
   switch (decoded[0]) {
     case 'kv':
       return kvRoute(options.runtime, options.metrics, method, decoded.slice(1), target.query, req.headers, body, send);

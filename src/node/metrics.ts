@@ -11,6 +11,13 @@ export interface NodeMetrics {
   quorumFailures: number;
   corruptValues: number;
   badMessages: number;
+  /** Peer frames whose claimed sender is not the node id of the connection's certificate. */
+  forgedSenders: number;
+  /** Peer connections refused by TLS: plaintext on a TLS port, a certificate of another CA. */
+  peerConnectionsRefused: number;
+  /** Client requests refused: bad credentials, a rate-limited source, a role that forbids them. */
+  authFailures: number;
+  authForbidden: number;
 }
 
 export function newMetrics(): NodeMetrics {
@@ -26,5 +33,9 @@ export function newMetrics(): NodeMetrics {
     quorumFailures: 0,
     corruptValues: 0,
     badMessages: 0,
+    forgedSenders: 0,
+    peerConnectionsRefused: 0,
+    authFailures: 0,
+    authForbidden: 0,
   };
 }

@@ -9,7 +9,7 @@ import { DEFAULT_BUCKET_PROPS, EMPTY_BUCKET_TABLE, bucketProps, setBucket, type 
 import { assertNever } from '../core/assert.js';
 import type { NodeId, PeerAddress } from '../core/ids.js';
 import { IdTable } from '../core/id-table.js';
-import { assignmentOf, digest, getMember, updateMember, type Membership } from '../core/membership/index.js';
+import { activeMembers, assignmentOf, digest, getMember, updateMember, type Membership } from '../core/membership/index.js';
 import type { Rng } from '../core/random.js';
 import { Ring } from '../core/ring/index.js';
 import { decodeSiblingSet, type SiblingSet } from '../core/versions/index.js';
@@ -36,6 +36,7 @@ import { ExchangeOperation, leafEntries, type ExchangeDeps } from './exchange.js
 import { MerkleIndex } from './merkle-index.js';
 import { PartitionSync } from './partition-sync.js';
 import type { StorageView } from './storage-view.js';
+import { UsersAgent, type UserChange } from './users-agent.js';
 import { clusterView, type ClusterView, type RingView } from './views.js';
 
 export type NodeInput =
@@ -47,13 +48,16 @@ export type NodeInput =
   /** An operator asked this node to leave the cluster (decommission). */
   | { readonly kind: 'leave' }
   /** An operator gave this node a seed to join through. */
-  | { readonly kind: 'join'; readonly seed: PeerAddress };
+  | { readonly kind: 'join'; readonly seed: PeerAddress }
+  /** An operator created, changed or removed a user (security/…; the hash was made at the edge). */
+  | { readonly kind: 'user'; readonly name: string; readonly change: UserChange };
 
 type Operation = GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation;
 
 const META_MEMBERSHIP = 'membership';
 const META_BUCKETS = 'buckets';
 const META_ACTOR_EPOCH = 'actor-epoch-ceiling';
+const META_USERS = 'users';
 
 export class DynamoNode implements CoordinationHost {
   readonly selfId: NodeId;
@@ -72,6 +76,7 @@ export class DynamoNode implements CoordinationHost {
   private readonly addressIndex = new Map<PeerAddress, NodeId>();
   private readonly liveness: Liveness;
   private readonly agent: MembershipAgent;
+  readonly users: UsersAgent;
   private readonly handoff: HandoffScheduler;
   private readonly reaper = new Reaper();
   private readonly actors: ActorEpochs;
@@ -109,6 +114,7 @@ export class DynamoNode implements CoordinationHost {
     const stored = parseMembership(this.loadJson(META_MEMBERSHIP));
     if (stored !== null) this.adoptMembership(stored, false);
     this.agent = new MembershipAgent(config, this.clusterHost(), rng, nowMs);
+    this.users = new UsersAgent(this.selfId, config.gossipIntervalMs, this.usersHost(), rng, this.loadJson(META_USERS));
   }
 
   // ---- driving -------------------------------------------------------------------------------
@@ -152,6 +158,9 @@ export class DynamoNode implements CoordinationHost {
       case 'join':
         this.agent.addSeed(input.seed);
         break;
+      case 'user':
+        if (!this.users.change(input.name, input.change, this.nowMs)) this.log('warn', 'refused a user change: the users table is full', { name: input.name });
+        break;
       default:
         assertNever(input, 'node input');
     }
@@ -187,6 +196,7 @@ export class DynamoNode implements CoordinationHost {
   private tick(): void {
     this.expireOperations();
     this.agent.tick(this.nowMs);
+    this.users.tick(this.nowMs);
     if (this.nowMs - this.lastHandoffMs >= this.config.handoffIntervalMs && this.membershipValue !== null) {
       this.lastHandoffMs = this.nowMs;
       this.handoff.scan(this, (op) => this.launch(op), (hint) => this.routeHint(hint));
@@ -251,6 +261,10 @@ export class DynamoNode implements CoordinationHost {
         return this.withOp(body.id, (op) => op.kind === 'exchange' && op.onKeysReply(from, body));
       case MessageType.ExchangeReply:
         return this.withOp(body.id, (op) => op.kind === 'exchange' && op.onExchangeReply(from, body));
+      case MessageType.UsersDigest:
+        return this.users.onDigest(from, body);
+      case MessageType.UsersSync:
+        return this.users.onSync(from, body);
       default:
         assertNever(body, 'peer message');
     }
@@ -479,6 +493,15 @@ export class DynamoNode implements CoordinationHost {
       sendTo: (address, body) => this.sendTo(address, body),
       send: (node, body) => this.send(node, body),
       isUp: (node) => this.isUp(node),
+      log: (level, msg, fields) => this.log(level, msg, fields),
+    };
+  }
+
+  private usersHost(): ConstructorParameters<typeof UsersAgent>[2] {
+    return {
+      peersUp: () => (this.membershipValue === null ? [] : activeMembers(this.membershipValue).map((m) => m.id).filter((id) => id !== this.selfId && this.isUp(id))),
+      send: (node, body) => this.send(node, body),
+      persist: (t) => this.store.put(metaKey(META_USERS), Buffer.from(JSON.stringify(t))),
       log: (level, msg, fields) => this.log(level, msg, fields),
     };
   }

@@ -98,6 +98,10 @@ function validBody(m: Record<string, unknown>): boolean {
       return isInt(m.id) && isTriples(m.push) && isPairs(m.want);
     case MessageType.ExchangeReply:
       return isInt(m.id) && isTriples(m.sets);
+    case MessageType.UsersDigest:
+      return isStr(m.digest);
+    case MessageType.UsersSync:
+      return isRecord(m.users) && typeof m.reply === 'boolean';
     default:
       return false;
   }

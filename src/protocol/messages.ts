@@ -9,6 +9,7 @@
 import type { NodeId } from '../core/ids.js';
 import type { Membership } from '../core/membership/index.js';
 import type { BucketTable } from '../core/buckets/index.js';
+import type { UserTable } from '../core/users/index.js';
 import type { ClientRequest as ClientRequestWire, ClientResponse as ClientResponseWire } from './requests.js';
 
 /** 2: replica reads and writes carry the key's ring hash. 3: replica writes carry the digest of their base copy. */
@@ -32,6 +33,8 @@ export const MessageType = {
   KeysReply: 15,
   Exchange: 16,
   ExchangeReply: 17,
+  UsersDigest: 30,
+  UsersSync: 31,
 } as const;
 
 /**
@@ -172,6 +175,19 @@ export interface ExchangeReply {
   readonly sets: readonly (readonly [string, string, Uint8Array])[];
 }
 
+/** The users table's digest, sent every gossip interval (node/users-agent.ts). */
+export interface UsersDigest {
+  readonly type: typeof MessageType.UsersDigest;
+  readonly digest: string;
+}
+
+/** A whole users table, validated in depth on arrival (core/users parseUserTable); `reply`: answer with yours. */
+export interface UsersSync {
+  readonly type: typeof MessageType.UsersSync;
+  readonly users: UserTable;
+  readonly reply: boolean;
+}
+
 export type PeerMessage =
   | ReplicaWrite
   | WriteAck
@@ -189,7 +205,9 @@ export type PeerMessage =
   | KeysRequest
   | KeysReply
   | Exchange
-  | ExchangeReply;
+  | ExchangeReply
+  | UsersDigest
+  | UsersSync;
 
 /** What travels in one frame. `from` is the sender's node id. */
 export interface Envelope {

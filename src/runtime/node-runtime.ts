@@ -20,11 +20,13 @@ import { NODE_DEFAULTS, validateNodeConfig, type NodeConfig } from '../node/conf
 import type { Effects } from '../node/effects.js';
 import { DynamoNode, type NodeInput } from '../node/node.js';
 import { decodeEnvelope, encodeEnvelope } from '../protocol/codec.js';
+import { forgedSender } from './peer-identity.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import type { StorageEngine } from '../storage/engine.js';
 import { createTcpTransport } from '../transport/transport.js';
-import type { Transport } from '../transport/transport.js';
+import type { PeerTlsOptions, Transport, VerifiedSender } from '../transport/transport.js';
+import type { UserChange } from '../node/users-agent.js';
 import { loadIncarnation } from './identity.js';
 import type { Logger } from './logger.js';
 
@@ -49,6 +51,8 @@ export interface RuntimeOptions {
   readonly config?: Partial<Omit<NodeConfig, 'self' | 'actor' | 'seeds'>>;
   /** Group commit window: writes commit at most once per window under load (default 0: every turn). */
   readonly commitWindowMs?: number;
+  /** Mutual TLS on the peer port; every frame's sender must then be the id its certificate names. */
+  readonly peerTls?: Omit<PeerTlsOptions, 'onRefused'>;
 }
 
 /** Receives a client request's response, exactly once. */
@@ -101,8 +105,9 @@ export class NodeRuntime {
       host: options.listenHost,
       port: options.peerPort,
       logger: options.logger,
+      ...(options.peerTls === undefined ? {} : { tls: { ...options.peerTls, onRefused: () => node.metrics.peerConnectionsRefused++ } }),
       handlers: {
-        frame: (from, payload) => runtime?.onFrame(from, payload),
+        frame: (from, payload, sender) => runtime?.onFrame(from, payload, sender),
         peerUp: (address) => runtime?.input({ kind: 'peerUp', address }),
         peerDown: (address) => runtime?.input({ kind: 'peerDown', address }),
       },
@@ -139,13 +144,19 @@ export class NodeRuntime {
     this.flushHooks.push(hook);
   }
 
-  private onFrame(from: string, payload: Uint8Array): void {
+  private onFrame(from: string, payload: Uint8Array, sender: VerifiedSender): void {
     let envelope;
     try {
       envelope = decodeEnvelope(payload);
     } catch (err) {
       this.node.metrics.badMessages++;
       this.logger.warn({ from, error: (err as Error).message }, 'dropped a malformed peer frame');
+      return;
+    }
+    const forged = forgedSender(envelope, sender);
+    if (forged !== null) {
+      this.node.metrics.forgedSenders++;
+      this.logger.warn({ from, certificate: sender, claimed: forged }, 'dropped a peer frame whose sender is not the node its certificate names');
       return;
     }
     this.input({ kind: 'peer', from, envelope });
@@ -163,6 +174,14 @@ export class NodeRuntime {
 
   join(seed: string): void {
     this.input({ kind: 'join', seed });
+  }
+
+  /** Creates, changes or removes a user (spread cluster-wide by the node); false when the table is full. */
+  changeUser(name: string, change: UserChange): boolean {
+    if (this.stopped) return false;
+    const before = this.node.users.table();
+    this.input({ kind: 'user', name, change });
+    return this.node.users.table() !== before || change.kind === 'seed';
   }
 
   private input(input: NodeInput): void {

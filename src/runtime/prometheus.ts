@@ -19,6 +19,10 @@ const COUNTER_HELP: Record<keyof NodeMetrics, string> = {
   quorumFailures: 'client requests that did not reach their quorum',
   corruptValues: 'undecodable values found in storage',
   badMessages: 'malformed peer messages rejected',
+  forgedSenders: 'peer frames dropped because their sender was not the node its certificate names',
+  peerConnectionsRefused: 'peer connections refused by TLS (plaintext, or a certificate of another CA)',
+  authFailures: 'client requests refused for missing or wrong credentials or a rate-limited source',
+  authForbidden: 'client requests refused because the user role or bucket list forbids them',
 };
 
 function snake(name: string): string {
