@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { benchCommand } from './bench.js';
 import { certCommand } from './cert.js';
+import { addClientSecurityOptions } from './client-auth.js';
+import { userCommand } from './user.js';
 import { devClusterCommand } from './dev-cluster.js';
 import { kvCommands } from './kv.js';
 import { membershipCommands } from './membership.js';
@@ -16,12 +18,15 @@ Buffer.poolSize = 64 * 1024;
 const program = new Command('dynamo')
   .description('Dynamo-style always-writable replicated key-value store')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .configureHelp({ showGlobalOptions: true });
+addClientSecurityOptions(program);
 program.addCommand(startCommand());
 program.addCommand(devClusterCommand());
 program.addCommand(statusCommand());
 program.addCommand(benchCommand());
 program.addCommand(certCommand());
+program.addCommand(userCommand());
 for (const command of [...kvCommands(), ...membershipCommands()]) program.addCommand(command);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,0 +1,159 @@
+/**
+ * Secure mode end to end on real processes (issue 16's proof): each refusal, and the node still
+ * serving after it. Ports 30000-30199.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { join } from 'node:path';
+import { encodeEnvelope } from '../../src/protocol/codec.js';
+import { MessageType, PROTOCOL_VERSION, type PeerMessage } from '../../src/protocol/messages.js';
+import { createNodeCert } from '../../src/security/certs.js';
+import { encodeFrame } from '../../src/transport/framing.js';
+import { encodeHello } from '../../src/transport/hello.js';
+import { waitFor } from './process-cluster.js';
+import { cli, SecureCluster } from './secure-cluster.js';
+
+const cluster = new SecureCluster(3, 30000);
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+before(async () => {
+  cluster.makeCerts();
+  for (let i = 1; i <= 3; i++) cluster.start(i);
+  await cluster.waitFormed([1, 2, 3]);
+});
+after(async () => cluster.stop());
+
+async function stillServes(i: number, key: string): Promise<void> {
+  assert.equal((await cluster.request(i, 'PUT', `/kv/alive/${key}`, { body: key })).status, 204);
+  const read = await cluster.request(i, 'GET', `/kv/alive/${key}`);
+  assert.equal(read.status, 200);
+  assert.equal(read.text, key);
+}
+
+async function addUser(name: string, password: string, role: string, buckets?: string[]): Promise<void> {
+  const answer = await cluster.request(1, 'PUT', `/admin/users/${name}`, { headers: JSON_TYPE, body: JSON.stringify({ password, role, ...(buckets === undefined ? {} : { buckets }) }) });
+  assert.equal(answer.status, 200, answer.text);
+}
+
+test('the cert CLI wrote keys with mode 0600 and node certificates naming the node', async () => {
+  const { statSync } = await import('node:fs');
+  assert.equal(statSync(join(cluster.caDir, 'ca.key')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(cluster.certsDir(1), 'node.key')).mode & 0o777, 0o600);
+  const again = cli('cert', 'create-ca', '--certs-dir', cluster.caDir);
+  assert.notEqual(again.status, 0, 'an existing CA is never overwritten');
+});
+
+test('clients without credentials or with a wrong password get 401 and the Basic challenge; /health stays open', async () => {
+  const none = await cluster.request(1, 'GET', '/kv/b/k', { auth: null });
+  assert.equal(none.status, 401);
+  assert.equal(none.headers.get('www-authenticate'), 'Basic realm="dynamo"');
+  const wrong = await cluster.request(1, 'GET', '/kv/b/k', { auth: { user: 'root', password: 'nope' } });
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.headers.get('www-authenticate'), 'Basic realm="dynamo"');
+  assert.equal((await cluster.request(1, 'GET', '/health', { auth: null })).status, 200);
+  await stillServes(1, 'after-401');
+});
+
+test('a read user may read but not write (403 forbidden); a user limited to buckets may not leave them', async () => {
+  await addUser('reader', 'reader-pw', 'read');
+  await addUser('carts', 'carts-pw', 'readwrite', ['cart']);
+  const reader = { user: 'reader', password: 'reader-pw' };
+  const carts = { user: 'carts', password: 'carts-pw' };
+  assert.equal((await cluster.request(1, 'GET', '/kv/alive/after-401', { auth: reader })).status, 200);
+  const write = await cluster.request(1, 'PUT', '/kv/alive/x', { auth: reader, body: 'x' });
+  assert.equal(write.status, 403);
+  assert.deepEqual(Object.keys(JSON.parse(write.text) as object).sort(), ['code', 'error']);
+  assert.equal((JSON.parse(write.text) as { code: string }).code, 'forbidden');
+  assert.equal((await cluster.request(1, 'PUT', '/kv/cart/c1', { auth: carts, body: 'c' })).status, 204);
+  const outside = await cluster.request(1, 'PUT', '/kv/other/c1', { auth: carts, body: 'c' });
+  assert.equal(outside.status, 403);
+  assert.equal((JSON.parse(outside.text) as { code: string }).code, 'forbidden');
+  assert.equal((await cluster.request(1, 'GET', '/admin/users', { auth: carts })).status, 403, 'admin routes need admin');
+  assert.equal((await cluster.request(1, 'GET', '/admin/local/cart/c1', { auth: reader })).status, 403);
+  await stillServes(1, 'after-403');
+});
+
+test('a cross-site style form post to /admin/leave is refused and the node stays', async () => {
+  const form = await cluster.request(2, 'POST', '/admin/leave', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1' });
+  assert.equal(form.status, 415);
+  const plain = await cluster.request(2, 'POST', '/admin/leave', { headers: { 'content-type': 'text/plain' }, body: '{}' });
+  assert.equal(plain.status, 415);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.ok(cluster.isAlive(2));
+  const view = JSON.parse((await cluster.request(1, 'GET', '/cluster')).text) as { members: { id: string; state: string }[] };
+  assert.equal(view.members.find((m) => m.id === 'n2')?.state, 'up');
+  await stillServes(2, 'after-form-post');
+});
+
+test('a plaintext peer on the TLS peer port is refused and counted', async () => {
+  const before = await cluster.metric(1, 'dynamo_peer_connections_refused_total');
+  const port = cluster.basePort + 1;
+  await new Promise<void>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write(Buffer.concat([encodeHello('127.0.0.1:30999'), encodeFrame(Buffer.from('x'))])));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve());
+  });
+  await waitFor(async () => (await cluster.metric(1, 'dynamo_peer_connections_refused_total')) > before, 10_000, 'refusal counted');
+  await stillServes(1, 'after-plaintext');
+});
+
+test('a peer whose certificate names n2 but claims to be n3 has its frames dropped and counted', async () => {
+  const ca = { certPem: cluster.ca, keyPem: readFileSync(join(cluster.caDir, 'ca.key'), 'utf8') };
+  const n2 = await createNodeCert(ca, 'n2', ['127.0.0.1']);
+  const before = await cluster.metric(1, 'dynamo_forged_senders_total');
+  const frames = [
+    { from: 'n3', body: { type: MessageType.Heartbeat, membershipDigest: 'x', bucketsDigest: 'y' } },
+    { from: 'n2', body: { type: MessageType.JoinRequest, spec: { id: 'n3', address: '127.0.0.1:30999', httpAddress: '127.0.0.1:30998', clientAddress: null, weight: 5 } } },
+  ].map((f) => encodeFrame(encodeEnvelope({ v: PROTOCOL_VERSION, from: f.from, body: f.body as PeerMessage })));
+  const socket = connectTls({ host: '127.0.0.1', port: cluster.basePort + 1, ca: cluster.ca, cert: n2.certPem, key: n2.keyPem });
+  socket.on('error', () => undefined);
+  socket.on('secureConnect', () => socket.write(Buffer.concat([encodeHello('127.0.0.1:30999'), ...frames])));
+  await waitFor(async () => (await cluster.metric(1, 'dynamo_forged_senders_total')) >= before + 2, 10_000, 'both forged frames counted');
+  socket.destroy();
+  const view = JSON.parse((await cluster.request(1, 'GET', '/cluster')).text) as { members: { id: string; address: string; weight: number }[] };
+  const n3 = view.members.find((m) => m.id === 'n3')!;
+  assert.equal(n3.address, cluster.peer(3), "n3's entry was not rewritten");
+  assert.equal(n3.weight, 1);
+  await stillServes(1, 'after-forgery');
+});
+
+test('a node with a certificate of another CA never gets in, and the cluster keeps serving', async () => {
+  const otherCa = join(cluster.dataRoot, 'other-ca');
+  assert.equal(cli('cert', 'create-ca', '--certs-dir', otherCa).status, 0);
+  assert.equal(cli('cert', 'create-node', '--certs-dir', otherCa, '--id', 'n4', '127.0.0.1', '--out', join(cluster.dataRoot, 'certs-n4')).status, 0);
+  const before = await cluster.metric(1, 'dynamo_peer_connections_refused_total');
+  cluster.start(4, { certsDir: join(cluster.dataRoot, 'certs-n4') });
+  try {
+    await waitFor(async () => (await cluster.metric(1, 'dynamo_peer_connections_refused_total')) > before, 20_000, 'the stranger refused');
+    const view = JSON.parse((await cluster.request(1, 'GET', '/cluster')).text) as { members: { id: string }[] };
+    assert.ok(!view.members.some((m) => m.id === 'n4'), 'n4 was not admitted');
+    await stillServes(1, 'after-stranger');
+  } finally {
+    await cluster.kill(4);
+  }
+});
+
+test('a user created on node 1 authenticates on node 3 while node 2 is down', async () => {
+  await cluster.kill(2);
+  await addUser('late', 'late-pw', 'readwrite');
+  const late = { user: 'late', password: 'late-pw' };
+  await waitFor(async () => (await cluster.request(3, 'GET', '/kv/alive/after-401', { auth: late })).status === 200, 20_000, 'n3 knows the user');
+  assert.equal((await cluster.request(3, 'PUT', '/kv/alive/by-late', { auth: late, body: 'v' })).status, 204);
+  // Removal spreads the same way, as a tombstone.
+  assert.equal((await cluster.request(1, 'DELETE', '/admin/users/late')).status, 200);
+  await waitFor(async () => (await cluster.request(3, 'GET', '/kv/alive/after-401', { auth: late })).status === 401, 20_000, 'n3 forgets the user');
+});
+
+test('start refuses a non-loopback host without --certs-dir or --insecure, and founding secure without a root password', () => {
+  const open = cli('start', '--id', 'x', '--host', '10.1.2.3', '--port', '30190', '--http-port', '30191', '--data', join(cluster.dataRoot, 'x'));
+  assert.notEqual(open.status, 0);
+  assert.match(open.out, /--certs-dir/);
+  assert.match(open.out, /--insecure/);
+  assert.match(open.out, /dynamo cert/);
+  const founding = cli('start', '--id', 'n1', '--host', '127.0.0.1', '--port', '30192', '--http-port', '30193', '--data', join(cluster.dataRoot, 'y'), '--seeds', '127.0.0.1:30192', '--certs-dir', cluster.certsDir(1));
+  assert.notEqual(founding.status, 0);
+  assert.match(founding.out, /--root-password-file/);
+});
