@@ -7,8 +7,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCa, createNodeCert, validNodeId } from '../security/certs.js';
 import { CERT_FILES } from '../security/tls-files.js';
+
+/** Loaded on demand, so that the commands that do not make certificates never load the X.509 library. */
+const certs = (): Promise<typeof import('../security/certs.js')> => import('../security/certs.js');
+
+const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 function writeSecret(path: string, text: string): void {
   writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
@@ -21,7 +25,7 @@ function refuseOverwrite(...paths: string[]): void {
 }
 
 function nodeId(value: string): string {
-  if (!validNodeId(value)) throw new InvalidArgumentError(`"${value}" is not a node id (letters, digits, '.', '_' or '-', at most 64)`);
+  if (!NODE_ID.test(value)) throw new InvalidArgumentError(`"${value}" is not a node id (letters, digits, '.', '_' or '-', at most 64)`);
   return value;
 }
 
@@ -36,7 +40,7 @@ export function certCommand(): Command {
       const keyPath = join(flags.certsDir, CERT_FILES.caKey);
       refuseOverwrite(certPath, keyPath);
       mkdirSync(flags.certsDir, { recursive: true });
-      const ca = await createCa();
+      const ca = await (await certs()).createCa();
       writeSecret(keyPath, ca.keyPem);
       writeFileSync(certPath, ca.certPem, { mode: 0o644, flag: 'wx' });
       console.log(`wrote ${certPath} and ${keyPath}`);
@@ -58,7 +62,7 @@ export function certCommand(): Command {
       const keyPath = join(out, CERT_FILES.nodeKey);
       refuseOverwrite(certPath, keyPath);
       mkdirSync(out, { recursive: true });
-      const pair = await createNodeCert(ca, flags.id, hosts);
+      const pair = await (await certs()).createNodeCert(ca, flags.id, hosts);
       writeSecret(keyPath, pair.keyPem);
       writeFileSync(certPath, pair.certPem, { mode: 0o644, flag: 'wx' });
       // A node reads its CA from its own certs dir, so a pair written elsewhere takes the CA along.

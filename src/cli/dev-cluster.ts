@@ -13,6 +13,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { STORAGE_KINDS, type StorageKind } from '../storage/kinds.js';
+import { secureFetch } from '../security/https-fetch.js';
+import { prepareDevSecurity, type DevSecurity } from './dev-cluster-secure.js';
 import { oneOf, positiveInt } from './options.js';
 
 interface DevClusterFlags {
@@ -22,6 +24,7 @@ interface DevClusterFlags {
   storage: StorageKind;
   partitions: number;
   verbose?: boolean;
+  secure?: boolean;
 }
 
 const HOST = '127.0.0.1';
@@ -43,6 +46,7 @@ export function devClusterCommand(): Command {
     .option('--storage <engine>', 'disk (append-only log, keys in memory; the default), lmdb (B-tree, for keys beyond memory) or memory', oneOf(...STORAGE_KINDS), 'disk')
     .option('--partitions <q>', 'partition count Q (power of two)', positiveInt, 64)
     .option('--verbose', "print the nodes' JSON logs")
+    .option('--secure', 'mutual TLS, HTTPS and users: a CA and node certificates under DATA/certs, a random root password in DATA/root-password')
     .argument('[node-options...]', "after --: options for every node's `dynamo start`, e.g. -- --fsync always --anti-entropy-interval-ms 5000")
     .action(async (nodeOptions: string[], flags: DevClusterFlags) => {
       const own = ownNodeOption(nodeOptions);
@@ -60,6 +64,7 @@ function binPath(): string {
 
 async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly string[]): Promise<void> {
   const dataRoot = flags.data ?? mkdtempSync(join(tmpdir(), 'dynamo-dev-'));
+  const security = flags.secure === true ? await prepareDevSecurity(dataRoot, flags.nodes, HOST) : null;
   const peers = Array.from({ length: flags.nodes }, (_, i) => `${HOST}:${flags.basePort + i + 1}`);
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -84,7 +89,9 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
       '--port', String(flags.basePort + i), '--http-port', String(flags.basePort + 100 + i),
       '--client-port', String(flags.basePort + 200 + i),
       '--data', dir, '--seeds', peers.join(','), '--storage', flags.storage,
-      '--partitions', String(flags.partitions), '--exit-with-parent', ...nodeOptions,
+      '--partitions', String(flags.partitions), '--exit-with-parent',
+      ...(security === null ? [] : ['--certs-dir', security.certsDir(i), '--root-password-file', security.rootPasswordFile]),
+      ...nodeOptions,
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', flags.verbose ? 'inherit' : 'ignore', 'inherit'] });
     child.on('exit', (code, signal) => {
@@ -92,10 +99,11 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
     });
     children.push(child);
   }
-  const urls = Array.from({ length: flags.nodes }, (_, i) => `http://${HOST}:${flags.basePort + 101 + i}`);
+  const scheme = security === null ? 'http' : 'https';
+  const urls = Array.from({ length: flags.nodes }, (_, i) => `${scheme}://${HOST}:${flags.basePort + 101 + i}`);
   // A node that exits before the cluster forms (a bad node option, a port in use) ends the wait.
   const anyExited = (): boolean => children.some((c) => c.exitCode !== null || c.signalCode !== null);
-  const ready = await waitUntilFormed(urls, flags.nodes, anyExited);
+  const ready = await waitUntilFormed(urls, flags.nodes, anyExited, security);
   if (ready !== 'formed') {
     console.error(ready === 'node exited' ? 'a node exited before the cluster formed; stopping' : `the cluster did not form within ${READY_TIMEOUT_MS / 1000} s; stopping`);
     stopAll(1);
@@ -103,17 +111,23 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
   }
   formed = true;
   const given = nodeOptions.length === 0 ? '' : `, node options: ${nodeOptions.join(' ')}`;
-  console.log(`dynamo dev-cluster: ${flags.nodes} nodes ready (storage ${flags.storage}, data in ${dataRoot}${given})`);
+  const secured = security === null ? '' : `, secure: CA ${security.caFile}, root password in ${security.rootPasswordFile}`;
+  console.log(`dynamo dev-cluster: ${flags.nodes} nodes ready (storage ${flags.storage}, data in ${dataRoot}${given}${secured})`);
   urls.forEach((url, i) => console.log(`  node${i + 1}  ${url}   client protocol ${HOST}:${flags.basePort + 201 + i}`));
-  console.log('try:  curl -X PUT --data-binary hello ' + urls[0] + '/kv/demo/greeting ; curl ' + urls[1] + '/kv/demo/greeting');
+  if (security === null) {
+    console.log('try:  curl -X PUT --data-binary hello ' + urls[0] + '/kv/demo/greeting ; curl ' + urls[1] + '/kv/demo/greeting');
+  } else {
+    const curl = `curl --cacert ${security.caFile} -u root:$(cat ${security.rootPasswordFile})`;
+    console.log(`try:  ${curl} -X PUT --data-binary hello ${urls[0]}/kv/demo/greeting ; ${curl} ${urls[1]}/kv/demo/greeting`);
+  }
   console.log('stop with Ctrl-C');
 }
 
-async function waitUntilFormed(urls: string[], members: number, anyExited: () => boolean): Promise<'formed' | 'node exited' | 'timed out'> {
+async function waitUntilFormed(urls: string[], members: number, anyExited: () => boolean, security: DevSecurity | null): Promise<'formed' | 'node exited' | 'timed out'> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (anyExited()) return 'node exited';
-    const views = await Promise.all(urls.map((u) => fetchJson(`${u}/cluster`)));
+    const views = await Promise.all(urls.map((u) => (security === null ? fetchJson(`${u}/cluster`) : fetchSecureJson(`${u}/cluster`, security))));
     const allUp = views.every((v) => {
       const list = (v as { members?: { up: boolean; state: string }[] } | null)?.members;
       return list !== undefined && list.filter((m) => m.up && m.state === 'up').length === members;
@@ -122,6 +136,15 @@ async function waitUntilFormed(urls: string[], members: number, anyExited: () =>
     await new Promise((r) => setTimeout(r, 250));
   }
   return 'timed out';
+}
+
+async function fetchSecureJson(url: string, security: DevSecurity): Promise<unknown> {
+  try {
+    const res = await secureFetch(url, { ca: security.ca, auth: { user: 'root', password: security.rootPassword }, timeoutMs: 2000 });
+    return res.ok ? ((await res.json()) as unknown) : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function fetchJson(url: string): Promise<unknown> {
