@@ -144,6 +144,13 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
         logger,
         metrics,
         maxValueBytes: options.config?.maxValueBytes ?? NODE_DEFAULTS.maxValueBytes,
+        ...(strict === undefined || auth === undefined
+          ? {}
+          : {
+              tls: { cert: strict.tls.cert, key: strict.tls.key },
+              auth,
+              onRefused: (kind: 'unauthenticated' | 'forbidden') => (kind === 'forbidden' ? runtime.node.metrics.authForbidden++ : runtime.node.metrics.authFailures++),
+            }),
       });
     } catch (err) {
       http.close();

@@ -39,7 +39,10 @@ export type ErrorCode =
   | 'too_large'
   | 'too_many_siblings'
   | 'overloaded'
-  | 'unavailable';
+  | 'unavailable'
+  /** Security on: no, wrong or rate-limited credentials; or a role that does not allow the request. */
+  | 'unauthenticated'
+  | 'forbidden';
 
 export interface ClientError {
   readonly ok: false;

@@ -45,6 +45,10 @@ export class SecureCluster {
     return `https://${HOST}:${this.basePort + 100 + i}`;
   }
 
+  clientPort(i: number): number {
+    return this.basePort + 200 + i;
+  }
+
   certsDir(i: number): string {
     return join(this.dataRoot, `certs-n${i}`);
   }
@@ -70,7 +74,8 @@ export class SecureCluster {
     const args = [
       BIN, 'start', '--id', options.id ?? `n${i}`, '--host', HOST, '--port', String(this.basePort + i),
       '--http-port', String(this.basePort + 100 + i), '--data', join(this.dataRoot, `n${i}`), '--seeds', options.seeds ?? this.seeds(),
-      '--certs-dir', options.certsDir ?? this.certsDir(i), '--root-password-file', join(this.dataRoot, 'root-password'), ...(options.extra ?? []),
+      '--certs-dir', options.certsDir ?? this.certsDir(i), '--root-password-file', join(this.dataRoot, 'root-password'),
+      '--client-port', String(this.clientPort(i)), ...(options.extra ?? []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DYNAMO_LOG_LEVEL: 'warn' } });
     const log: string[] = [];

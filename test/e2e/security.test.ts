@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { encodeEnvelope } from '../../src/protocol/codec.js';
 import { MessageType, PROTOCOL_VERSION, type PeerMessage } from '../../src/protocol/messages.js';
 import { createNodeCert } from '../../src/security/certs.js';
+import { Client } from '../../src/client/client.js';
 import { encodeFrame } from '../../src/transport/framing.js';
 import { encodeHello } from '../../src/transport/hello.js';
 import { waitFor } from './process-cluster.js';
@@ -86,6 +87,38 @@ test('a cross-site style form post to /admin/leave is refused and the node stays
   const view = JSON.parse((await cluster.request(1, 'GET', '/cluster')).text) as { members: { id: string; state: string }[] };
   assert.equal(view.members.find((m) => m.id === 'n2')?.state, 'up');
   await stillServes(2, 'after-form-post');
+});
+
+test('the TypeScript client speaks TLS and authenticates on the client port; refusals are typed errors', async () => {
+  const nodes = [cluster.url(1)];
+  const root = await Client.connect({ nodes, tls: { ca: cluster.ca }, auth: { user: 'root', password: 'root-secret-1' } });
+  try {
+    await root.put('native', 'k1', 'v1');
+    assert.equal((await root.get('native', 'k1')).value?.toString(), 'v1');
+  } finally {
+    root.close();
+  }
+  const reader = await Client.connect({ nodes, tls: { ca: cluster.ca }, auth: { user: 'reader', password: 'reader-pw' } });
+  try {
+    assert.equal((await reader.get('native', 'k1')).value?.toString(), 'v1');
+    await assert.rejects(reader.put('native', 'k2', 'x'), (err: Error & { code?: string }) => err.code === 'forbidden');
+  } finally {
+    reader.close();
+  }
+  const wrong = new Client({ nodes, tls: { ca: cluster.ca }, auth: { user: 'root', password: 'nope' } });
+  try {
+    // The ring comes over HTTPS, where the wrong password is refused before any native connection.
+    await assert.rejects(wrong.get('native', 'k1'));
+  } finally {
+    wrong.close();
+  }
+  // A raw client that sends a request without authenticating first is answered unauthenticated and closed.
+  const { Connection } = await import('../../src/client/connection.js');
+  const errors: string[] = [];
+  const raw = new Connection({ host: '127.0.0.1', port: cluster.clientPort(1), connectTimeoutMs: 5000, maxFrameBytes: 1 << 20, tls: { ca: cluster.ca }, onGone: (_c, e) => errors.push(e.message) });
+  await assert.rejects(raw.send({ op: 'get', bucket: 'native', key: 'k1' }, 5000));
+  assert.match(errors.join(' '), /unauthenticated/);
+  await stillServes(1, 'after-native');
 });
 
 test('a plaintext peer on the TLS peer port is refused and counted', async () => {
