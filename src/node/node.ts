@@ -58,6 +58,7 @@ const META_MEMBERSHIP = 'membership';
 const META_BUCKETS = 'buckets';
 const META_ACTOR_EPOCH = 'actor-epoch-ceiling';
 const META_USERS = 'users';
+const META_CLUSTER_ID = 'cluster-id';
 
 export class DynamoNode implements CoordinationHost {
   readonly selfId: NodeId;
@@ -77,6 +78,7 @@ export class DynamoNode implements CoordinationHost {
   private readonly liveness: Liveness;
   private readonly agent: MembershipAgent;
   readonly users: UsersAgent;
+  private clusterIdValue: string | null;
   private readonly handoff: HandoffScheduler;
   private readonly reaper = new Reaper();
   private readonly actors: ActorEpochs;
@@ -106,6 +108,8 @@ export class DynamoNode implements CoordinationHost {
     this.liveness = new Liveness(config.detector);
     this.handoff = new HandoffScheduler(storage);
     this.membershipValue = null;
+    const storedClusterId = this.loadJson(META_CLUSTER_ID);
+    this.clusterIdValue = typeof storedClusterId === 'string' ? storedClusterId : null;
     this.bucketTable = this.loadJson(META_BUCKETS) as BucketTable | null ?? EMPTY_BUCKET_TABLE;
     this.actors = new ActorEpochs(config.actor, Number(this.loadJson(META_ACTOR_EPOCH) ?? 0), (ceiling) =>
       this.store.put(metaKey(META_ACTOR_EPOCH), Buffer.from(JSON.stringify(ceiling))),
@@ -490,6 +494,11 @@ export class DynamoNode implements CoordinationHost {
       setMembership: (m) => this.adoptMembership(m, true),
       buckets: () => this.bucketTable,
       setBuckets: (t) => this.setBuckets(t),
+      clusterId: () => this.clusterIdValue,
+      setClusterId: (id) => {
+        this.clusterIdValue = id;
+        this.store.put(metaKey(META_CLUSTER_ID), Buffer.from(JSON.stringify(id)));
+      },
       sendTo: (address, body) => this.sendTo(address, body),
       send: (node, body) => this.send(node, body),
       isUp: (node) => this.isUp(node),
@@ -624,6 +633,11 @@ export class DynamoNode implements CoordinationHost {
   }
 
   /** What this node itself stores for a key, without asking anyone (debugging and tests). */
+  /** The id of this node's cluster (minted at founding), null before it joined one. */
+  clusterId(): string | null {
+    return this.clusterIdValue;
+  }
+
   localCopy(bucket: string, key: string): { data: ReturnType<LocalStore['readData']>; hints: ReturnType<LocalStore['readHints']> } {
     const id = identify(bucket, key);
     return { data: this.store.readData(id), hints: this.store.readHints(id) };

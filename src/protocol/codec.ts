@@ -54,6 +54,7 @@ function describe(body: unknown): string {
 const isStr = (x: unknown): boolean => typeof x === 'string';
 const isInt = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x);
 const isBytes = (x: unknown): boolean => x instanceof Uint8Array;
+const isClusterId = (x: unknown): boolean => x === undefined || (typeof x === 'string' && x.length > 0 && x.length <= 64);
 const isHash = (x: unknown): boolean => x instanceof Uint8Array && x.length === 16;
 const isIntList = (x: unknown): boolean => Array.isArray(x) && x.every(isInt);
 const isTriples = (x: unknown): boolean =>
@@ -79,11 +80,11 @@ function validBody(m: Record<string, unknown>): boolean {
     case MessageType.Heartbeat:
       return isStr(m.membershipDigest) && isStr(m.bucketsDigest);
     case MessageType.Gossip:
-      return (m.membership === null || isRecord(m.membership)) && isRecord(m.buckets) && typeof m.reply === 'boolean';
+      return (m.membership === null || isRecord(m.membership)) && isRecord(m.buckets) && typeof m.reply === 'boolean' && isClusterId(m.clusterId);
     case MessageType.JoinRequest:
       return isRecord(m.spec) && isStr(m.spec.id) && isStr(m.spec.address);
     case MessageType.JoinReply:
-      return m.membership === null || isRecord(m.membership);
+      return (m.membership === null || isRecord(m.membership)) && isClusterId(m.clusterId);
     case MessageType.Reap:
       return isStr(m.bucket) && isStr(m.key) && isBytes(m.digest);
     case MessageType.TreeRequest:

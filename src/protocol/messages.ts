@@ -105,6 +105,8 @@ export interface Gossip {
   readonly membership: Membership | null;
   readonly buckets: BucketTable;
   readonly reply: boolean;
+  /** The sender's cluster id (minted at founding); absent from nodes that have none. */
+  readonly clusterId?: string;
 }
 
 export interface JoinRequest {
@@ -116,6 +118,8 @@ export interface JoinRequest {
 export interface JoinReply {
   readonly type: typeof MessageType.JoinReply;
   readonly membership: Membership | null;
+  /** The cluster's id, which the joiner adopts with the membership. */
+  readonly clusterId?: string;
 }
 
 /** Delete the key if what is stored is still exactly the tombstone with this digest. */

@@ -106,6 +106,8 @@ export class NodeRuntime {
       port: options.peerPort,
       logger: options.logger,
       ...(options.peerTls === undefined ? {} : { tls: { ...options.peerTls, onRefused: () => node.metrics.peerConnectionsRefused++ } }),
+      clusterId: () => node.clusterId(),
+      onClusterRefused: () => node.metrics.peerConnectionsRefused++,
       handlers: {
         frame: (from, payload, sender) => runtime?.onFrame(from, payload, sender),
         peerUp: (address) => runtime?.input({ kind: 'peerUp', address }),

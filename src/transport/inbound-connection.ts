@@ -21,6 +21,9 @@ export interface InboundConfig {
   readonly logger: TransportLogger;
   /** The node id the peer's certificate proved (TLS), null on a plain connection; handed on with every frame. */
   readonly sender?: VerifiedSender;
+  /** This node's cluster id (null while it has none): a hello naming another one closes the connection. */
+  readonly clusterId?: () => string | null;
+  readonly onClusterRefused?: (theirs: string) => void;
   /** Called once when the socket has closed, for any reason. */
   readonly onGone: (connection: InboundConnection) => void;
 }
@@ -63,6 +66,11 @@ export class InboundConnection {
       const result = this.hello.push(chunk);
       if (result.kind === 'incomplete') return;
       if (result.kind === 'invalid') return this.reject(result.reason);
+      const mine = this.config.clusterId?.() ?? null;
+      if (mine !== null && result.clusterId !== null && result.clusterId !== mine) {
+        this.config.onClusterRefused?.(result.clusterId);
+        return this.reject(`the peer belongs to cluster ${result.clusterId}, not ${mine}`);
+      }
       this.from = result.from;
       this.clearHelloTimer();
       this.config.logger.debug({ from: this.from }, 'inbound connection from peer');

@@ -36,6 +36,8 @@ export interface OutboundLinkConfig {
   readonly backoff: BackoffPolicy;
   readonly connectTimeoutMs: number;
   readonly flushPolicy: FlushPolicy;
+  /** Read at each connect and sent in the hello. */
+  readonly clusterId: () => string | null;
   /** Dial with TLS (tls.ts); undefined: plain TCP. */
   readonly tls: PeerTlsOptions | undefined;
   /** Asks the transport to call `flush` at the end of this event-loop turn. */
@@ -137,7 +139,7 @@ export class OutboundLink {
     this.state = 'up';
     this.failedAttempts = 0;
     socket.cork();
-    socket.write(encodeHello(this.config.localAddress()));
+    socket.write(encodeHello(this.config.localAddress(), this.config.clusterId()));
     this.flush();
     socket.uncork();
     this.config.logger.info({ peer: this.config.peer }, 'peer connection up');

@@ -33,9 +33,10 @@ const DEFAULT_RECONNECT_MIN_MS = 50;
 const DEFAULT_RECONNECT_MAX_MS = 2_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
 
-interface ResolvedOptions extends Required<Omit<TcpTransportOptions, 'logger' | 'tls'>> {
+interface ResolvedOptions extends Required<Omit<TcpTransportOptions, 'logger' | 'tls' | 'onClusterRefused'>> {
   readonly logger: TransportLogger;
   readonly tls: TcpTransportOptions['tls'];
+  readonly onClusterRefused: TcpTransportOptions['onClusterRefused'];
 }
 
 function resolveOptions(options: TcpTransportOptions): ResolvedOptions {
@@ -49,6 +50,8 @@ function resolveOptions(options: TcpTransportOptions): ResolvedOptions {
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     flushPolicy: options.flushPolicy ?? 'turn',
     tls: options.tls,
+    clusterId: options.clusterId ?? (() => null),
+    onClusterRefused: options.onClusterRefused,
   };
   assert(Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65535, 'port must be 0..65535');
   assert(resolved.maxFrameBytes > 0 && resolved.maxFrameBytes <= 0xffff_ffff, 'maxFrameBytes must be 1..2^32-1');
@@ -181,6 +184,7 @@ class TcpTransport implements Transport {
       connectTimeoutMs: options.connectTimeoutMs,
       flushPolicy: options.flushPolicy,
       tls: options.tls,
+      clusterId: options.clusterId,
       requestFlush: (dirtyLink) => this.requestFlush(dirtyLink),
     });
     this.links.set(peer, link);
@@ -217,6 +221,8 @@ class TcpTransport implements Transport {
       handlers: this.options.handlers,
       logger: this.options.logger,
       sender,
+      clusterId: this.options.clusterId,
+      onClusterRefused: (theirs) => this.options.onClusterRefused?.(theirs),
       onGone: (gone) => this.inbound.delete(gone),
     });
     this.inbound.add(connection);

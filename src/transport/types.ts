@@ -78,6 +78,12 @@ export interface TcpTransportOptions {
   readonly connectTimeoutMs?: number;
   /** Default 'turn'. 'frame' exists only to measure what coalescing buys (see bench.ts). */
   readonly flushPolicy?: FlushPolicy;
+  /**
+   * The id of the cluster this node belongs to (null until it knows one), sent in every hello; an
+   * inbound connection whose hello names another cluster is refused (onClusterRefused).
+   */
+  readonly clusterId?: () => string | null;
+  readonly onClusterRefused?: (theirs: string) => void;
   /** Mutual TLS on the peer port (tls.ts); plain TCP when absent. */
   readonly tls?: PeerTlsOptions;
 }

@@ -169,6 +169,29 @@ test('a node with a certificate of another CA never gets in, and the cluster kee
   }
 });
 
+test('a node of another cluster is refused even with a certificate of the same CA', async () => {
+  assert.equal(cli('cert', 'create-node', '--certs-dir', cluster.caDir, '--id', 'n6', '127.0.0.1', '--out', cluster.certsDir(6)).status, 0);
+  // n6 founds a cluster of its own, then comes back pointed at this one (an address reused).
+  cluster.start(6, { seeds: cluster.peer(6) });
+  try {
+    await waitFor(async () => (await cluster.tryRequest(6, 'GET', '/health'))?.status === 200, 30_000, 'n6 founded its own cluster');
+    const theirs = (JSON.parse((await cluster.request(6, 'GET', '/cluster')).text) as { clusterId: string }).clusterId;
+    const ours = (JSON.parse((await cluster.request(1, 'GET', '/cluster')).text) as { clusterId: string }).clusterId;
+    assert.match(ours, /^[0-9a-f]{16}$/);
+    assert.notEqual(theirs, ours);
+    await cluster.kill(6, 'SIGTERM');
+    const before = await cluster.metric(1, 'dynamo_peer_connections_refused_total');
+    cluster.start(6, { seeds: cluster.seeds() });
+    await waitFor(async () => (await cluster.metric(1, 'dynamo_peer_connections_refused_total')) > before, 30_000, 'n6 refused by n1');
+    const view = JSON.parse((await cluster.request(1, 'GET', '/cluster')).text) as { members: { id: string }[]; clusterId: string };
+    assert.ok(!view.members.some((m) => m.id === 'n6'), 'n6 was not merged in');
+    assert.equal(view.clusterId, ours);
+    await stillServes(1, 'after-other-cluster');
+  } finally {
+    await cluster.kill(6);
+  }
+});
+
 test('a user created on node 1 authenticates on node 3 while node 2 is down', async () => {
   await cluster.kill(2);
   await addUser('late', 'late-pw', 'readwrite');
