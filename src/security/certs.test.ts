@@ -33,6 +33,8 @@ describe('certificates', () => {
     assert.equal(loadTlsMaterial(dir, 'n1').ok, true);
     const wrongId = loadTlsMaterial(dir, 'n3');
     assert.ok(!wrongId.ok && /names node "n1", not --id n3/.test(wrongId.error));
+    writeFileSync(join(dir, CERT_FILES.caCert), other.certPem + ca.certPem);
+    assert.equal(loadTlsMaterial(dir, 'n1').ok, true, 'a bundle of CAs (rotation) is accepted');
     writeFileSync(join(dir, CERT_FILES.caCert), other.certPem);
     const wrongCa = loadTlsMaterial(dir, 'n1');
     assert.ok(!wrongCa.ok && /not signed by the CA/.test(wrongCa.error));

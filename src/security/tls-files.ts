@@ -35,8 +35,10 @@ export function loadTlsMaterial(certsDir: string, nodeId: string): TlsLoad {
   }
   const [ca, cert, key] = texts as [string, string, string];
   try {
-    if (!summarize(ca).isCa) return { ok: false, error: `${join(certsDir, CERT_FILES.caCert)} is not a CA certificate` };
-    if (!signedBy(cert, ca)) return { ok: false, error: `${join(certsDir, CERT_FILES.nodeCert)} was not signed by the CA in ${join(certsDir, CERT_FILES.caCert)}` };
+    // ca.crt may hold several CAs (while rotating the CA): each must be one, and one signed node.crt.
+    const cas = ca.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+    if (cas.length === 0 || !cas.every((c) => summarize(c).isCa)) return { ok: false, error: `${join(certsDir, CERT_FILES.caCert)} is not a CA certificate` };
+    if (!cas.some((c) => signedBy(cert, c))) return { ok: false, error: `${join(certsDir, CERT_FILES.nodeCert)} was not signed by the CA in ${join(certsDir, CERT_FILES.caCert)}` };
     const cn = summarize(cert).commonName;
     if (cn !== nodeId) return { ok: false, error: `${join(certsDir, CERT_FILES.nodeCert)} names node ${JSON.stringify(cn)}, not --id ${nodeId}` };
   } catch (err) {
