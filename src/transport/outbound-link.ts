@@ -172,7 +172,12 @@ export class OutboundLink {
     this.clearTimer();
     if (this.state === 'closed') return;
     const wasUp = this.state === 'up';
-    if (!wasUp && this.config.tls?.mode === 'transitional') this.tlsFailed = this.attemptIsTls;
+    if (this.config.tls?.mode === 'transitional') {
+      // A TLS attempt that never got up: the peer may still be plain. A plain connection that
+      // closed: the peer may have gone TLS-only meanwhile (a strict server drops plain right away).
+      if (!this.attemptIsTls) this.tlsFailed = false;
+      else if (!wasUp) this.tlsFailed = true;
+    }
     const reason = this.lastError ?? (wasUp ? 'connection closed' : 'connection failed');
     this.state = 'waiting';
     const delayMs = reconnectDelayMs(this.config.backoff, this.failedAttempts, Math.random());
