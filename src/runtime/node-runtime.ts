@@ -20,7 +20,7 @@ import { NODE_DEFAULTS, validateNodeConfig, type NodeConfig } from '../node/conf
 import type { Effects } from '../node/effects.js';
 import { DynamoNode, type NodeInput } from '../node/node.js';
 import { decodeEnvelope, encodeEnvelope } from '../protocol/codec.js';
-import { forgedSender } from './peer-identity.js';
+import { forgedSender } from '../node/peer-identity.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import type { StorageEngine } from '../storage/engine.js';

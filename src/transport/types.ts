@@ -109,6 +109,8 @@ export interface PeerTlsOptions {
 /** Limits the in-memory network honours, so the compliance suite can exercise back-pressure on it too. */
 export interface MemoryTransportOptions {
   readonly maxQueuedBytesPerPeer?: number;
+  /** The node id this transport's frames are proven to come from (what a TLS certificate would name). */
+  readonly identity?: string;
 }
 
 export interface MemoryNetwork {

@@ -6,7 +6,7 @@
  * nothing is checked.
  */
 import { MessageType, type Envelope } from '../protocol/messages.js';
-import type { VerifiedSender } from '../transport/transport.js';
+import type { VerifiedSender } from '../transport/types.js';
 
 /** The id the frame falsely claims, or null when it may be delivered. */
 export function forgedSender(envelope: Envelope, sender: VerifiedSender): string | null {
