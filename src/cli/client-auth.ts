@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import type { ClientSecurity as LibrarySecurity } from '../client/auth-frame.js';
 import { secureFetch, type Credentials, type SecureInit } from '../security/https-fetch.js';
 import { readPasswordFile } from './security-flags.js';
 
@@ -50,9 +51,9 @@ export function resolveClientSecurity(flags: GlobalFlags, envPassword: string | 
   return out;
 }
 
-/** The credentials given on the command line, for commands that open their own connections. */
-export function clientSecurity(): ClientSecurity {
-  return current;
+/** The CA and credentials given on the command line, in the TypeScript client's shape (`dynamo bench`). */
+export function clientSecurity(): LibrarySecurity {
+  return { ...(current.ca === undefined ? {} : { tls: { ca: current.ca } }), ...(current.auth === undefined ? {} : { auth: current.auth }) };
 }
 
 export interface NodeFetchInit {
