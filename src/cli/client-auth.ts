@@ -32,6 +32,12 @@ export function addClientSecurityOptions(program: Command): void {
     });
 }
 
+/** Every subcommand's --help lists the security options too (commander shows a parent's options only when asked). */
+export function showClientSecurityOptions(command: Command): void {
+  command.configureHelp({ showGlobalOptions: true });
+  for (const sub of command.commands) showClientSecurityOptions(sub);
+}
+
 export function resolveClientSecurity(flags: GlobalFlags, envPassword: string | undefined): ClientSecurity {
   const out: ClientSecurity = {};
   if (flags.caCert !== undefined) {

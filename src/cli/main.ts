@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { benchCommand } from './bench.js';
 import { certCommand } from './cert.js';
-import { addClientSecurityOptions } from './client-auth.js';
+import { addClientSecurityOptions, showClientSecurityOptions } from './client-auth.js';
 import { userCommand } from './user.js';
 import { devClusterCommand } from './dev-cluster.js';
 import { kvCommands } from './kv.js';
@@ -29,6 +29,7 @@ program.addCommand(certCommand());
 program.addCommand(userCommand());
 for (const command of [...kvCommands(), ...membershipCommands()]) program.addCommand(command);
 
+showClientSecurityOptions(program);
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`dynamo: ${(err as Error).message}`);
   process.exit(1);

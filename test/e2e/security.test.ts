@@ -77,6 +77,21 @@ test('a read user may read but not write (403 forbidden); a user limited to buck
   await stillServes(1, 'after-403');
 });
 
+test('the users API validates what it is given and answers 404 for unknown users', async () => {
+  const put = (name: string, body: unknown): Promise<{ status: number }> => cluster.request(1, 'PUT', `/admin/users/${name}`, { headers: JSON_TYPE, body: JSON.stringify(body) });
+  assert.equal((await put('x', { password: 'p', role: 'god' })).status, 400);
+  assert.equal((await put('x', { role: 'read' })).status, 400);
+  assert.equal((await put('x', { password: 'p', role: 'read', buckets: 'all' })).status, 400);
+  assert.equal((await put('bad%20name', { password: 'p', role: 'read' })).status, 400);
+  assert.equal((await cluster.request(1, 'PUT', '/admin/users/x', { headers: JSON_TYPE, body: 'not json' })).status, 400);
+  assert.equal((await cluster.request(1, 'GET', '/admin/users/nobody')).status, 404);
+  assert.equal((await cluster.request(1, 'DELETE', '/admin/users/nobody')).status, 404);
+  const listed = JSON.parse((await cluster.request(1, 'GET', '/admin/users')).text) as { users: { name: string }[] };
+  assert.ok(listed.users.some((u) => u.name === 'root'));
+  assert.ok(!JSON.stringify(listed).includes('scrypt'), 'hashes are never shown');
+  await stillServes(1, 'after-bad-users');
+});
+
 test('a cross-site style form post to /admin/leave is refused and the node stays', async () => {
   const form = await cluster.request(2, 'POST', '/admin/leave', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1' });
   assert.equal(form.status, 415);
