@@ -10,6 +10,7 @@ export {
   TooManySiblingsError,
   UnavailableError,
   ConnectionError,
+  AuthError,
   type DynamoErrorCode,
 } from './errors.js';
 export type { RingSnapshot, RingMember } from './routing.js';
