@@ -49,3 +49,17 @@ test('the same gossip sent by n3 itself (a genuine sender) is taken: the check d
   sim.runFor(1_000);
   assert.equal(sim.node('n1').metrics.forgedSenders, 0);
 });
+
+test('a user made on n1 reaches n3 while n2 is down, n2 when it is back, and survives restarts; removal spreads too', () => {
+  const sim = formed(5);
+  sim.crash('n2');
+  sim.submitInput('n1', { kind: 'user', name: 'alice', change: { kind: 'put', role: 'read', buckets: ['b'], hash: 'scrypt$x' } });
+  assert.ok(sim.runUntil(() => sim.node('n3').users.table().alice?.role === 'read', 10_000), 'n3 learned alice');
+  sim.restart('n2');
+  assert.ok(sim.runUntil(() => sim.node('n2').users.table().alice?.deleted === false, 20_000), 'n2 caught up after its restart');
+  sim.crash('n3');
+  sim.restart('n3');
+  assert.equal(sim.node('n3').users.table().alice?.role, 'read', 'kept on disk');
+  sim.submitInput('n3', { kind: 'user', name: 'alice', change: { kind: 'remove' } });
+  assert.ok(sim.runUntil(() => ['n1', 'n2', 'n3'].every((id) => sim.node(id).users.table().alice?.deleted === true), 20_000), 'the removal reached everyone');
+});
