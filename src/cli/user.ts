@@ -21,6 +21,16 @@ async function call(url: string, method: string, body?: unknown): Promise<unknow
   return JSON.parse(text) as unknown;
 }
 
+/** The first line of stdin, when the new password is piped in (neither flag given). */
+async function passwordFromStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new Error('give the new password with --new-password-file FILE, --new-password, or on stdin');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  if (password.length === 0) throw new Error('the new password read from stdin is empty');
+  return password;
+}
+
 function bucketList(value: string): string[] {
   return value.split(',').map((b) => b.trim()).filter((b) => b.length > 0);
 }
@@ -33,12 +43,12 @@ export function userCommand(): Command {
     .requiredOption('--node <url>', 'any node, e.g. https://127.0.0.1:7101', nodeUrl)
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, oneOf(...ROLES))
     .option('--new-password-file <file>', "a file holding the new user's password")
-    .option('--new-password <password>', 'the new password itself (visible to other local users in the process list; prefer the file)')
+    .option('--new-password <password>', 'the new password itself (visible to other local users in the process list; prefer the file, or give it on stdin)')
     .option('--buckets <b1,b2,...>', 'the only buckets the user may use (default: all)', bucketList)
     .argument('<name>')
     .action(async (name: string, flags: { node: string; role: string; newPasswordFile?: string; newPassword?: string; buckets?: string[] }) => {
-      if ((flags.newPasswordFile === undefined) === (flags.newPassword === undefined)) throw new Error('give the new password with exactly one of --new-password-file or --new-password');
-      const password = flags.newPassword ?? readPasswordFile(flags.newPasswordFile!, '--new-password-file');
+      if (flags.newPasswordFile !== undefined && flags.newPassword !== undefined) throw new Error('give the new password with one of --new-password-file or --new-password, not both');
+      const password = flags.newPassword ?? (flags.newPasswordFile === undefined ? await passwordFromStdin() : readPasswordFile(flags.newPasswordFile, '--new-password-file'));
       await call(`${flags.node}/admin/users/${encodeURIComponent(name)}`, 'PUT', { password, role: flags.role, ...(flags.buckets === undefined ? {} : { buckets: flags.buckets }) });
       console.log(`user ${name} (${flags.role}${flags.buckets === undefined ? '' : `, buckets ${flags.buckets.join(',')}`}) stored; every node knows within a few gossip rounds`);
     });

@@ -105,6 +105,17 @@ describe('tls peer transport', () => {
     }
   });
 
+  it('connects to a peer whose certificate does not list the dialled address (the CA and the receiver-side id check suffice)', async () => {
+    const elsewhere = await createNodeCert(pki.ca, 'n3', ['node3.example']);
+    const { a, b, rb } = await pair(tlsOf('n2'), { ca: pki.ca.certPem, cert: elsewhere.certPem, key: elsewhere.keyPem, mode: 'strict' });
+    try {
+      await delivered(a, b, rb, 'by address');
+      assert.equal(rb.frames.at(-1)!.sender, 'n2');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('refuses a peer whose certificate comes from another CA, and a plaintext peer, and keeps serving', async () => {
     const refusals: string[] = [];
     const { a, b, rb } = await pair(tlsOf('n2'), tlsOf('n3', 'strict', (r) => refusals.push(r)));
