@@ -17,8 +17,16 @@ import type { PeerTlsOptions } from './types.js';
 
 const TLS_HANDSHAKE_RECORD = 0x16;
 
+const contexts = new WeakMap<PeerTlsOptions, SecureContext>();
+
+/** One context per set of options: building one parses the key and the CA, which reconnects need not repeat. */
 export function peerSecureContext(tls: PeerTlsOptions): SecureContext {
-  return createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' });
+  let context = contexts.get(tls);
+  if (context === undefined) {
+    context = createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' });
+    contexts.set(tls, context);
+  }
+  return context;
 }
 
 export function serverTlsOptions(tls: PeerTlsOptions): TLSSocketOptions & { minVersion: 'TLSv1.3' } {
