@@ -136,9 +136,17 @@ export class SecureCluster {
   }
 
   async metric(i: number, name: string): Promise<number> {
-    const answer = await this.request(i, 'GET', '/metrics');
-    const line = answer.text.split('\n').find((l) => l.startsWith(`${name} `));
+    // NaN when the node does not answer (a loaded machine): callers poll until a figure holds.
+    const answer = await this.tryRequest(i, 'GET', '/metrics');
+    const line = answer?.text.split('\n').find((l) => l.startsWith(`${name} `));
     return line === undefined ? NaN : Number(line.split(' ')[1]);
+  }
+
+  /** A metric's figure, asking again until the node answers. */
+  async metricNow(i: number, name: string): Promise<number> {
+    let value = NaN;
+    await waitFor(async () => !Number.isNaN((value = await this.metric(i, name))), 30_000, `${name} of n${i}`);
+    return value;
   }
 
   async stop(): Promise<void> {

@@ -137,7 +137,7 @@ test('the TypeScript client speaks TLS and authenticates on the client port; ref
 });
 
 test('a plaintext peer on the TLS peer port is refused and counted', async () => {
-  const before = await cluster.metric(1, 'dynamo_peer_connections_refused_total');
+  const before = await cluster.metricNow(1, 'dynamo_peer_connections_refused_total');
   const port = cluster.basePort + 1;
   await new Promise<void>((resolve) => {
     const socket = connect({ host: '127.0.0.1', port }, () => socket.write(Buffer.concat([encodeHello('127.0.0.1:30999'), encodeFrame(Buffer.from('x'))])));
@@ -151,7 +151,7 @@ test('a plaintext peer on the TLS peer port is refused and counted', async () =>
 test('a peer whose certificate names n2 but claims to be n3 has its frames dropped and counted', async () => {
   const ca = { certPem: cluster.ca, keyPem: readFileSync(join(cluster.caDir, 'ca.key'), 'utf8') };
   const n2 = await createNodeCert(ca, 'n2', ['127.0.0.1']);
-  const before = await cluster.metric(1, 'dynamo_forged_senders_total');
+  const before = await cluster.metricNow(1, 'dynamo_forged_senders_total');
   const frames = [
     { from: 'n3', body: { type: MessageType.Heartbeat, membershipDigest: 'x', bucketsDigest: 'y' } },
     { from: 'n2', body: { type: MessageType.JoinRequest, spec: { id: 'n3', address: '127.0.0.1:30999', httpAddress: '127.0.0.1:30998', clientAddress: null, weight: 5 } } },
@@ -172,7 +172,7 @@ test('a node with a certificate of another CA never gets in, and the cluster kee
   const otherCa = join(cluster.dataRoot, 'other-ca');
   assert.equal(cli('cert', 'create-ca', '--certs-dir', otherCa).status, 0);
   assert.equal(cli('cert', 'create-node', '--certs-dir', otherCa, '--id', 'n4', '127.0.0.1', '--out', join(cluster.dataRoot, 'certs-n4')).status, 0);
-  const before = await cluster.metric(1, 'dynamo_peer_connections_refused_total');
+  const before = await cluster.metricNow(1, 'dynamo_peer_connections_refused_total');
   cluster.start(4, { certsDir: join(cluster.dataRoot, 'certs-n4') });
   try {
     await waitFor(async () => (await cluster.metric(1, 'dynamo_peer_connections_refused_total')) > before, 20_000, 'the stranger refused');
@@ -189,15 +189,15 @@ test('a node of another cluster is refused even with a certificate of the same C
   // n6 founds a cluster of its own, then comes back pointed at this one (an address reused).
   cluster.start(6, { seeds: cluster.peer(6) });
   try {
-    await waitFor(async () => (await cluster.tryRequest(6, 'GET', '/health'))?.status === 200, 30_000, 'n6 founded its own cluster');
+    await waitFor(async () => (await cluster.tryRequest(6, 'GET', '/health'))?.status === 200, 60_000, 'n6 founded its own cluster');
     const theirs = (JSON.parse((await cluster.request(6, 'GET', '/cluster')).text) as { clusterId: string }).clusterId;
     const ours = (JSON.parse((await cluster.request(1, 'GET', '/cluster')).text) as { clusterId: string }).clusterId;
     assert.match(ours, /^[0-9a-f]{16}$/);
     assert.notEqual(theirs, ours);
     await cluster.kill(6, 'SIGTERM');
-    const before = await cluster.metric(1, 'dynamo_peer_connections_refused_total');
+    const before = await cluster.metricNow(1, 'dynamo_peer_connections_refused_total');
     cluster.start(6, { seeds: cluster.seeds() });
-    await waitFor(async () => (await cluster.metric(1, 'dynamo_peer_connections_refused_total')) > before, 30_000, 'n6 refused by n1');
+    await waitFor(async () => (await cluster.metric(1, 'dynamo_peer_connections_refused_total')) > before, 60_000, 'n6 refused by n1');
     const view = JSON.parse((await cluster.request(1, 'GET', '/cluster')).text) as { members: { id: string }[]; clusterId: string };
     assert.ok(!view.members.some((m) => m.id === 'n6'), 'n6 was not merged in');
     assert.equal(view.clusterId, ours);
@@ -211,11 +211,11 @@ test('a user created on node 1 authenticates on node 3 while node 2 is down', as
   await cluster.kill(2);
   await addUser('late', 'late-pw', 'readwrite');
   const late = { user: 'late', password: 'late-pw' };
-  await waitFor(async () => (await cluster.request(3, 'GET', '/kv/alive/after-401', { auth: late })).status === 200, 20_000, 'n3 knows the user');
+  await waitFor(async () => (await cluster.tryRequest(3, 'GET', '/kv/alive/after-401', { auth: late }))?.status === 200, 30_000, 'n3 knows the user');
   assert.equal((await cluster.request(3, 'PUT', '/kv/alive/by-late', { auth: late, body: 'v' })).status, 204);
   // Removal spreads the same way, as a tombstone.
   assert.equal((await cluster.request(1, 'DELETE', '/admin/users/late')).status, 200);
-  await waitFor(async () => (await cluster.request(3, 'GET', '/kv/alive/after-401', { auth: late })).status === 401, 20_000, 'n3 forgets the user');
+  await waitFor(async () => (await cluster.tryRequest(3, 'GET', '/kv/alive/after-401', { auth: late }))?.status === 401, 30_000, 'n3 forgets the user');
 });
 
 test('start refuses a non-loopback host without --certs-dir or --insecure, and founding secure without a root password', () => {
