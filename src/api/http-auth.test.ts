@@ -26,7 +26,9 @@ test('routes map to actions: health open, kv by method, cluster/ring for anyone,
   assert.deepEqual(actionOf('GET', ['kv', 'b', 'k']), { kind: 'read', bucket: 'b' });
   assert.deepEqual(actionOf('DELETE', ['kv', 'b', 'k']), { kind: 'write', bucket: 'b' });
   assert.deepEqual(actionOf('GET', ['ring']), { kind: 'any' });
-  for (const path of [['status'], ['metrics'], ['admin', 'local', 'b', 'k'], ['buckets', 'b'], ['admin', 'users'], ['ui']]) assert.deepEqual(actionOf('GET', path), { kind: 'admin' });
+  assert.deepEqual(actionOf('GET', ['buckets', 'b']), { kind: 'read', bucket: 'b' });
+  assert.deepEqual(actionOf('PUT', ['buckets', 'b']), { kind: 'admin' });
+  for (const path of [['status'], ['metrics'], ['admin', 'local', 'b', 'k'], ['admin', 'users'], ['ui']]) assert.deepEqual(actionOf('GET', path), { kind: 'admin' });
 });
 
 test('the loopback rule: plain only on loopback unless --insecure; the error names both flags and dynamo cert', () => {

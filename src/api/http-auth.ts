@@ -27,6 +27,9 @@ export function actionOf(method: string, segments: readonly string[]): Action | 
       return null;
     case 'kv':
       return { kind: method === 'GET' || method === 'HEAD' ? 'read' : 'write', bucket: segments[1] ?? '' };
+    case 'buckets':
+      // Reading a bucket's properties is part of using it (clients read n); changing them is admin.
+      return method === 'GET' || method === 'HEAD' ? { kind: 'read', bucket: segments[1] ?? '' } : { kind: 'admin' };
     case 'cluster':
     case 'ring':
       // Clients read these to route requests, whatever their role.
