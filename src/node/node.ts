@@ -632,12 +632,12 @@ export class DynamoNode implements CoordinationHost {
     return clusterView(this.selfId, this.membershipValue, ring, (id) => this.isUp(id));
   }
 
-  /** What this node itself stores for a key, without asking anyone (debugging and tests). */
   /** The id of this node's cluster (minted at founding), null before it joined one. */
   clusterId(): string | null {
     return this.clusterIdValue;
   }
 
+  /** What this node itself stores for a key, without asking anyone (debugging and tests). */
   localCopy(bucket: string, key: string): { data: ReturnType<LocalStore['readData']>; hints: ReturnType<LocalStore['readHints']> } {
     const id = identify(bucket, key);
     return { data: this.store.readData(id), hints: this.store.readHints(id) };
