@@ -80,7 +80,7 @@ async function handle(options: HttpApiOptions, req: IncomingMessage, res: Server
     if (refusal.status === 403) options.runtime.node.metrics.authForbidden++;
     return sendJson(send, refusal.status, refusal.body, refusal.headers);
   }
-  if (decoded[0] === 'admin' && decoded[1] === 'users') return userRoutes(options.runtime, method, decoded, body, send);
+  if (decoded[0] === 'admin' && decoded[1] === 'users') return userRoutes(options.runtime, method, decoded, body, send, options.auth !== undefined);
   switch (decoded[0]) {
     case 'kv':
       return kvRoute(options.runtime, options.metrics, method, decoded.slice(1), target.query, req.headers, body, send);

@@ -2,6 +2,9 @@
  * /admin/users: PUT /admin/users/{name} {"password", "role", "buckets"?}, GET /admin/users,
  * GET and DELETE /admin/users/{name}. The password is hashed here, at the edge, before the node
  * sees the change (core/users holds hashes only); the node spreads the change cluster-wide.
+ *
+ * Changes are taken only by a node that authenticates its clients: on a plain node (or one still in
+ * --tls-transitional) anyone could add an admin who would become valid once security is on.
  */
 import { ROLES, USER_NAME_PATTERN, MAX_USER_BUCKETS, liveUser, liveUsers, type Role } from '../core/users/index.js';
 import type { NodeRuntime } from '../runtime/node-runtime.js';
@@ -27,8 +30,11 @@ function parseUserBody(raw: unknown): UserBody | string {
   return { password, role: role as Role, buckets: buckets === undefined || buckets === null ? null : [...new Set(buckets as string[])] };
 }
 
-export async function userRoutes(runtime: NodeRuntime, method: string, path: readonly string[], body: () => Promise<Buffer>, send: Send): Promise<void> {
+export async function userRoutes(runtime: NodeRuntime, method: string, path: readonly string[], body: () => Promise<Buffer>, send: Send, authenticated: boolean): Promise<void> {
   const table = runtime.node.users.table();
+  if ((method === 'PUT' || method === 'DELETE') && !authenticated) {
+    return sendJson(send, 403, { error: 'users can be changed only through a node started with --certs-dir (and without --tls-transitional)', code: 'forbidden' });
+  }
   if (path.length === 2) {
     if (method !== 'GET') return sendJson(send, 405, { error: `method ${method} is not supported on /admin/users`, code: 'bad_request' }, { allow: 'GET' });
     return sendJson(send, 200, { users: liveUsers(table).map(([name, e]) => ({ name, role: e.role, buckets: e.buckets })) });

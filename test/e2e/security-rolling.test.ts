@@ -96,8 +96,13 @@ test('a plain cluster becomes secure node by node with no failed request', { tim
     }
   })();
 
+  let plainUserChange = 0;
   for (const target of ['transitional', 'strict'] as const) {
     for (const i of [1, 2, 3]) {
+      if (target === 'strict' && i === 1) {
+        const res = await request(2, 'PUT', '/admin/users/mallory', JSON.stringify({ password: 'x', role: 'admin' }));
+        plainUserChange = res.status;
+      }
       available.delete(i);
       await new Promise((r) => setTimeout(r, 200));
       await stop(i);
@@ -115,5 +120,6 @@ test('a plain cluster becomes secure node by node with no failed request', { tim
   // Secure now: no credentials, no entry; a plain peer is refused.
   assert.equal((await secureFetch(`https://${HOST}:${BASE + 101}/kv/roll/k1`, { ca: certs.ca })).status, 401);
   const users = await request(1, 'GET', '/admin/users');
+  assert.equal(plainUserChange, 403, 'no user could be added while the cluster was not secure yet');
   assert.match(await users.text(), /"root"/);
 });
