@@ -4,7 +4,8 @@
  *
  *   core  <-  protocol  <-  node  <-  runtime  <-  api  <-  cli
  *   core  <-  storage, transport (transport also uses protocol's framing)
- *   core, protocol, transport  <-  client;   core  <-  check  <-  sim, nemesis, bench
+ *   core, protocol  <-  security (certificates, TLS files, users' passwords and roles)
+ *   core, protocol, transport, security  <-  client;   core  <-  check  <-  sim, nemesis, bench
  *
  * Test files and testing/ helpers may import across layers (a test of the node may build a
  * simulator), but production code may not import them.
@@ -33,9 +34,10 @@ module.exports = {
     layer('storage', ['core']),
     layer('transport', ['core', 'protocol']),
     layer('check', ['core', 'protocol']),
-    layer('client', ['core', 'protocol', 'transport']),
+    layer('security', ['core', 'protocol']),
+    layer('client', ['core', 'protocol', 'transport', 'security']),
     layer('runtime', ['core', 'protocol', 'node', 'storage', 'transport']),
-    layer('api', ['core', 'protocol', 'node', 'storage', 'transport', 'runtime']),
+    layer('api', ['core', 'protocol', 'node', 'storage', 'transport', 'runtime', 'security']),
     layer('sim', ['core', 'protocol', 'node', 'storage', 'transport', 'check']),
   ],
   options: {

@@ -27,7 +27,7 @@ export async function adminRoutes(options: HttpApiOptions, method: string, path:
     case 'cluster': {
       const view = node.cluster();
       if (view === null) return sendJson(send, 503, { error: 'this node has not joined a cluster yet' });
-      return sendJson(send, 200, { ...view, members: view.members.map((m) => ({ ...m })) });
+      return sendJson(send, 200, { ...view, clusterId: node.clusterId(), members: view.members.map((m) => ({ ...m })) });
     }
     case 'ring': {
       const ring = node.ringView();

@@ -19,6 +19,10 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { CLIENT_CONNECTIONS_MAX } from '../core/limits.js';
+import { createServer as createTlsServer } from 'node:tls';
+import { decodeAuthFrame } from '../protocol/client-auth-frame.js';
+import { authorize, type Authenticator, type Principal } from '../security/auth.js';
+import { actionOfRequest } from '../security/request-action.js';
 import { isVersionVector } from '../core/versions/index.js';
 import { validateClientRequest } from '../protocol/validate-request.js';
 import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
@@ -48,6 +52,12 @@ export interface ClientServerOptions {
   /** Requests one connection may have outstanding before the node stops reading from it. */
   readonly maxInFlight?: number;
   readonly metrics?: RequestObserver;
+  /** TLS with this certificate and key (PEM) instead of plain TCP. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Every connection authenticates in its first frame (client/auth-frame.ts); every request is authorized. */
+  readonly auth?: Authenticator;
+  /** Counts refusals (for the node's metrics). */
+  readonly onRefused?: (kind: 'unauthenticated' | 'forbidden') => void;
 }
 
 export interface ClientServer {
@@ -89,7 +99,11 @@ export async function startClientServer(options: ClientServerOptions): Promise<C
     },
   };
   options.runtime.addFlushHook?.(flushDirty);
-  const server: Server = createServer((socket) => connections.add(new ClientConnection(socket, shared)));
+  const accept = (socket: Socket): void => {
+    connections.add(new ClientConnection(socket, shared));
+  };
+  const server: Server = options.tls === undefined ? createServer(accept) : createTlsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, accept);
+  if (options.tls !== undefined) server.on('tlsClientError', (err: Error) => options.logger.debug({ error: err.message }, 'client TLS handshake failed'));
   // Past the limit new connections are refused at once (Node closes them), each one logged.
   server.maxConnections = CLIENT_CONNECTIONS_MAX;
   server.on('drop', (data) => options.logger.warn({ client: `${data?.remoteAddress ?? '?'}:${data?.remotePort ?? '?'}`, limit: CLIENT_CONNECTIONS_MAX }, 'refused a client connection: too many open'));
@@ -137,12 +151,15 @@ class ClientConnection {
   private closed = false;
   private warnedBadFrame = false;
   private readonly remote: string;
+  /** Security on: who this connection proved to be; 'pending' while its credentials are being verified. */
+  private principal: Principal | 'none' | 'pending' | null = 'none';
 
   constructor(
     private readonly socket: Socket,
     private readonly shared: ConnectionShared,
   ) {
     this.decoder = new FrameDecoder(shared.maxFrameBytes);
+    if (shared.options.auth === undefined) this.principal = null;
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -185,7 +202,8 @@ class ClientConnection {
   }
 
   private onFrame(payload: Uint8Array): void {
-    if (this.isFull()) {
+    if (this.principal === 'none') return this.authenticate(payload);
+    if (this.principal === 'pending' || this.isFull()) {
       this.backlog.push(payload);
       if (!this.paused) {
         this.paused = true;
@@ -203,7 +221,45 @@ class ClientConnection {
     this.startRequest(frame.id, request, frame.hot);
   }
 
+  /** The first frame of a connection when security is on; requests behind it wait in the backlog. */
+  private authenticate(payload: Uint8Array): void {
+    const auth = this.shared.options.auth!;
+    const credentials = decodeAuthFrame(payload);
+    if (credentials === null) return this.refuse('unauthenticated', 'authentication required: the first frame must carry credentials');
+    const cached = auth.cached(credentials.user, credentials.password);
+    if (cached !== undefined) {
+      this.principal = cached;
+      return;
+    }
+    this.principal = 'pending';
+    this.paused = true;
+    this.socket.pause();
+    void auth.authenticate(credentials.user, credentials.password, this.socket.remoteAddress ?? 'unknown').then((result) => {
+      if (this.closed) return;
+      if (!result.ok) return this.refuse('unauthenticated', result.message);
+      this.principal = result.principal;
+      this.pump();
+    });
+  }
+
+  private refuse(kind: 'unauthenticated' | 'forbidden', message: string): void {
+    this.shared.options.onRefused?.(kind);
+    this.answer(UNKNOWN_REQUEST_ID, clientError(kind, message));
+    this.flush();
+    this.closed = true;
+    this.socket.end();
+    this.socket.destroySoon();
+  }
+
   private startRequest(id: number, request: ClientRequest, hot: boolean): void {
+    const principal = this.principal;
+    if (principal !== null && typeof principal === 'object') {
+      const allowed = authorize(principal, actionOfRequest(request));
+      if (!allowed.ok) {
+        this.shared.options.onRefused?.('forbidden');
+        return this.answer(id, clientError('forbidden', allowed.message));
+      }
+    }
     this.inFlight++;
     const startedMs = performance.now();
     const metrics = this.shared.options.metrics;

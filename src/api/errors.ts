@@ -10,6 +10,8 @@ const STATUS: Record<ErrorCode, number> = {
   quorum_failed: 503,
   overloaded: 503,
   unavailable: 503,
+  unauthenticated: 401,
+  forbidden: 403,
 };
 
 export function httpStatusOf(error: ClientError): number {

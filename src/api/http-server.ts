@@ -5,18 +5,22 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HTTP_CONNECTIONS_MAX } from '../core/limits.js';
+import { createServer as createHttpsServer } from 'node:https';
+
+import { crossSiteRefusal, httpAccess } from './http-auth.js';
+import { userRoutes } from './user-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { BodyTooLarge, readBody } from './body.js';
 import { kvRoute } from './kv-routes.js';
 import { parseTarget } from './request-target.js';
 import { bucketRoute } from './bucket-routes.js';
 import type { HttpApiOptions } from './http-options.js';
-import { badRequest, type Send } from './send.js';
+import { badRequest, sendJson, type Send } from './send.js';
 
 export type { HttpApiOptions } from './http-options.js';
 
 export async function startHttpApi(options: HttpApiOptions): Promise<Server> {
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(options, req, res).catch((err: unknown) => {
       if (err instanceof BodyTooLarge) {
         // Refused before the route saw a whole request: counted here, as the route counts the rest.
@@ -26,7 +30,8 @@ export async function startHttpApi(options: HttpApiOptions): Promise<Server> {
       }
       respond(res, 500, JSON.stringify({ error: `internal error: ${(err as Error).message}` }), { 'content-type': 'application/json' });
     });
-  });
+  };
+  const server = options.tls === undefined ? createServer(listener) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, listener);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -52,6 +57,13 @@ async function handle(options: HttpApiOptions, req: IncomingMessage, res: Server
   const decoded = target.segments;
   const method = req.method ?? 'GET';
   const body = (): Promise<Buffer> => readBody(req, options.maxValueBytes);
+  const refusal = crossSiteRefusal(method, decoded, req.headers['content-type']) ?? (options.auth === undefined ? null : await httpAccess(options.auth, req, method, decoded));
+  if (refusal !== null) {
+    if (refusal.status === 401 || refusal.status === 429) options.runtime.node.metrics.authFailures++;
+    if (refusal.status === 403) options.runtime.node.metrics.authForbidden++;
+    return sendJson(send, refusal.status, refusal.body, refusal.headers);
+  }
+  if (decoded[0] === 'admin' && decoded[1] === 'users') return userRoutes(options.runtime, method, decoded, body, send, options.auth !== undefined);
   switch (decoded[0]) {
     case 'kv':
       return kvRoute(options.runtime, options.metrics, method, decoded.slice(1), target.query, req.headers, body, send);

@@ -18,6 +18,10 @@ import { createMemoryEngine } from '../storage/memory.js';
 import type { StorageKind } from '../storage/kinds.js';
 import { startHttpApi } from './http-server.js';
 import { startClientServer, type ClientServer } from './client-server.js';
+import { metaKey } from '../node/keys.js';
+import { Authenticator } from '../security/auth.js';
+import { hashPassword } from '../security/passwords.js';
+import type { TlsMaterial } from '../security/tls-files.js';
 
 export interface NodeServerOptions {
   readonly id: string;
@@ -35,6 +39,29 @@ export interface NodeServerOptions {
   readonly weight: number;
   readonly config?: Partial<Omit<NodeConfig, 'self' | 'actor' | 'seeds'>>;
   readonly logger?: Logger;
+  /** Mutual TLS between nodes, HTTPS and TLS for clients, every client request authenticated. */
+  readonly security?: NodeSecurity;
+}
+
+export interface NodeSecurity {
+  readonly tls: TlsMaterial;
+  /** transitional: peers may still be plain (rolling enablement); the client ports stay plain and open. */
+  readonly mode: 'strict' | 'transitional';
+  /** The password of `root` when this node founds the cluster (from --root-password-file). */
+  readonly rootPassword?: string;
+}
+
+/**
+ * A node that may found a cluster (it is among its seeds) with no users yet would found a secure
+ * cluster nobody can log into: refuse, naming the flag.
+ */
+function checkFounding(options: NodeServerOptions, engine: StorageEngine): void {
+  const security = options.security;
+  if (security === undefined || security.rootPassword !== undefined) return;
+  const mayFound = options.seeds.includes(`${options.host}:${options.peerPort}`);
+  if (mayFound && engine.get(metaKey('users')) === undefined) {
+    throw new Error('founding a secure cluster needs --root-password-file FILE (the password of the admin user root)');
+  }
 }
 
 export interface NodeServer {
@@ -71,8 +98,11 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     weight: options.weight,
   };
   let runtime: NodeRuntime;
+  const security = options.security;
   try {
+    checkFounding(options, engine);
     runtime = await NodeRuntime.start({
+      ...(security === undefined ? {} : { peerTls: { ...security.tls, mode: security.mode } }),
       self,
       listenHost: options.host,
       peerPort: options.peerPort,
@@ -86,6 +116,9 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     await engine.close();
     throw err;
   }
+  if (security?.rootPassword !== undefined) runtime.changeUser('root', { kind: 'seed', hash: await hashPassword(security.rootPassword) });
+  const strict = security?.mode === 'strict' ? security : undefined;
+  const auth = strict === undefined ? undefined : new Authenticator(() => runtime.node.users.table());
   const metrics = new NodeMetricsExporter(runtime.node);
   let http: Server;
   try {
@@ -95,6 +128,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
       runtime,
       metrics,
       maxValueBytes: options.config?.maxValueBytes ?? NODE_DEFAULTS.maxValueBytes,
+      ...(strict === undefined || auth === undefined ? {} : { tls: { cert: strict.tls.cert, key: strict.tls.key }, auth }),
     });
   } catch (err) {
     await runtime.stop();
@@ -110,6 +144,13 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
         logger,
         metrics,
         maxValueBytes: options.config?.maxValueBytes ?? NODE_DEFAULTS.maxValueBytes,
+        ...(strict === undefined || auth === undefined
+          ? {}
+          : {
+              tls: { cert: strict.tls.cert, key: strict.tls.key },
+              auth,
+              onRefused: (kind: 'unauthenticated' | 'forbidden') => (kind === 'forbidden' ? runtime.node.metrics.authForbidden++ : runtime.node.metrics.authFailures++),
+            }),
       });
     } catch (err) {
       http.close();
@@ -117,7 +158,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
       throw err;
     }
   }
-  logger.info({ peer: self.address, http: self.httpAddress, client: self.clientAddress, storage: options.storage, durability: options.durability }, 'node started');
+  logger.info({ peer: self.address, http: self.httpAddress, client: self.clientAddress, storage: options.storage, durability: options.durability, security: security?.mode ?? 'off' }, 'node started');
   return {
     runtime,
     logger,

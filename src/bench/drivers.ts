@@ -7,6 +7,8 @@
  * and those pauses show in the latencies it measures.
  */
 import { Client, type Context } from '../client/index.js';
+import type { ClientSecurity } from '../protocol/client-auth-frame.js';
+import { basicAuthorization } from '../security/https-fetch.js';
 import { encodeRequest, HttpPool } from './http-load.js';
 
 export interface Driver {
@@ -25,10 +27,12 @@ export interface DriverOptions {
   readonly connectionsPerNode?: number | undefined;
   /** Remember each record's last context for the updates that follow (false: the run has none). */
   readonly keepContexts?: boolean | undefined;
+  /** A secure cluster: the CA to trust and the user to be (`--ca-cert`, `--user`, `--password-file`). */
+  readonly security?: ClientSecurity | undefined;
 }
 
 export async function nativeDriver(options: DriverOptions): Promise<Driver> {
-  const client = await Client.connect({ nodes: options.nodes, connectionsPerNode: options.connectionsPerNode ?? 1 });
+  const client = await Client.connect({ nodes: options.nodes, connectionsPerNode: options.connectionsPerNode ?? 1, ...options.security });
   const contexts: (Context | undefined)[] = new Array<Context | undefined>(options.records);
   const readOptions = options.r === undefined ? {} : { r: options.r };
   const { bucket, w } = options;
@@ -56,12 +60,14 @@ const CONTEXT_HEADER = 'x-dynamo-context';
 export async function httpDriver(options: DriverOptions): Promise<Driver> {
   const targets = options.nodes.map((n) => new URL(/^https?:\/\//.test(n) ? n : `http://${n}`));
   const connections = Math.max(1, Math.ceil(options.concurrency / targets.length));
-  const pools = targets.map((t) => ({ host: t.host, pool: new HttpPool(t.hostname, Number(t.port || 80), connections) }));
+  const tls = options.security?.tls;
+  const pools = targets.map((t) => ({ host: t.host, pool: new HttpPool(t.hostname, Number(t.port || (t.protocol === 'https:' ? 443 : 80)), connections, t.protocol === 'https:' ? (tls ?? {}) : undefined) }));
   const contexts: (string | undefined)[] = new Array<string | undefined>(options.records);
   const prefix = `/kv/${encodeURIComponent(options.bucket)}/`;
   const readQuery = options.r === undefined ? '' : `?r=${options.r}`;
   const writeQuery = options.w === undefined ? '' : `?w=${options.w}`;
-  const none: readonly (readonly [string, string])[] = [];
+  const auth = options.security?.auth;
+  const none: readonly (readonly [string, string])[] = auth === undefined ? [] : [['authorization', basicAuthorization(auth)]];
   let turn = 0;
   const next = (): { host: string; pool: HttpPool } => pools[turn++ % pools.length]!;
   const keep = options.keepContexts !== false;
@@ -76,7 +82,7 @@ export async function httpDriver(options: DriverOptions): Promise<Driver> {
     update(index, key, value) {
       const { host, pool } = next();
       const context = contexts[index];
-      const headers = context === undefined ? none : [[CONTEXT_HEADER, context] as const];
+      const headers = context === undefined ? none : [...none, [CONTEXT_HEADER, context] as const];
       return pool.request(encodeRequest('PUT', host, `${prefix}${encodeURIComponent(key)}${writeQuery}`, headers, value)).then((res) => {
         if (res.status !== 204) throw new Error(`PUT answered ${res.status}`);
         if (keep) contexts[index] = res.context;

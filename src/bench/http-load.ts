@@ -8,7 +8,8 @@
  * Not a general client: it refuses chunked answers (the node always sends Content-Length), and a
  * connection that breaks fails its request and is opened again for the next one.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -115,6 +116,8 @@ export class HttpPool {
     private readonly host: string,
     private readonly port: number,
     private readonly size: number,
+    /** HTTPS: TLS connections trusting this CA (or the system's when none is given). */
+    private readonly tls?: { readonly ca?: string | Buffer },
   ) {}
 
   request(request: Buffer): Promise<HttpAnswer> {
@@ -145,7 +148,9 @@ export class HttpPool {
 
   private connect(): Connection {
     this.open++;
-    const connection = new Connection(connect({ host: this.host, port: this.port, noDelay: true }));
+    const tcp = { host: this.host, port: this.port, noDelay: true };
+    const socket = this.tls === undefined ? connect(tcp) : connectTls({ ...tcp, ...(this.tls.ca === undefined ? {} : { ca: this.tls.ca }), ...(isIP(this.host) === 0 ? { servername: this.host } : {}) });
+    const connection = new Connection(socket);
     connection.socket.on('data', (chunk: Buffer) => this.onData(connection, chunk));
     // 'close' always follows an error: it does the accounting.
     connection.socket.on('error', (error) => (connection.error ??= error));

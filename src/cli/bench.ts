@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { seededRng } from '../core/random.js';
 import { httpDriver, nativeDriver, type Driver } from '../bench/drivers.js';
+import { clientSecurity } from './client-auth.js';
 import { keyChooser, MAX_RECORDS, type Distribution } from '../bench/keys.js';
 import { latencyPlotSvg } from '../bench/plot.js';
 import type { Recorder, SecondSample } from '../bench/recorder.js';
@@ -88,7 +89,7 @@ async function runBench(flags: BenchFlags): Promise<void> {
   );
   const driverOptions = {
     nodes: flags.node, bucket: flags.bucket, records: flags.records, concurrency: flags.concurrency, r: flags.r, w: flags.w,
-    connectionsPerNode: flags.connections, keepContexts: workload.readProportion < 1,
+    connectionsPerNode: flags.connections, keepContexts: workload.readProportion < 1, security: clientSecurity(),
   };
   const driver: Driver = flags.protocol === 'native' ? await nativeDriver(driverOptions) : await httpDriver(driverOptions);
   const value = valuePool(flags.valueSize);

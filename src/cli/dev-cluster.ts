@@ -14,6 +14,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { STORAGE_KINDS, type StorageKind } from '../storage/kinds.js';
+import { secureFetch } from '../security/https-fetch.js';
+import { prepareDevSecurity, type DevSecurity } from './dev-cluster-secure.js';
 import { oneOf, positiveInt } from './options.js';
 
 interface DevClusterFlags {
@@ -23,6 +25,7 @@ interface DevClusterFlags {
   storage: StorageKind;
   partitions: number;
   verbose?: boolean;
+  secure?: boolean;
 }
 
 const HOST = '127.0.0.1';
@@ -44,6 +47,7 @@ export function devClusterCommand(): Command {
     .option('--storage <engine>', 'disk (append-only log, keys in memory; the default), lmdb (B-tree, for keys beyond memory) or memory', oneOf(...STORAGE_KINDS), 'disk')
     .option('--partitions <q>', 'partition count Q (power of two)', positiveInt, 64)
     .option('--verbose', "print the nodes' JSON logs")
+    .option('--secure', 'mutual TLS, HTTPS and users: a CA and node certificates under DATA/certs, a random root password in DATA/root-password')
     .argument('[node-options...]', "after --: options for every node's `dynamo start`, e.g. -- --fsync always --anti-entropy-interval-ms 5000")
     .action(async (nodeOptions: string[], flags: DevClusterFlags) => {
       const own = ownNodeOption(nodeOptions);
@@ -61,6 +65,7 @@ function binPath(): string {
 
 async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly string[]): Promise<void> {
   const dataRoot = flags.data ?? mkdtempSync(join(tmpdir(), 'dynamo-dev-'));
+  const security = flags.secure === true ? await prepareDevSecurity(dataRoot, flags.nodes, HOST) : null;
   const peers = Array.from({ length: flags.nodes }, (_, i) => `${HOST}:${flags.basePort + i + 1}`);
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -85,7 +90,9 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
       '--port', String(flags.basePort + i), '--http-port', String(flags.basePort + 100 + i),
       '--client-port', String(flags.basePort + 200 + i),
       '--data', dir, '--seeds', peers.join(','), '--storage', flags.storage,
-      '--partitions', String(flags.partitions), '--exit-with-parent', ...nodeOptions,
+      '--partitions', String(flags.partitions), '--exit-with-parent',
+      ...(security === null ? [] : ['--certs-dir', security.certsDir(i), '--root-password-file', security.rootPasswordFile]),
+      ...nodeOptions,
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', flags.verbose ? 'inherit' : 'ignore', 'inherit'] });
     child.on('exit', (code, signal) => {
@@ -93,8 +100,9 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
     });
     children.push(child);
   }
-  const urls = Array.from({ length: flags.nodes }, (_, i) => `http://${HOST}:${flags.basePort + 101 + i}`);
-  const ready = await waitUntilFormed(urls, children);
+  const scheme = security === null ? 'http' : 'https';
+  const urls = Array.from({ length: flags.nodes }, (_, i) => `${scheme}://${HOST}:${flags.basePort + 101 + i}`);
+  const ready = await waitUntilFormed(urls, children, security);
   if (ready !== 'formed') {
     console.error(ready === 'node exited' ? 'a node exited before it ever served (a bad node option, a port in use); stopping' : `the cluster did not form within ${READY_TIMEOUT_MS / 1000} s; stopping`);
     stopAll(1);
@@ -102,9 +110,15 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
   }
   formed = true;
   const given = nodeOptions.length === 0 ? '' : `, node options: ${nodeOptions.join(' ')}`;
-  console.log(`dynamo dev-cluster: ${flags.nodes} nodes ready (storage ${flags.storage}, data in ${dataRoot}${given})`);
+  const secured = security === null ? '' : `, secure: CA ${security.caFile}, root password in ${security.rootPasswordFile}`;
+  console.log(`dynamo dev-cluster: ${flags.nodes} nodes ready (storage ${flags.storage}, data in ${dataRoot}${given}${secured})`);
   urls.forEach((url, i) => console.log(`  node${i + 1}  ${url}   client protocol ${HOST}:${flags.basePort + 201 + i}`));
-  console.log('try:  curl -X PUT --data-binary hello ' + urls[0] + '/kv/demo/greeting ; curl ' + urls[1] + '/kv/demo/greeting');
+  if (security === null) {
+    console.log('try:  curl -X PUT --data-binary hello ' + urls[0] + '/kv/demo/greeting ; curl ' + urls[1] + '/kv/demo/greeting');
+  } else {
+    const curl = `curl --cacert ${security.caFile} -u root:$(cat ${security.rootPasswordFile})`;
+    console.log(`try:  ${curl} -X PUT --data-binary hello ${urls[0]}/kv/demo/greeting ; ${curl} ${urls[1]}/kv/demo/greeting`);
+  }
   console.log('stop with Ctrl-C');
 }
 
@@ -114,21 +128,21 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
  * was misconfigured, or its port was taken); one killed by a signal is a failure being tried, and
  * the others go on.
  */
-async function waitUntilFormed(urls: readonly string[], children: readonly ChildProcess[]): Promise<'formed' | 'node exited' | 'timed out'> {
+async function waitUntilFormed(urls: readonly string[], children: readonly ChildProcess[], security: DevSecurity | null): Promise<'formed' | 'node exited' | 'timed out'> {
   const served = urls.map(() => false);
   const killed = (i: number): boolean => children[i]!.signalCode !== null;
   const exited = (i: number): boolean => children[i]!.exitCode !== null || children[i]!.signalCode !== null;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     await Promise.all(urls.map(async (u, i) => {
-      if (!served[i] && !exited(i) && (await fetchStatus(`${u}/health`)) === 200) served[i] = true;
+      if (!served[i] && !exited(i) && (await fetchStatus(`${u}/health`, security)) === 200) served[i] = true;
     }));
     // Exiting on its own (an exit code) before serving is a node that could not start; a node
     // killed by a signal is a failure someone is trying, whenever it happens.
     if (urls.some((_, i) => children[i]!.exitCode !== null && !served[i])) return 'node exited';
     const live = urls.map((_, i) => i).filter((i) => !exited(i));
     if (served.every((s, i) => s || killed(i)) && live.length > 0) {
-      const views = await Promise.all(live.map((i) => fetchJson(`${urls[i]}/cluster`)));
+      const views = await Promise.all(live.map((i) => (security === null ? fetchJson(`${urls[i]}/cluster`) : fetchSecureJson(`${urls[i]}/cluster`, security))));
       const allSeeEachOther = views.every((v) => {
         const list = (v as { members?: { up: boolean; state: string }[] } | null)?.members;
         return list !== undefined && list.filter((m) => m.up && m.state === 'up').length >= live.length;
@@ -140,11 +154,21 @@ async function waitUntilFormed(urls: readonly string[], children: readonly Child
   return 'timed out';
 }
 
-async function fetchStatus(url: string): Promise<number> {
+async function fetchStatus(url: string, security: DevSecurity | null): Promise<number> {
   try {
+    if (security !== null) return (await secureFetch(url, { ca: security.ca, timeoutMs: 2000 })).status;
     return (await fetch(url, { signal: AbortSignal.timeout(2000) })).status;
   } catch {
     return 0;
+  }
+}
+
+async function fetchSecureJson(url: string, security: DevSecurity): Promise<unknown> {
+  try {
+    const res = await secureFetch(url, { ca: security.ca, auth: { user: 'root', password: security.rootPassword }, timeoutMs: 2000 });
+    return res.ok ? ((await res.json()) as unknown) : null;
+  } catch {
+    return null;
   }
 }
 

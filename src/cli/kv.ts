@@ -1,5 +1,6 @@
 /** `dynamo get|put|delete --node URL BUCKET KEY [VALUE]`: the HTTP API from the shell. */
 import { Command } from 'commander';
+import { nodeFetch, type NodeFetchInit } from './client-auth.js';
 import { nodeUrl, positiveInt } from './options.js';
 
 const CONTEXT = 'x-dynamo-context';
@@ -10,9 +11,9 @@ function kvUrl(node: string, bucket: string, key: string, query: Record<string, 
   return `${node}/kv/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}${qs ? `?${qs}` : ''}`;
 }
 
-async function call(url: string, init: RequestInit): Promise<Response> {
+async function call(url: string, init: NodeFetchInit): Promise<Response> {
   try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+    return await nodeFetch(url, { ...init, timeoutMs: 10_000 });
   } catch (err) {
     console.error(`cannot reach ${url}: ${(err as Error).message}`);
     process.exit(2);

@@ -1,6 +1,9 @@
 /** The `dynamo` command: one subcommand per file in this folder. */
 import { Command } from 'commander';
 import { benchCommand } from './bench.js';
+import { certCommand } from './cert.js';
+import { addClientSecurityOptions, showClientSecurityOptions } from './client-auth.js';
+import { userCommand } from './user.js';
 import { devClusterCommand } from './dev-cluster.js';
 import { kvCommands } from './kv.js';
 import { keysCommand } from './keys.js';
@@ -16,14 +19,19 @@ Buffer.poolSize = 64 * 1024;
 const program = new Command('dynamo')
   .description('Dynamo-style always-writable replicated key-value store')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .configureHelp({ showGlobalOptions: true });
+addClientSecurityOptions(program);
 program.addCommand(startCommand());
 program.addCommand(devClusterCommand());
 program.addCommand(statusCommand());
 program.addCommand(benchCommand());
 program.addCommand(keysCommand());
+program.addCommand(certCommand());
+program.addCommand(userCommand());
 for (const command of [...kvCommands(), ...membershipCommands()]) program.addCommand(command);
 
+showClientSecurityOptions(program);
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`dynamo: ${(err as Error).message}`);
   process.exit(1);

@@ -1,11 +1,13 @@
 /** `dynamo join` and `dynamo leave`: operator membership changes through a node's admin API. */
 import { Command } from 'commander';
+import { nodeFetch } from './client-auth.js';
 import { addressList, nodeUrl } from './options.js';
 
 async function post(url: string, body?: unknown): Promise<void> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    // application/json even without a body: admin POSTs refuse other types (a cross-site form could send them).
+    res = await nodeFetch(url, { method: 'POST', body: JSON.stringify(body ?? {}), headers: { 'content-type': 'application/json' }, timeoutMs: 10_000 });
   } catch (err) {
     console.error(`cannot reach ${url}: ${(err as Error).message}`);
     process.exit(2);

@@ -3,8 +3,9 @@ import { Command } from 'commander';
 import { startNodeServer } from '../api/node-server.js';
 import { STORAGE_KINDS, type StorageKind } from '../storage/kinds.js';
 import { addressList, nonNegativeNumber, oneOf, port, positiveInt, positiveNumber } from './options.js';
+import { resolveSecurity, type SecurityFlags } from './security-flags.js';
 
-interface StartFlags {
+interface StartFlags extends SecurityFlags {
   id: string;
   host: string;
   port: number;
@@ -54,6 +55,10 @@ export function startCommand(): Command {
     .option('--transfer-concurrency <n>', 'partition exchanges (transfers and anti-entropy) running at once', positiveInt, 4)
     .option('--transfer-bytes-per-sec <bytes>', 'budget of exchange traffic per second', positiveInt, 16 * 1024 * 1024)
     .option('--handoff-concurrency <n>', 'hint deliveries in flight at once', positiveInt, 64)
+    .option('--certs-dir <dir>', 'secure mode: mutual TLS 1.3 between nodes, HTTPS and TLS for clients, users and roles; DIR holds ca.crt, node.crt, node.key (`dynamo cert`)')
+    .option('--root-password-file <file>', 'with --certs-dir: the password of the admin user root when this node founds the cluster')
+    .option('--insecure', 'run plain (no TLS, no authentication) on a non-loopback --host, on purpose')
+    .option('--tls-transitional', 'with --certs-dir, to secure a running plain cluster node by node: accept plain and TLS peers, dial TLS (falling back to plain); client ports stay plain until restarted without it')
     .addOption(new Command().createOption('--exit-with-parent', 'exit when the parent process is gone (used by dev-cluster)').hideHelp())
     .addOption(
       new Command()
@@ -62,7 +67,9 @@ export function startCommand(): Command {
         .hideHelp(),
     )
     .action(async (flags: StartFlags) => {
+      const security = resolveSecurity(flags);
       const server = await startNodeServer({
+        ...(security === undefined ? {} : { security }),
         id: flags.id,
         host: flags.host,
         peerPort: flags.port,

@@ -1,5 +1,6 @@
 /** `dynamo status --node URL`: every member, its state, up/down as this node sees it, weight, ring share, hints. */
 import { Command } from 'commander';
+import { nodeFetch } from './client-auth.js';
 import { nodeUrl } from './options.js';
 
 export interface StatusView {
@@ -18,7 +19,8 @@ export function statusCommand(): Command {
     .action(async (flags: { node: string; json?: boolean }) => {
       let view: StatusView;
       try {
-        const res = await fetch(`${flags.node}/status`, { signal: AbortSignal.timeout(5000) });
+        const res = await nodeFetch(`${flags.node}/status`, { timeoutMs: 5000 });
+        if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
         view = (await res.json()) as StatusView;
       } catch (err) {
         console.error(`cannot reach ${flags.node}: ${(err as Error).message}`);

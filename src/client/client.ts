@@ -57,6 +57,10 @@ export interface ClientOptions {
    * a node (default 100 ms; the node's read then has the whole request timeout).
    */
   readonly replicaReadTimeoutMs?: number;
+  /** A secure cluster: trust this CA (PEM of ca.crt) for HTTPS and the client port's TLS. */
+  readonly tls?: { readonly ca: string | Buffer };
+  /** A secure cluster: the user to authenticate as, on every connection. */
+  readonly auth?: { readonly user: string; readonly password: string };
 }
 
 export interface ReadOptions {
@@ -172,8 +176,9 @@ export class Client {
     this.ringRefreshMs = options.ringRefreshMs ?? 5000;
     this.replicaReadTimeoutMs = options.replicaReadTimeoutMs ?? 100;
     this.coordinateReads = (options.readCoordination ?? 'client') === 'client';
-    this.tracker = new RingTracker(options.nodes, this.ringRefreshMs);
-    this.pools = new NodePools(options.connectionsPerNode ?? 1);
+    const security = { ...(options.tls === undefined ? {} : { tls: options.tls }), ...(options.auth === undefined ? {} : { auth: options.auth }) };
+    this.tracker = new RingTracker(options.nodes, this.ringRefreshMs, security);
+    this.pools = new NodePools(options.connectionsPerNode ?? 1, security);
   }
 
   /** A client whose ring is already loaded (fails with ConnectionError when no node answers). */

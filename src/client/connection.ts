@@ -9,10 +9,12 @@
  * fails or closes, every outstanding request fails with a ConnectionError: the caller decides
  * whether to try another node.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { encodeAuthFrame, type Credentials } from '../protocol/client-auth-frame.js';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import { FrameQueue } from '../transport/frame-queue.js';
-import { FrameDecoder, FrameTooLargeError } from '../protocol/framing.js';
+import { encodeFrame, FrameDecoder, FrameTooLargeError } from '../protocol/framing.js';
 import { IdTable } from '../core/id-table.js';
 import { ConnectionError, TimeoutError } from './errors.js';
 import { decodeResponseFrame, encodeRequest } from '../protocol/client-wire.js';
@@ -22,6 +24,10 @@ export interface ConnectionOptions {
   readonly port: number;
   readonly connectTimeoutMs: number;
   readonly maxFrameBytes: number;
+  /** TLS to the node, trusting this CA (PEM). */
+  readonly tls?: { readonly ca: string | Buffer };
+  /** Sent as the connection's first frame (a secure node requires it). */
+  readonly auth?: Credentials;
   /** Called once when the connection is gone (failed to open, closed, or broken). */
   readonly onGone: (connection: Connection, error: ConnectionError) => void;
 }
@@ -46,14 +52,18 @@ export class Connection {
   private flushScheduled = false;
   private readonly sweeper: NodeJS.Timeout;
   private readonly connectTimer: NodeJS.Timeout;
+  /** What the node said with id 0 before closing (a refused authentication), for the error message. */
+  private complaint: string | null = null;
 
   constructor(private readonly options: ConnectionOptions) {
     this.decoder = new FrameDecoder(options.maxFrameBytes);
-    this.socket = connect({ host: options.host, port: options.port, noDelay: true });
+    const tcp = { host: options.host, port: options.port, noDelay: true };
+    this.socket = options.tls === undefined ? connect(tcp) : connectTls({ ...tcp, ca: options.tls.ca, ...(isIP(options.host) === 0 ? { servername: options.host } : {}) });
     this.connectTimer = setTimeout(() => this.fail(`could not connect to ${this.address} within ${options.connectTimeoutMs} ms`), options.connectTimeoutMs);
-    this.socket.once('connect', () => {
+    this.socket.once(options.tls === undefined ? 'connect' : 'secureConnect', () => {
       clearTimeout(this.connectTimer);
       this.state = 'up';
+      if (options.auth !== undefined) this.socket.write(encodeFrame(encodeAuthFrame(options.auth)));
       this.flush();
     });
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -116,6 +126,7 @@ export class Connection {
   private onFrame(payload: Uint8Array): void {
     const frame = decodeResponseFrame(payload);
     if (frame === null) return this.fail(`${this.address} sent an unreadable frame`);
+    if (frame.id === 0 && !frame.response.ok) this.complaint = `${frame.response.error}: ${frame.response.message}`;
     const pending = this.pending.get(frame.id);
     // An answer to a request that already timed out, or an id-0 complaint about a frame we sent.
     if (pending === undefined) return;
@@ -140,7 +151,7 @@ export class Connection {
     clearInterval(this.sweeper);
     this.socket.destroy();
     this.queue.clear();
-    const error = new ConnectionError(message);
+    const error = new ConnectionError(this.complaint === null ? message : `${message} (${this.complaint})`);
     const pending = this.pending.values();
     this.pending.clear();
     for (const p of pending) p.reject(error);

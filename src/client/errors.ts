@@ -15,7 +15,9 @@ export type DynamoErrorCode =
   | 'overloaded'
   | 'unavailable'
   | 'timeout'
-  | 'connection_failed';
+  | 'connection_failed'
+  | 'unauthenticated'
+  | 'forbidden';
 
 export class DynamoError extends Error {
   override readonly name: string = 'DynamoError';
@@ -97,6 +99,14 @@ export class UnavailableError extends DynamoError {
   }
 }
 
+/** Security on: the credentials were missing, wrong or rate-limited (`unauthenticated`), or the user's role or buckets do not allow the request (`forbidden`). */
+export class AuthError extends DynamoError {
+  override readonly name = 'AuthError';
+  constructor(code: 'unauthenticated' | 'forbidden', message: string) {
+    super(code, message);
+  }
+}
+
 /** No node of the cluster could be reached (after trying every one that might serve). */
 export class ConnectionError extends DynamoError {
   override readonly name = 'ConnectionError';
@@ -122,5 +132,8 @@ export function errorFromResponse(error: ClientError): DynamoError {
     case 'overloaded':
     case 'unavailable':
       return new UnavailableError(error.error, error.message);
+    case 'unauthenticated':
+    case 'forbidden':
+      return new AuthError(error.error, error.message);
   }
 }

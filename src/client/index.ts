@@ -26,6 +26,7 @@ export {
   TooManyElementsError,
   UnavailableError,
   ConnectionError,
+  AuthError,
   type DynamoErrorCode,
 } from './errors.js';
 export type { RingSnapshot, RingMember } from './routing.js';

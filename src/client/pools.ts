@@ -3,6 +3,7 @@
  * node whose connection failed is avoided for a short while (`usable` says so), so requests do not
  * queue behind a dead node's connect attempts; after that it is tried again.
  */
+import type { ClientSecurity } from '../protocol/client-auth-frame.js';
 import { Connection } from './connection.js';
 
 const UNREACHABLE_BACKOFF_MS = 1000;
@@ -17,6 +18,7 @@ class NodePool {
   constructor(
     readonly address: string,
     private readonly size: number,
+    private readonly security: ClientSecurity,
   ) {}
 
   connection(): Connection {
@@ -41,6 +43,7 @@ class NodePool {
       port: Number(this.address.slice(split + 1)),
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       maxFrameBytes: MAX_RESPONSE_FRAME_BYTES,
+      ...this.security,
       onGone: () => undefined,
     });
   }
@@ -50,7 +53,10 @@ export class NodePools {
   private readonly pools = new Map<string, NodePool>();
   private readonly unreachableUntil = new Map<string, number>();
 
-  constructor(private readonly connectionsPerNode: number) {}
+  constructor(
+    private readonly connectionsPerNode: number,
+    private readonly security: ClientSecurity = {},
+  ) {}
 
   /** Whether a node may be tried now (not recently unreachable). */
   readonly usable = (node: string): boolean => {
@@ -66,7 +72,7 @@ export class NodePools {
     let pool = this.pools.get(node);
     if (pool === undefined || pool.address !== clientAddress) {
       pool?.close();
-      pool = new NodePool(clientAddress, Math.max(1, this.connectionsPerNode));
+      pool = new NodePool(clientAddress, Math.max(1, this.connectionsPerNode), this.security);
       this.pools.set(node, pool);
     }
     return pool.connection();

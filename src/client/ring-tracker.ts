@@ -3,6 +3,8 @@
  * it learned of), again every `refreshMs`, and soon after a node fails. A failed refresh keeps the
  * ring it had; only the first load must succeed.
  */
+import { secureFetch } from '../security/https-fetch.js';
+import type { ClientSecurity } from '../protocol/client-auth-frame.js';
 import { ConnectionError } from './errors.js';
 import { parseRing, Routing } from './routing.js';
 
@@ -21,8 +23,9 @@ export class RingTracker {
   constructor(
     seeds: readonly string[],
     private readonly refreshMs: number,
+    private readonly security: ClientSecurity = {},
   ) {
-    this.seeds = seeds.map((s) => (/^https?:\/\//.test(s) ? s : `http://${s}`).replace(/\/+$/, ''));
+    this.seeds = seeds.map((s) => (/^https?:\/\//.test(s) ? s : `${this.scheme}://${s}`).replace(/\/+$/, ''));
   }
 
   /** The current routing, loading the ring first if need be. */
@@ -53,7 +56,7 @@ export class RingTracker {
     this.lastRefreshMs = Date.now();
     const problems: string[] = [];
     for (const url of this.candidates()) {
-      const result = await fetchRing(url);
+      const result = await fetchRing(url, this.security);
       if (typeof result === 'string') {
         problems.push(`${url}: ${result}`);
         continue;
@@ -68,8 +71,12 @@ export class RingTracker {
 
   /** Configured nodes first, then members learned from the ring. */
   private candidates(): string[] {
-    const learned = this.current?.httpAddresses().map((a) => `http://${a}`) ?? [];
+    const learned = this.current?.httpAddresses().map((a) => `${this.scheme}://${a}`) ?? [];
     return [...new Set([...this.seeds, ...learned])];
+  }
+
+  private get scheme(): string {
+    return this.security.tls === undefined ? 'http' : 'https';
   }
 
   private startTimer(): void {
@@ -83,9 +90,12 @@ function sameUp(a: Routing, b: Routing): boolean {
   return a.ring.members.every((m, i) => b.ring.members[i]?.id === m.id && b.ring.members[i]?.up === m.up);
 }
 
-async function fetchRing(base: string): Promise<Routing | string> {
+async function fetchRing(base: string, security: ClientSecurity): Promise<Routing | string> {
   try {
-    const res = await fetch(`${base}/ring`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    const secure = security.tls !== undefined || security.auth !== undefined;
+    const res = secure
+      ? await secureFetch(`${base}/ring`, { timeoutMs: FETCH_TIMEOUT_MS, ...(security.tls === undefined ? {} : { ca: security.tls.ca.toString() }), ...(security.auth === undefined ? {} : { auth: security.auth }) })
+      : await fetch(`${base}/ring`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     if (!res.ok) return `HTTP ${res.status}`;
     const ring = parseRing((await res.json()) as unknown);
     return typeof ring === 'string' ? ring : new Routing(ring);

@@ -14,6 +14,8 @@ const META_MEMBERSHIP = 'membership';
 const META_BUCKETS = 'buckets';
 const META_ACTOR_EPOCH = 'actor-epoch-ceiling';
 const META_ALIVE = 'alive-at';
+const META_USERS = 'users';
+const META_CLUSTER_ID = 'cluster-id';
 
 export type MetadataLog = (msg: string, fields: Record<string, unknown>) => void;
 
@@ -67,3 +69,18 @@ export function loadAliveMark(storage: StorageView, log: MetadataLog): unknown {
 }
 
 export const saveAliveMark = (writer: MetadataWriter, nowMs: number): void => store(writer, META_ALIVE, nowMs);
+
+/** The cluster id minted at founding (security: every connection is checked against it), or null. */
+export function loadClusterId(storage: StorageView, log: MetadataLog): string | null {
+  const raw = loadJson(storage, META_CLUSTER_ID, log);
+  return typeof raw === 'string' && raw.length > 0 && raw.length <= 64 ? raw : null;
+}
+
+export const saveClusterId = (writer: MetadataWriter, id: string): void => store(writer, META_CLUSTER_ID, id);
+
+/** The users table as stored, raw: UsersAgent parses it (core/users parseUserTable). */
+export function loadUsers(storage: StorageView, log: MetadataLog): unknown {
+  return loadJson(storage, META_USERS, log);
+}
+
+export const saveUsers = (writer: MetadataWriter, table: unknown): void => store(writer, META_USERS, table);

@@ -26,6 +26,13 @@ export interface NodeMetrics {
   operationsRefused: number;
   /** Frames the transport dropped (its queue for the peer over the limit). */
   sendsDropped: number;
+  /** Peer frames whose claimed sender is not the node id of the connection's certificate. */
+  forgedSenders: number;
+  /** Peer connections refused by TLS: plaintext on a TLS port, a certificate of another CA. */
+  peerConnectionsRefused: number;
+  /** Client requests refused: bad credentials, a rate-limited source, a role that forbids them. */
+  authFailures: number;
+  authForbidden: number;
 }
 
 export function newMetrics(): NodeMetrics {
@@ -49,5 +56,9 @@ export function newMetrics(): NodeMetrics {
     reapsDropped: 0,
     operationsRefused: 0,
     sendsDropped: 0,
+    forgedSenders: 0,
+    peerConnectionsRefused: 0,
+    authFailures: 0,
+    authForbidden: 0,
   };
 }

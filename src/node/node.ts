@@ -9,12 +9,12 @@ import { DEFAULT_BUCKET_PROPS, bucketProps, bucketType, setBucket, type BucketPr
 import { assert, assertNever } from '../core/assert.js';
 import type { NodeId, PeerAddress } from '../core/ids.js';
 import { IdTable } from '../core/id-table.js';
-import { digest, getMember, updateMember, type Membership } from '../core/membership/index.js';
+import { activeMembers, digest, getMember, updateMember, type Membership } from '../core/membership/index.js';
 import type { Rng } from '../core/random.js';
 import type { Ring } from '../core/ring/index.js';
 import { PlacementCache } from './placement.js';
 import type { NodeOperation } from './operation.js';
-import { loadActorEpochCeiling, loadAliveMark, loadBuckets, loadMembership, saveActorEpochCeiling, saveAliveMark, saveBuckets, saveMembership, type MetadataLog } from './metadata.js';
+import { loadActorEpochCeiling, loadAliveMark, loadClusterId, loadUsers, saveClusterId, saveUsers, loadBuckets, loadMembership, saveActorEpochCeiling, saveAliveMark, saveBuckets, saveMembership, type MetadataLog } from './metadata.js';
 import type { SiblingSet } from '../core/versions/index.js';
 import { MessageType, type Envelope, type PeerMessage } from '../protocol/messages.js';
 import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
@@ -52,6 +52,7 @@ import { ListKeysOperation } from './listing/list-keys.js';
 import { LIST_LIMIT_MAX, listStep, validAfter, type ListStep } from './listing/key-listing.js';
 import type { StorageView } from './storage-view.js';
 import { clusterView, hintsByTargetOf, keyCountsOf, type ClusterView, type KeyCounts, type RingView } from './views.js';
+import { UsersAgent, type UserChange } from './gossip/users-agent.js';
 
 export type NodeInput =
   | { readonly kind: 'client'; readonly requestId: number; readonly request: ClientRequest }
@@ -62,7 +63,9 @@ export type NodeInput =
   /** An operator asked this node to leave the cluster (decommission). */
   | { readonly kind: 'leave' }
   /** An operator gave this node a seed to join through. */
-  | { readonly kind: 'join'; readonly seed: PeerAddress };
+  | { readonly kind: 'join'; readonly seed: PeerAddress }
+  /** An operator created, changed or removed a user (security/…; the hash was made at the edge). */
+  | { readonly kind: 'user'; readonly name: string; readonly change: UserChange };
 
 /** Every kind of operation in flight, each of the one shape of operation.ts (the union lets replies narrow by kind). */
 type Operation = (GetOperation | PutOperation | ForwardOperation | HandoffOperation | ExchangeOperation | ReapOperation | ListKeysOperation) & NodeOperation;
@@ -82,6 +85,8 @@ export class DynamoNode implements CoordinationHost {
   private readonly addressIndex = new Map<PeerAddress, NodeId>();
   private readonly liveness: Liveness;
   private readonly agent: MembershipAgent;
+  readonly users: UsersAgent;
+  private clusterIdValue: string | null;
   private readonly handoff: HandoffScheduler;
   private readonly reaper: Reaper;
   private readonly reapHost: ReapHost;
@@ -122,6 +127,7 @@ export class DynamoNode implements CoordinationHost {
     this.reapHost = { ctx: this, placement: (identity, n) => this.placement(identity, n), launch: (op) => this.launch(op) };
     this.membershipValue = null;
     const logError: MetadataLog = (msg, fields) => this.log('error', msg, fields);
+    this.clusterIdValue = loadClusterId(storage, logError);
     this.bucketTable = loadBuckets(storage, logError);
     this.classes = new ReplicaClasses(this.bucketTable, config.bucketDefaults ?? DEFAULT_BUCKET_PROPS, config.replicas);
     this.actors = new ActorEpochs(config.actor, loadActorEpochCeiling(storage, logError), (ceiling) => saveActorEpochCeiling(this.store, ceiling));
@@ -139,6 +145,7 @@ export class DynamoNode implements CoordinationHost {
     const stored = loadMembership(storage, logError);
     if (stored !== null) this.adoptMembership(stored, false);
     this.agent = new MembershipAgent(config, this.clusterHost(), rng, nowMs);
+    this.users = new UsersAgent(this.selfId, config.gossipIntervalMs, this.usersHost(), rng, loadUsers(storage, logError));
   }
 
   // ---- driving -------------------------------------------------------------------------------
@@ -181,6 +188,9 @@ export class DynamoNode implements CoordinationHost {
         break;
       case 'join':
         this.agent.addSeed(input.seed);
+        break;
+      case 'user':
+        if (!this.users.change(input.name, input.change, this.nowMs)) this.log('warn', 'refused a user change: the users table is full', { name: input.name });
         break;
       default:
         assertNever(input, 'node input');
@@ -242,6 +252,7 @@ export class DynamoNode implements CoordinationHost {
   private tick(): void {
     this.expireOperations();
     this.agent.tick(this.nowMs);
+    this.users.tick(this.nowMs);
     if (this.nowMs - this.lastHandoffMs >= this.config.handoffIntervalMs && this.membershipValue !== null) {
       this.lastHandoffMs = this.nowMs;
       this.handoff.scan(this, (op) => this.launch(op), (hint) => routeHint(this.hintRouting, hint));
@@ -324,6 +335,10 @@ export class DynamoNode implements CoordinationHost {
       }
       case MessageType.ListKeysReply:
         return this.withOp(body.id, (op) => op.kind === 'listKeys' && op.onReply(from, body));
+      case MessageType.UsersDigest:
+        return this.users.onDigest(from, body);
+      case MessageType.UsersSync:
+        return this.users.onSync(from, body);
       default:
         assertNever(body, 'peer message');
     }
@@ -523,9 +538,23 @@ export class DynamoNode implements CoordinationHost {
       setMembership: (m) => this.adoptMembership(m, true),
       buckets: () => this.bucketTable,
       setBuckets: (t) => this.setBuckets(t),
+      clusterId: () => this.clusterIdValue,
+      setClusterId: (id) => {
+        this.clusterIdValue = id;
+        saveClusterId(this.store, id);
+      },
       sendTo: (address, body) => this.sendTo(address, body),
       send: (node, body) => this.send(node, body),
       isUp: (node) => this.isUp(node),
+      log: (level, msg, fields) => this.log(level, msg, fields),
+    };
+  }
+
+  private usersHost(): ConstructorParameters<typeof UsersAgent>[2] {
+    return {
+      peersUp: () => (this.membershipValue === null ? [] : activeMembers(this.membershipValue).map((m) => m.id).filter((id) => id !== this.selfId && this.isUp(id))),
+      send: (node, body) => this.send(node, body),
+      persist: (t) => saveUsers(this.store, t),
       log: (level, msg, fields) => this.log(level, msg, fields),
     };
   }
@@ -612,6 +641,11 @@ export class DynamoNode implements CoordinationHost {
     const ring = this.ring;
     if (this.membershipValue === null || ring === null) return null;
     return clusterView(this.selfId, this.membershipValue, ring, (id) => this.isUp(id));
+  }
+
+  /** The id of this node's cluster (minted at founding), null before it joined one. */
+  clusterId(): string | null {
+    return this.clusterIdValue;
   }
 
   /** What this node itself stores for a key, without asking anyone (debugging and tests). */

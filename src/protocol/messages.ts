@@ -9,6 +9,7 @@
 import type { NodeId } from '../core/ids.js';
 import type { Membership } from '../core/membership/index.js';
 import type { BucketTable } from '../core/buckets/index.js';
+import type { UserTable } from '../core/users/index.js';
 import type { ClientRequest as ClientRequestWire, ClientResponse as ClientResponseWire } from './requests.js';
 
 /** 2: replica reads and writes carry the key's ring hash. 3: replica writes carry the digest of their base copy. */
@@ -34,6 +35,8 @@ export const MessageType = {
   ExchangeReply: 17,
   ListKeys: 18,
   ListKeysReply: 19,
+  UsersDigest: 30,
+  UsersSync: 31,
 } as const;
 
 /**
@@ -104,6 +107,8 @@ export interface Gossip {
   readonly membership: Membership | null;
   readonly buckets: BucketTable;
   readonly reply: boolean;
+  /** The sender's cluster id (minted at founding); absent from nodes that have none. */
+  readonly clusterId?: string;
 }
 
 export interface JoinRequest {
@@ -115,6 +120,8 @@ export interface JoinRequest {
 export interface JoinReply {
   readonly type: typeof MessageType.JoinReply;
   readonly membership: Membership | null;
+  /** The cluster's id, which the joiner adopts with the membership. */
+  readonly clusterId?: string;
 }
 
 /** Delete the key if what is stored is still exactly the tombstone with this digest. */
@@ -198,6 +205,19 @@ export interface ListKeysReply {
   readonly resumeAfter: Uint8Array | null;
 }
 
+/** The users table's digest, sent every gossip interval (node/users-agent.ts). */
+export interface UsersDigest {
+  readonly type: typeof MessageType.UsersDigest;
+  readonly digest: string;
+}
+
+/** A whole users table, validated in depth on arrival (core/users parseUserTable); `reply`: answer with yours. */
+export interface UsersSync {
+  readonly type: typeof MessageType.UsersSync;
+  readonly users: UserTable;
+  readonly reply: boolean;
+}
+
 export type PeerMessage =
   | ReplicaWrite
   | WriteAck
@@ -217,7 +237,9 @@ export type PeerMessage =
   | Exchange
   | ExchangeReply
   | ListKeys
-  | ListKeysReply;
+  | ListKeysReply
+  | UsersDigest
+  | UsersSync;
 
 /** What travels in one frame. `from` is the sender's node id. */
 export interface Envelope {

@@ -67,7 +67,10 @@ export type ErrorCode =
   /** A set would grow past the per-set element cap. */
   | 'too_many_elements'
   | 'overloaded'
-  | 'unavailable';
+  | 'unavailable'
+  /** Security on: no, wrong or rate-limited credentials; or a role that does not allow the request. */
+  | 'unauthenticated'
+  | 'forbidden';
 
 export interface ClientError {
   readonly ok: false;

@@ -18,6 +18,7 @@ import { BUCKET_BYTES_MAX, KEY_BYTES_MAX, MESSAGE_ITEMS_MAX, REPLICAS_MAX } from
 import { isNodeId, memberSpecProblem, parseMembershipOrProblem } from '../core/membership/index.js';
 import { MAX_LEAF_BITS } from '../core/merkle/shape.js';
 import { keyHash, MAX_PARTITIONS } from '../core/ring/index.js';
+import { parseUserTable } from '../core/users/index.js';
 import { decodeSiblingSet } from '../core/versions/index.js';
 import { MessageType, type PeerMessage } from './messages.js';
 import { validateClientResponse } from './validate-response.js';
@@ -41,6 +42,8 @@ const isBytes = (x: unknown): x is Uint8Array => x instanceof Uint8Array;
 const isDigest = (x: unknown): boolean => isBytes(x) && x.length <= DIGEST_BYTES_MAX;
 /** A replica class: the n of the buckets a Merkle tree covers (node/replica/replica-classes.ts). */
 const isReplicaClass = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= REPLICAS_MAX;
+/** Minted at founding (security): absent on clusters of older nodes. */
+const isClusterId = (x: unknown): boolean => x === undefined || (typeof x === 'string' && x.length > 0 && x.length <= 64);
 const isIndex = (x: unknown, max: number): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < max;
 
 function bounded(x: unknown, maxBytes: number): x is string {
@@ -122,13 +125,14 @@ const CHECKS: Record<PeerMessage['type'], Check> = {
     optionalCheck(typeof m.bucketsDigest === 'string' && m.bucketsDigest.length <= DIGEST_BYTES_MAX * 2, 'bad buckets digest'),
   [MessageType.Gossip]: (m) => {
     if (typeof m.reply !== 'boolean') return 'gossip without a reply flag';
+    if (!isClusterId(m.clusterId)) return 'gossip with a malformed cluster id';
     const membership = membershipProblem(m.membership);
     if (membership !== null) return membership;
     const { refused } = parseBucketTable(m.buckets, REPLICAS_MAX);
     return refused.length === 0 ? null : `bucket table: ${refused[0]!}`;
   },
   [MessageType.JoinRequest]: (m) => (isRecord(m.spec) ? memberSpecProblem(m.spec) : 'a join request without a member spec'),
-  [MessageType.JoinReply]: (m) => membershipProblem(m.membership),
+  [MessageType.JoinReply]: (m) => optionalCheck(isClusterId(m.clusterId), 'a join reply with a malformed cluster id') ?? membershipProblem(m.membership),
   [MessageType.Reap]: (m) => nameProblem(m.bucket, m.key) ?? optionalCheck(isDigest(m.digest), 'a reap digest is malformed'),
   [MessageType.TreeRequest]: (m) =>
     optionalCheck(isId(m.id) && isIndex(m.partition, MAX_PARTITIONS) && isReplicaClass(m.n) && isIndex(m.level, MAX_LEAF_BITS), 'bad tree request') ??
@@ -142,6 +146,9 @@ const CHECKS: Record<PeerMessage['type'], Check> = {
   [MessageType.Exchange]: (m) =>
     optionalCheck(isId(m.id), 'bad id') ?? listProblem(m.push, 'push', entryWithSet) ?? listProblem(m.want, 'want', entryName),
   [MessageType.ExchangeReply]: (m) => optionalCheck(isId(m.id), 'bad id') ?? listProblem(m.sets, 'sets', entryWithSet),
+  [MessageType.UsersDigest]: (m) => optionalCheck(typeof m.digest === 'string' && m.digest.length <= DIGEST_BYTES_MAX * 2, 'a malformed users digest'),
+  [MessageType.UsersSync]: (m) =>
+    optionalCheck(typeof m.reply === 'boolean', 'a users sync without a reply flag') ?? optionalCheck(parseUserTable(m.users) !== null, 'a malformed users table'),
   [MessageType.ListKeys]: (m) =>
     optionalCheck(isId(m.id) && isIndex(m.partition, MAX_PARTITIONS) && isIndex(m.limit, LIST_ITEMS_MAX + 1) && (m.limit as number) >= 1, 'bad list request') ??
     nameProblem(m.bucket, 'k') ??

@@ -21,13 +21,15 @@ import { deliverEffects, stageWrites } from '../node/apply-effects.js';
 import type { ClientReply, Effects, LogEvent, OutboundMessage, StorageWrite } from '../node/effects.js';
 import { DynamoNode, type NodeInput } from '../node/node.js';
 import { decodeEnvelope, encodeEnvelope, ProtocolError } from '../protocol/codec.js';
+import { forgedSender } from '../node/gossip/peer-identity.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import type { StorageEngine } from '../storage/engine.js';
 import { createTcpTransport } from '../transport/transport.js';
-import type { Transport } from '../transport/transport.js';
+import type { PeerTlsOptions, Transport, VerifiedSender } from '../transport/transport.js';
 import type { FrameVerdict } from '../transport/types.js';
 import { WarningLimiter } from './warning-limiter.js';
+import type { UserChange } from '../node/gossip/users-agent.js';
 import { loadIncarnation } from './identity.js';
 import type { Logger } from './logger.js';
 
@@ -67,6 +69,8 @@ export interface RuntimeOptions {
   readonly config?: Partial<Omit<NodeConfig, 'self' | 'actor' | 'seeds'>>;
   /** Group commit window: writes commit at most once per window under load (default 0: every turn). */
   readonly commitWindowMs?: number;
+  /** Mutual TLS on the peer port; every frame's sender must then be the id its certificate names. */
+  readonly peerTls?: Omit<PeerTlsOptions, 'onRefused'>;
 }
 
 /** Receives a client request's response, exactly once. */
@@ -115,8 +119,11 @@ export class NodeRuntime {
       host: options.listenHost,
       port: options.peerPort,
       logger: options.logger,
+      ...(options.peerTls === undefined ? {} : { tls: { ...options.peerTls, onRefused: () => node.metrics.peerConnectionsRefused++ } }),
+      clusterId: () => node.clusterId(),
+      onClusterRefused: () => node.metrics.peerConnectionsRefused++,
       handlers: {
-        frame: (from, payload) => runtime?.onFrame(from, payload),
+        frame: (from, payload, sender) => runtime?.onFrame(from, payload, sender),
         peerUp: (address) => void runtime?.input({ kind: 'peerUp', address }),
         peerDown: (address) => void runtime?.input({ kind: 'peerDown', address }),
       },
@@ -153,7 +160,7 @@ export class NodeRuntime {
     this.flushHooks.push(hook);
   }
 
-  private onFrame(from: string, payload: Uint8Array): FrameVerdict | void {
+  private onFrame(from: string, payload: Uint8Array, sender: VerifiedSender): FrameVerdict | void {
     let envelope;
     try {
       envelope = decodeEnvelope(payload);
@@ -162,6 +169,12 @@ export class NodeRuntime {
       const type = err instanceof ProtocolError ? err.messageType : null;
       this.warnings.warn(this.logger, { from, type, error: (err as Error).message }, 'dropped a malformed peer frame');
       return undefined;
+    }
+    const forged = forgedSender(envelope, sender);
+    if (forged !== null) {
+      this.node.metrics.forgedSenders++;
+      this.warnings.warn(this.logger, { from, certificate: sender, claimed: forged }, 'dropped a peer frame whose sender is not the node its certificate names');
+      return;
     }
     return this.input({ kind: 'peer', from, envelope }) ? undefined : 'close';
   }
@@ -178,6 +191,14 @@ export class NodeRuntime {
 
   join(seed: string): void {
     this.input({ kind: 'join', seed });
+  }
+
+  /** Creates, changes or removes a user (spread cluster-wide by the node); false when the table is full. */
+  changeUser(name: string, change: UserChange): boolean {
+    if (this.stopped) return false;
+    const before = this.node.users.table();
+    this.input({ kind: 'user', name, change });
+    return this.node.users.table() !== before || change.kind === 'seed';
   }
 
   /** Returns false when handling the input threw (a bug, counted and logged; see handlerFailed). */

@@ -27,6 +27,10 @@ const COUNTER_HELP: Record<keyof NodeMetrics, string> = {
   reapsDropped: 'tombstones not scheduled for reaping because the reap queue was full',
   operationsRefused: 'client requests refused because too many operations were in flight',
   sendsDropped: 'frames the transport dropped because the queue to a peer was full',
+  forgedSenders: 'peer frames dropped because their sender was not the node its certificate names',
+  peerConnectionsRefused: 'peer connections refused by TLS (plaintext, or a certificate of another CA)',
+  authFailures: 'client requests refused for missing or wrong credentials or a rate-limited source',
+  authForbidden: 'client requests refused because the user role or bucket list forbids them',
 };
 
 function snake(name: string): string {

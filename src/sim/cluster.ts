@@ -21,7 +21,8 @@ import type { Effects } from '../node/effects.js';
 import { ALL_DATA, ALL_HINTS, dataKey, identify } from '../node/keys.js';
 import { DynamoNode, type NodeInput } from '../node/node.js';
 import { decodeEnvelope, encodeEnvelope } from '../protocol/codec.js';
-import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import { PROTOCOL_VERSION, type Envelope } from '../protocol/messages.js';
+import { forgedSender } from '../node/gossip/peer-identity.js';
 import type { ClientRequest, ClientResponse } from '../protocol/requests.js';
 import { createCrashableMemoryEngine } from '../storage/memory.js';
 import { EventQueue } from './event-queue.js';
@@ -66,7 +67,8 @@ interface SimNode {
 }
 
 type SimEvent =
-  | { readonly kind: 'deliver'; readonly to: string; readonly from: string; readonly bytes: Uint8Array; readonly incarnation: number }
+  /** `sender`: the node that really sent it (what its certificate names); the envelope may claim another. */
+  | { readonly kind: 'deliver'; readonly to: string; readonly from: string; readonly sender: string; readonly bytes: Uint8Array; readonly incarnation: number }
   | { readonly kind: 'input'; readonly to: string; readonly input: NodeInput; readonly incarnation: number }
   | { readonly kind: 'tick'; readonly to: string; readonly incarnation: number }
   | { readonly kind: 'timer'; readonly label: string; readonly fn: () => void };
@@ -387,13 +389,22 @@ export class SimCluster {
         return { kind: 'tick' };
       case 'input':
         return event.input;
-      case 'deliver':
+      case 'deliver': {
+        let envelope;
         try {
-          return { kind: 'peer', from: event.from, envelope: decodeEnvelope(event.bytes) };
+          envelope = decodeEnvelope(event.bytes);
         } catch {
           this.recent.record(this.nowMs, sim.id, 'bad-frame', `from ${event.from}`);
           return null;
         }
+        // The identity check of the TLS transport (node/peer-identity.ts), with the sim's own sender.
+        if (forgedSender(envelope, event.sender) !== null) {
+          sim.node!.metrics.forgedSenders++;
+          this.recent.record(this.nowMs, sim.id, 'forged-frame', `${event.sender} claimed ${envelope.from}`);
+          return null;
+        }
+        return { kind: 'peer', from: event.from, envelope };
+      }
     }
   }
 
@@ -437,7 +448,7 @@ export class SimCluster {
     }
     const delays = this.network.fate(this.rng, from.id, to.id);
     if (delays.length !== 1) this.recent.record(this.nowMs, from.id, delays.length === 0 ? 'drop' : 'duplicate', `${messageName(type)} -> ${to.id}`);
-    for (const delay of delays) this.queue.push(this.nowMs + delay, { kind: 'deliver', to: to.id, from: from.address, bytes, incarnation: to.incarnation });
+    for (const delay of delays) this.queue.push(this.nowMs + delay, { kind: 'deliver', to: to.id, from: from.address, sender: from.id, bytes, incarnation: to.incarnation });
   }
 
   private note(node: string, kind: string, detail = ''): void {
@@ -449,6 +460,17 @@ export class SimCluster {
     const sim = this.nodes.get(id);
     if (sim === undefined) throw new Error(`no node ${id}`);
     return sim;
+  }
+
+  /**
+   * A frame that node `sender` really sends to `to`, whatever sender its envelope claims: how a
+   * scenario plays a member that forges messages (a compromised node with its own certificate).
+   */
+  injectFrame(sender: string, to: string, envelope: Envelope): void {
+    const from = this.simNode(sender);
+    const target = this.simNode(to);
+    const bytes = encodeEnvelope(envelope);
+    this.queue.push(this.nowMs + 1, { kind: 'deliver', to: target.id, from: from.address, sender: from.id, bytes, incarnation: target.incarnation });
   }
 
   /** A hash of everything that happened: equal for equal seeds. */

@@ -12,13 +12,18 @@ import type { Socket } from 'node:net';
 import type { PeerAddress } from '../core/ids.js';
 import { FrameDecoder, FrameTooLargeError } from '../protocol/framing.js';
 import { HelloReader } from './hello.js';
-import type { TransportHandlers, TransportLogger } from './types.js';
+import type { TransportHandlers, TransportLogger, VerifiedSender } from './types.js';
 
 export interface InboundConfig {
   readonly maxFrameBytes: number;
   readonly helloTimeoutMs: number;
   readonly handlers: TransportHandlers;
   readonly logger: TransportLogger;
+  /** The node id the peer's certificate proved (TLS), null on a plain connection; handed on with every frame. */
+  readonly sender?: VerifiedSender;
+  /** This node's cluster id (null while it has none): a hello naming another one closes the connection. */
+  readonly clusterId?: () => string | null;
+  readonly onClusterRefused?: (theirs: string) => void;
   /** Called once when the socket has closed, for any reason. */
   readonly onGone: (connection: InboundConnection) => void;
 }
@@ -61,6 +66,11 @@ export class InboundConnection {
       const result = this.hello.push(chunk);
       if (result.kind === 'incomplete') return;
       if (result.kind === 'invalid') return this.reject(result.reason);
+      const mine = this.config.clusterId?.() ?? null;
+      if (mine !== null && result.clusterId !== null && result.clusterId !== mine) {
+        this.config.onClusterRefused?.(result.clusterId);
+        return this.reject(`the peer belongs to cluster ${result.clusterId}, not ${mine}`);
+      }
       this.from = result.from;
       this.clearHelloTimer();
       this.config.logger.debug({ from: this.from }, 'inbound connection from peer');
@@ -85,7 +95,7 @@ export class InboundConnection {
   private dispatch(from: PeerAddress, frames: readonly Uint8Array[]): void {
     for (const frame of frames) {
       if (this.closed) return;
-      if (this.config.handlers.frame(from, frame) === 'close') return this.reject('the receiver could not handle a frame');
+      if (this.config.handlers.frame(from, frame, this.config.sender) === 'close') return this.reject('the receiver could not handle a frame');
     }
   }
 

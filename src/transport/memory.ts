@@ -88,6 +88,7 @@ function cutKey(a: PeerAddress, b: PeerAddress): string {
 class MemoryTransport implements Transport {
   private readonly links = new Map<PeerAddress, MemoryLink>();
   private readonly maxQueuedBytes: number;
+  private readonly identity: string | undefined;
   private isListening = false;
   closed = false;
 
@@ -98,6 +99,7 @@ class MemoryTransport implements Transport {
     options: MemoryTransportOptions,
   ) {
     this.maxQueuedBytes = options.maxQueuedBytesPerPeer ?? DEFAULT_MAX_QUEUED_BYTES_PER_PEER;
+    this.identity = options.identity;
   }
 
   listen(): Promise<void> {
@@ -199,7 +201,7 @@ class MemoryTransport implements Transport {
     this.network.scheduler.push(() => {
       link.inflightBytes -= payload.length;
       if (link.epoch !== epoch || target === undefined || target.closed) return;
-      target.handlers.frame(this.localAddress, payload);
+      target.handlers.frame(this.localAddress, payload, this.identity);
     });
   }
 

@@ -14,6 +14,7 @@
  * the link's own state is consistent, because a handler may send or close the transport.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import type { PeerAddress } from '../core/ids.js';
 import { assert } from '../core/assert.js';
 import type { HostPort } from '../core/address.js';
@@ -21,7 +22,8 @@ import { reconnectDelayMs, type BackoffPolicy } from './backoff.js';
 import { FrameQueue } from './frame-queue.js';
 import { FRAME_HEADER_BYTES } from '../protocol/framing.js';
 import { encodeHello } from './hello.js';
-import type { FlushPolicy, SendResult, TransportHandlers, TransportLogger } from './types.js';
+import { dialTlsOptions } from './tls.js';
+import type { FlushPolicy, PeerTlsOptions, SendResult, TransportHandlers, TransportLogger } from './types.js';
 
 export interface OutboundLinkConfig {
   readonly peer: PeerAddress;
@@ -34,6 +36,10 @@ export interface OutboundLinkConfig {
   readonly backoff: BackoffPolicy;
   readonly connectTimeoutMs: number;
   readonly flushPolicy: FlushPolicy;
+  /** Read at each connect and sent in the hello. */
+  readonly clusterId: () => string | null;
+  /** Dial with TLS (tls.ts); undefined: plain TCP. */
+  readonly tls: PeerTlsOptions | undefined;
   /** Asks the transport to call `flush` at the end of this event-loop turn. */
   readonly requestFlush: (link: OutboundLink) => void;
 }
@@ -52,6 +58,9 @@ export class OutboundLink {
   private lastError: string | undefined;
   private dropWarned = false;
   private readonly queue = new FrameQueue();
+  /** Transitional mode: the last TLS attempt failed, so the next one is plain (the peer may not speak TLS yet). */
+  private tlsFailed = false;
+  private attemptIsTls = false;
 
   constructor(private readonly config: OutboundLinkConfig) {}
 
@@ -110,10 +119,13 @@ export class OutboundLink {
     this.state = 'connecting';
     this.lastError = undefined;
     const { host, port } = this.config.target;
-    const socket = connect({ host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS });
+    const tls = this.config.tls;
+    this.attemptIsTls = tls !== undefined && !(tls.mode === 'transitional' && this.tlsFailed);
+    const tcpOptions = { host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS };
+    const socket = tls !== undefined && this.attemptIsTls ? connectTls({ ...tcpOptions, ...dialTlsOptions(tls, host) }) : connect(tcpOptions);
     this.socket = socket;
     this.timer = setTimeout(() => this.onConnectTimeout(socket), this.config.connectTimeoutMs);
-    socket.once('connect', () => this.onConnect(socket));
+    socket.once(this.attemptIsTls ? 'secureConnect' : 'connect', () => this.onConnect(socket));
     socket.on('error', (error: NodeJS.ErrnoException) => this.onError(socket, error));
     socket.on('close', () => this.onClose(socket));
     socket.on('drain', () => this.flush());
@@ -127,7 +139,7 @@ export class OutboundLink {
     this.state = 'up';
     this.failedAttempts = 0;
     socket.cork();
-    socket.write(encodeHello(this.config.localAddress()));
+    socket.write(encodeHello(this.config.localAddress(), this.config.clusterId()));
     this.flush();
     socket.uncork();
     this.config.logger.info({ peer: this.config.peer }, 'peer connection up');
@@ -160,6 +172,12 @@ export class OutboundLink {
     this.clearTimer();
     if (this.state === 'closed') return;
     const wasUp = this.state === 'up';
+    if (this.config.tls?.mode === 'transitional') {
+      // A TLS attempt that never got up: the peer may still be plain. A plain connection that
+      // closed: the peer may have gone TLS-only meanwhile (a strict server drops plain right away).
+      if (!this.attemptIsTls) this.tlsFailed = false;
+      else if (!wasUp) this.tlsFailed = true;
+    }
     const reason = this.lastError ?? (wasUp ? 'connection closed' : 'connection failed');
     this.state = 'waiting';
     const delayMs = reconnectDelayMs(this.config.backoff, this.failedAttempts, Math.random());

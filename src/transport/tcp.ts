@@ -12,11 +12,13 @@
  */
 import { PEER_CONNECTIONS_MAX } from '../core/limits.js';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { PeerAddress } from '../core/ids.js';
 import { assert } from '../core/assert.js';
 import { formatPeerAddress, parsePeerAddress } from '../core/address.js';
 import { InboundConnection } from './inbound-connection.js';
 import { OutboundLink } from './outbound-link.js';
+import { peerIdOf, serverTlsOptions, sniff } from './tls.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_QUEUED_BYTES_PER_PEER,
@@ -25,14 +27,17 @@ import {
   type TcpTransportOptions,
   type Transport,
   type TransportLogger,
+  type VerifiedSender,
 } from './types.js';
 
 const DEFAULT_RECONNECT_MIN_MS = 50;
 const DEFAULT_RECONNECT_MAX_MS = 2_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
 
-interface ResolvedOptions extends Required<Omit<TcpTransportOptions, 'logger'>> {
+interface ResolvedOptions extends Required<Omit<TcpTransportOptions, 'logger' | 'tls' | 'onClusterRefused'>> {
   readonly logger: TransportLogger;
+  readonly tls: TcpTransportOptions['tls'];
+  readonly onClusterRefused: TcpTransportOptions['onClusterRefused'];
 }
 
 function resolveOptions(options: TcpTransportOptions): ResolvedOptions {
@@ -45,6 +50,9 @@ function resolveOptions(options: TcpTransportOptions): ResolvedOptions {
     reconnectMaxMs: options.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     flushPolicy: options.flushPolicy ?? 'turn',
+    tls: options.tls,
+    clusterId: options.clusterId ?? (() => null),
+    onClusterRefused: options.onClusterRefused,
   };
   assert(Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65535, 'port must be 0..65535');
   assert(resolved.maxFrameBytes > 0 && resolved.maxFrameBytes <= 0xffff_ffff, 'maxFrameBytes must be 1..2^32-1');
@@ -70,11 +78,39 @@ class TcpTransport implements Transport {
 
   constructor(private readonly options: ResolvedOptions) {
     this.boundPort = options.port;
-    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server = this.createListener();
     // A stranger opening connections must not exhaust file descriptors: past the limit new ones are
     // refused at once (Node closes them) and each refusal is logged.
     this.server.maxConnections = PEER_CONNECTIONS_MAX;
     this.server.on('drop', (data) => this.options.logger.warn({ from: `${data?.remoteAddress ?? '?'}:${data?.remotePort ?? '?'}`, limit: PEER_CONNECTIONS_MAX }, 'refused a peer connection: too many open'));
+  }
+
+  /** Plain TCP; strict TLS through node:tls; transitional: plain TCP whose TLS connections are told apart by their first byte. */
+  private createListener(): Server {
+    const tls = this.options.tls;
+    if (tls === undefined) return createServer({ noDelay: true }, (socket) => this.accept(socket, null));
+    const tlsServer = createTlsServer({ ...serverTlsOptions(tls), noDelay: true, handshakeTimeout: this.options.connectTimeoutMs }, (socket) => this.acceptTls(socket));
+    tlsServer.on('tlsClientError', (error: NodeJS.ErrnoException) => this.refuse(error.code ?? error.message));
+    if (tls.mode === 'strict') return tlsServer;
+    return createServer({ noDelay: true }, (socket) => {
+      socket.on('error', () => undefined);
+      sniff(socket, (plain) => this.accept(plain, null), (stream) => tlsServer.emit('connection', stream));
+    });
+  }
+
+  private acceptTls(socket: TLSSocket): void {
+    const id = peerIdOf(socket);
+    if (id === undefined) {
+      this.refuse(`peer certificate refused: ${String(socket.authorizationError ?? 'no common name')}`);
+      socket.destroy();
+      return;
+    }
+    this.accept(socket, id);
+  }
+
+  private refuse(reason: string): void {
+    this.options.logger.warn({ reason }, 'refused a peer connection: TLS handshake or certificate failed');
+    this.options.tls?.onRefused?.(reason);
   }
 
   get localAddress(): PeerAddress {
@@ -152,6 +188,8 @@ class TcpTransport implements Transport {
       backoff: { minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs },
       connectTimeoutMs: options.connectTimeoutMs,
       flushPolicy: options.flushPolicy,
+      tls: options.tls,
+      clusterId: options.clusterId,
       requestFlush: (dirtyLink) => this.requestFlush(dirtyLink),
     });
     this.links.set(peer, link);
@@ -177,7 +215,7 @@ class TcpTransport implements Transport {
     for (const link of dirty) link.flush();
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: Socket, sender: VerifiedSender): void {
     if (this.closing !== undefined) {
       socket.destroy();
       return;
@@ -187,6 +225,9 @@ class TcpTransport implements Transport {
       helloTimeoutMs: this.options.connectTimeoutMs,
       handlers: this.options.handlers,
       logger: this.options.logger,
+      sender,
+      clusterId: this.options.clusterId,
+      onClusterRefused: (theirs) => this.options.onClusterRefused?.(theirs),
       onGone: (gone) => this.inbound.delete(gone),
     });
     this.inbound.add(connection);

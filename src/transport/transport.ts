@@ -8,11 +8,13 @@ export type {
   MemoryNetwork,
   MemoryTransportOptions,
   PeerAddress,
+  PeerTlsOptions,
   SendResult,
   TcpTransportOptions,
   Transport,
   TransportHandlers,
   TransportLogger,
+  VerifiedSender,
 } from './types.js';
 export { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_QUEUED_BYTES_PER_PEER, silentLogger } from './types.js';
 export { createTcpTransport } from './tcp.js';

@@ -10,7 +10,7 @@
  * above has its own timeouts and retries. What the node does need promptly is connectivity news
  * (`peerUp` / `peerDown`) so that it can route around a dead peer instead of waiting for timeouts.
  */
-import type { PeerAddress } from '../core/ids.js';
+import type { PeerAddress, VerifiedSender } from '../core/ids.js';
 
 export type { PeerAddress };
 
@@ -21,7 +21,7 @@ export interface TransportHandlers {
    * 'close' asks the transport to close the connection the frame came on (the receiver could not
    * handle what that peer sends); anything else keeps it open.
    */
-  frame(from: PeerAddress, payload: Uint8Array): FrameVerdict | void;
+  frame(from: PeerAddress, payload: Uint8Array, sender?: VerifiedSender): FrameVerdict | void;
   /** An outbound connection to `peer` became established (the first time, or again after a peerDown). */
   peerUp(peer: PeerAddress): void;
   /**
@@ -82,11 +82,39 @@ export interface TcpTransportOptions {
   readonly connectTimeoutMs?: number;
   /** Default 'turn'. 'frame' exists only to measure what coalescing buys (see bench.ts). */
   readonly flushPolicy?: FlushPolicy;
+  /**
+   * The id of the cluster this node belongs to (null until it knows one), sent in every hello; an
+   * inbound connection whose hello names another cluster is refused (onClusterRefused).
+   */
+  readonly clusterId?: () => string | null;
+  readonly onClusterRefused?: (theirs: string) => void;
+  /** Mutual TLS on the peer port (tls.ts); plain TCP when absent. */
+  readonly tls?: PeerTlsOptions;
+}
+
+/**
+ * Who sent a frame, as far as the transport can prove it: the node id of the peer's verified
+ * certificate; null on a plain connection (no TLS, or a plain peer in transitional mode);
+ * undefined from transports that know nothing of identities.
+ */
+export type { VerifiedSender } from '../core/ids.js';
+
+export interface PeerTlsOptions {
+  /** PEM of the cluster CA, this node's certificate and its key. */
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+  /** strict: TLS only. transitional: accept plain and TLS peers, dial TLS and fall back to plain. */
+  readonly mode: 'strict' | 'transitional';
+  /** A connection refused for security (plaintext on a TLS port, a bad certificate); for a metric. */
+  readonly onRefused?: (reason: string) => void;
 }
 
 /** Limits the in-memory network honours, so the compliance suite can exercise back-pressure on it too. */
 export interface MemoryTransportOptions {
   readonly maxQueuedBytesPerPeer?: number;
+  /** The node id this transport's frames are proven to come from (what a TLS certificate would name). */
+  readonly identity?: string;
 }
 
 export interface MemoryNetwork {

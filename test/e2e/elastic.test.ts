@@ -93,7 +93,7 @@ test('3 → 5 nodes under reads, then a decommission: no failed read, balanced, 
   assert.equal(await unreadable(c.url(5), 'el', KEYS), 0);
 
   // Decommission n2.
-  assert.equal((await fetch(`${c.url(2)}/admin/leave`, { method: 'POST' })).status, 202);
+  assert.equal((await fetch(`${c.url(2)}/admin/leave`, { method: 'POST', headers: { 'content-type': 'application/json' } })).status, 202);
   await waitFor(async () => !c.isAlive(2), 120_000, 'n2 handed over and exited');
   await waitFor(async () => (await totalStored(c, [1, 3, 4, 5])) === 3 * KEYS, 60_000, 'every key on exactly N of the remaining nodes');
   assert.equal(await unreadable(c.url(3), 'el', KEYS), 0);

@@ -11,6 +11,7 @@
  * gossips with one random member, and every few rounds with a random seed, which merges clusters
  * that seeds founded apart. Both values are join-semilattices, so any order of exchanges converges.
  */
+import { createHash } from 'node:crypto';
 import { assert } from '../../core/assert.js';
 import { bucketsDigest, mergeBucketTables, parseBucketTable, type BucketTable } from '../../core/buckets/index.js';
 import { REPLICAS_MAX } from '../../core/limits.js';
@@ -26,6 +27,9 @@ export interface ClusterStateHost {
   setMembership(m: Membership): void;
   buckets(): BucketTable;
   setBuckets(t: BucketTable): void;
+  /** Minted at founding, adopted when joining; null for a node that never had one. */
+  clusterId(): string | null;
+  setClusterId(id: string): void;
   sendTo(address: PeerAddress, body: PeerMessage): void;
   send(node: NodeId, body: PeerMessage): boolean;
   isUp(node: NodeId): boolean;
@@ -122,7 +126,27 @@ export class MembershipAgent {
     if (recent.some((a) => a < this.config.self.address)) return;
     assert(this.host.membership() === null, 'only a node in no cluster founds one');
     this.host.log('info', 'no seed has a cluster: founding a new one', { partitions: this.config.partitions, replicas: this.config.replicas });
+    this.host.setClusterId(this.mintClusterId(nowMs));
     this.host.setMembership(newCluster(this.config.self, this.config.partitions, this.config.replicas));
+  }
+
+  /**
+   * Unique without drawing from the node's random stream (the simulator's runs stay as they were):
+   * the actor id carries the data directory's random incarnation, and the founding time.
+   */
+  private mintClusterId(nowMs: number): string {
+    return createHash('sha256').update(`${this.config.actor}/${nowMs}`).digest('hex').slice(0, 16);
+  }
+
+  /** A node with no cluster id takes the one its cluster's members send (joining, or after an upgrade). */
+  private adoptClusterId(theirs: string | undefined): void {
+    if (theirs !== undefined && this.host.clusterId() === null) this.host.setClusterId(theirs);
+  }
+
+  /** Metadata of another cluster (a peer its transport did not stop, such as the in-memory one) is not merged. */
+  private foreign(theirs: string | undefined): boolean {
+    const mine = this.host.clusterId();
+    return theirs !== undefined && mine !== null && theirs !== mine;
   }
 
   /** Every member in small clusters; a random subset in large ones, so heartbeats stay O(fanout) per node. */
@@ -143,7 +167,8 @@ export class MembershipAgent {
   }
 
   private gossipMessage(reply: boolean): Gossip {
-    return { type: MessageType.Gossip, membership: this.host.membership(), buckets: this.host.buckets(), reply };
+    const clusterId = this.host.clusterId();
+    return { type: MessageType.Gossip, membership: this.host.membership(), buckets: this.host.buckets(), reply, ...(clusterId === null ? {} : { clusterId }) };
   }
 
   private gossipRound(m: Membership): void {
@@ -189,6 +214,11 @@ export class MembershipAgent {
   }
 
   onGossip(fromAddress: PeerAddress, body: Gossip): void {
+    if (this.foreign(body.clusterId)) {
+      this.host.log('warn', 'ignored gossip from a node of another cluster', { from: fromAddress, theirs: body.clusterId, mine: this.host.clusterId() });
+      return;
+    }
+    if (this.host.membership() !== null) this.adoptClusterId(body.clusterId);
     const before = this.digests();
     this.absorb(body.membership, body.buckets);
     const mine = this.host.membership();
@@ -249,7 +279,8 @@ export class MembershipAgent {
       this.host.log('info', 'admitted a member', { id: spec.id, address: spec.address });
       this.host.setMembership(next);
     }
-    this.host.sendTo(fromAddress, { type: MessageType.JoinReply, membership: this.host.membership() });
+    const clusterId = this.host.clusterId();
+    this.host.sendTo(fromAddress, { type: MessageType.JoinReply, membership: this.host.membership(), ...(clusterId === null ? {} : { clusterId }) });
   }
 
   onJoinReply(fromAddress: PeerAddress, body: JoinReply, nowMs: number): void {
@@ -258,16 +289,18 @@ export class MembershipAgent {
       if (this.otherSeeds().includes(fromAddress)) this.waitingSeeds.set(fromAddress, nowMs);
       return;
     }
+    if (this.foreign(body.clusterId)) return;
     if (this.host.membership() !== null) {
       this.absorb(body.membership, {});
       return;
     }
     const theirs = parseMembership(body.membership);
     if (theirs === null || getMember(theirs, this.config.self.id) === undefined) return;
-    this.host.log('info', 'joined the cluster', { through: fromAddress, members: theirs.members.length });
     // A wiped node that rejoins under its old id is still the member admitted with the old weight.
     const admitted = getMember(theirs, this.config.self.id)!.weight;
     if (admitted !== this.config.self.weight) this.warnWeight(admitted);
+    this.host.log('info', 'joined the cluster', { through: fromAddress, members: theirs.members.length, clusterId: body.clusterId });
+    this.adoptClusterId(body.clusterId);
     this.host.setMembership(theirs);
   }
 }

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { PeerAddress } from '../../core/ids.js';
-import type { Transport, TransportHandlers } from '../types.js';
+import type { Transport, TransportHandlers, VerifiedSender } from '../types.js';
 
 export interface TransportHarness {
   /** An address nobody listens on yet; a new one on every call. */
@@ -23,6 +23,8 @@ export interface TransportHarness {
 export interface ReceivedFrame {
   readonly from: PeerAddress;
   readonly payload: Buffer;
+  /** What the transport proved about the sender (the TLS transport: its certificate's node id). */
+  readonly sender: VerifiedSender;
 }
 
 /** Handlers that record everything and let a test wait for a condition (with a deadline). */
@@ -33,8 +35,8 @@ export class Recorder implements TransportHandlers {
   onFrame: ((from: PeerAddress, payload: Uint8Array) => void) | undefined;
   private waiters: (() => void)[] = [];
 
-  frame(from: PeerAddress, payload: Uint8Array): void {
-    this.frames.push({ from, payload: Buffer.from(payload) });
+  frame(from: PeerAddress, payload: Uint8Array, sender?: VerifiedSender): void {
+    this.frames.push({ from, payload: Buffer.from(payload), sender });
     this.onFrame?.(from, payload);
     this.wake();
   }
