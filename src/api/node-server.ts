@@ -18,6 +18,8 @@ import { createMemoryEngine } from '../storage/memory.js';
 import type { StorageKind } from '../storage/kinds.js';
 import { startHttpApi } from './http-server.js';
 import { startClientServer, type ClientServer } from './client-server.js';
+import { runtimeBackend } from './resp/backend.js';
+import { startRespServer, type RespServer } from './resp/server.js';
 
 export interface NodeServerOptions {
   readonly id: string;
@@ -26,6 +28,10 @@ export interface NodeServerOptions {
   readonly httpPort: number;
   /** Port of the binary client protocol; none when omitted. */
   readonly clientPort?: number;
+  /** Port of the Redis protocol (RESP2); none when omitted. */
+  readonly respPort?: number;
+  /** Bucket of the keys sent over the RESP port (default "redis"). */
+  readonly respBucket?: string;
   readonly dataDir: string;
   readonly seeds: readonly string[];
   readonly storage: StorageKind;
@@ -117,11 +123,32 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
       throw err;
     }
   }
-  logger.info({ peer: self.address, http: self.httpAddress, client: self.clientAddress, storage: options.storage, durability: options.durability }, 'node started');
+  let resp: RespServer | null = null;
+  if (options.respPort !== undefined) {
+    try {
+      resp = await startRespServer({
+        host: options.host,
+        port: options.respPort,
+        backend: runtimeBackend(runtime),
+        logger,
+        metrics,
+        nodeId: options.id,
+        maxValueBytes: options.config?.maxValueBytes ?? NODE_DEFAULTS.maxValueBytes,
+        ...(options.respBucket === undefined ? {} : { bucket: options.respBucket }),
+      });
+    } catch (err) {
+      await client?.close();
+      http.close();
+      await runtime.stop();
+      throw err;
+    }
+  }
+  logger.info({ peer: self.address, http: self.httpAddress, client: self.clientAddress, resp: resp?.port ?? null, storage: options.storage, durability: options.durability }, 'node started');
   return {
     runtime,
     logger,
     async stop() {
+      await resp?.close();
       await client?.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
