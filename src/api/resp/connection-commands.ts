@@ -3,10 +3,11 @@
  * AUTH and CLIENT, with Redis's replies and error strings (go-redis, for one, falls back to RESP2
  * only on an error starting with NOPROTO or "ERR unknown command", and breaks on a closed socket).
  *
- * RESP2 only: HELLO 3 answers -NOPROTO and the connection goes on in RESP2. Until the security
+ * HELLO 2 and HELLO 3 both work (node-redis and go-redis ask for RESP3 by default): this port's
+ * replies differ between the two only in maps (encoder.ts). Until the security
  * work adds users, AUTH answers as a Redis without a password does.
  */
-import { bulk, error, flatMap, integer, EMPTY_ARRAY, OK, PONG, type Reply } from './encoder.js';
+import { bulk, error, map, integer, EMPTY_ARRAY, OK, PONG, type Reply } from './encoder.js';
 import { syntaxError, unknownSubcommand, wrongArity } from './replies.js';
 import type { CommandContext, CommandSpec, Session } from './types.js';
 
@@ -55,7 +56,7 @@ function hello(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply
   if (args.length >= 2) {
     const text = args[1]!.toString('latin1');
     if (!/^-?\d+$/.test(text)) return done(error('ERR Protocol version is not an integer or out of range'));
-    if (Number(text) !== 2) return done(error('NOPROTO unsupported protocol version'));
+    if (Number(text) !== 2 && Number(text) !== 3) return done(error('NOPROTO unsupported protocol version'));
   }
   let name: Buffer | null = null;
   for (let i = 2; i < args.length; i++) {
@@ -71,16 +72,17 @@ function hello(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply
     }
   }
   if (name !== null && !setName(ctx.session, name)) return done(BAD_NAME);
+  if (args.length >= 2) ctx.session.protocol = Number(args[1]!.toString('latin1')) === 3 ? 3 : 2;
   done(
-    flatMap([
+    map([
       ['server', bulk('redis')],
       ['version', bulk(REDIS_COMPATIBLE_VERSION)],
-      ['proto', integer(2)],
+      ['proto', integer(ctx.session.protocol)],
       ['id', integer(ctx.session.id)],
       ['mode', bulk('standalone')],
       ['role', bulk('master')],
       ['modules', EMPTY_ARRAY],
-    ]),
+    ], ctx.session.protocol),
   );
 }
 

@@ -1,5 +1,6 @@
 /**
- * RESP2 replies as bytes. The replies sent most (OK, PONG, nil, 0, 1) are built once; a bulk is
+ * RESP replies as bytes: RESP2, and RESP3 where the two differ for this port's replies (maps;
+ * a RESP3 client reads RESP2's null bulk as null too, so nil is one encoding for both). The replies sent most (OK, PONG, nil, 0, 1) are built once; a bulk is
  * one buffer with its header, bytes and CRLF, so the connection queues one piece per reply.
  */
 import { assert } from '../../core/assert.js';
@@ -50,7 +51,9 @@ export function bulkArray(items: readonly (Uint8Array | string | null)[]): Reply
   return array(items.map(bulk));
 }
 
-/** A map as RESP2 sends it: a flat array of key, value, key, value. */
-export function flatMap(entries: readonly (readonly [string, Reply])[]): Reply {
-  return array(entries.flatMap(([k, v]) => [bulk(k), v]));
+/** A map: in RESP3 a `%` map, in RESP2 a flat array of key, value, key, value. */
+export function map(entries: readonly (readonly [string | Reply, Reply])[], protocol: 2 | 3): Reply {
+  const items = entries.flatMap(([k, v]) => [typeof k === 'string' ? bulk(k) : k, v]);
+  if (protocol === 2) return array(items);
+  return Buffer.concat([Buffer.from(`%${entries.length}\r\n`), ...items]);
 }

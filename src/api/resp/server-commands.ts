@@ -8,7 +8,7 @@
  * for a parameter it does not have. DBSIZE is an estimate, documented: this node's records (all
  * buckets, deleted keys until they are reaped) times members over replicas.
  */
-import { array, bulk, bulkArray, EMPTY_ARRAY, error, flatMap, integer, NIL, simple, type Reply } from './encoder.js';
+import { array, bulk, bulkArray, EMPTY_ARRAY, error, map, integer, NIL, simple, type Reply } from './encoder.js';
 import { REDIS_COMPATIBLE_VERSION } from './connection-commands.js';
 import { unknownSubcommand, wrongArity } from './replies.js';
 import type { CommandContext, CommandRun, CommandSpec } from './types.js';
@@ -55,7 +55,7 @@ function info(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply)
   done(bulk(parts.join('\r\n')));
 }
 
-function config(_ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply) => void): void {
+function config(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply) => void): void {
   const sub = args[1]!.toString('latin1').toLowerCase();
   if (sub !== 'get') {
     if (sub === 'set' || sub === 'resetstat' || sub === 'rewrite') return done(error(`ERR CONFIG ${sub.toUpperCase()} is not supported: dynamo is configured by the flags of dynamo start`));
@@ -67,7 +67,9 @@ function config(_ctx: CommandContext, args: readonly Buffer[], done: (reply: Rep
     const pattern = globToRegExp(raw.toString('latin1').toLowerCase());
     for (const [name, value] of CONFIG_VALUES) if (pattern.test(name) && !out.includes(name)) out.push(name, value);
   }
-  done(bulkArray(out));
+  const entries: [string, Reply][] = [];
+  for (let i = 0; i < out.length; i += 2) entries.push([out[i]!, bulk(out[i + 1]!)]);
+  done(map(entries, ctx.session.protocol));
 }
 
 /** Redis's glob (* ? [...]) as a regular expression, for CONFIG GET patterns. */
@@ -93,17 +95,17 @@ function describeCommand(spec: CommandSpec): Reply {
   ]);
 }
 
-function documentCommand(spec: CommandSpec): Reply {
-  return flatMap([
+function documentCommand(spec: CommandSpec, protocol: 2 | 3): Reply {
+  return map([
     ['summary', bulk(spec.summary)],
     ['since', bulk('1.0.0')],
     ['group', bulk(spec.group)],
-  ]);
+  ], protocol);
 }
 
 /** COMMAND needs the whole table, which the dispatcher builds: it hands it in here. */
 export function commandCommand(table: () => ReadonlyMap<string, CommandSpec>): CommandRun {
-  return (_ctx, args, done) => {
+  return (ctx, args, done) => {
     const specs = [...table().values()];
     if (args.length === 1) return done(array(specs.map(describeCommand)));
     const sub = args[1]!.toString('latin1').toLowerCase();
@@ -117,7 +119,7 @@ export function commandCommand(table: () => ReadonlyMap<string, CommandSpec>): C
         return done(array((args.length === 2 ? specs : named).map((s) => (s === undefined ? NIL : describeCommand(s)))));
       case 'docs': {
         const chosen = args.length === 2 ? specs : named.filter((s): s is CommandSpec => s !== undefined);
-        return done(array(chosen.flatMap((s) => [bulk(s.name), documentCommand(s)])));
+        return done(map(chosen.map((s) => [s.name, documentCommand(s, ctx.session.protocol)]), ctx.session.protocol));
       }
       default:
         return done(unknownSubcommand('command', args[1]!));

@@ -66,11 +66,26 @@ export async function startRespServer(options: RespServerOptions): Promise<RespS
     dirty = new Set();
     for (const connection of flushing) connection.flush();
   };
+  let boundPort = options.port;
+  const shared: ConnectionShared = {
+    options,
+    limits: parserLimits(options.maxValueBytes),
+    maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+    facts: serverFacts(options, () => boundPort, () => connections.size),
+    nextId: 1,
+    requestFlush(connection) {
+      dirty.add(connection);
+      flushScheduled ??= setImmediate(flushDirty);
+    },
+    gone(connection) {
+      connections.delete(connection);
+      dirty.delete(connection);
+    },
+  };
   options.backend.addFlushHook?.(flushDirty);
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-  let shared: ConnectionShared | undefined;
   const server: Server = createServer((socket) => {
-    if (shared === undefined || connections.size >= maxConnections) {
+    if (connections.size >= maxConnections) {
       socket.end('-ERR max number of clients reached\r\n');
       return;
     }
@@ -86,21 +101,7 @@ export async function startRespServer(options: RespServerOptions): Promise<RespS
   server.on('error', (err) => options.logger.error({ error: err.message }, 'RESP listener error'));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  shared = {
-    options,
-    limits: parserLimits(options.maxValueBytes),
-    maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
-    facts: serverFacts(options, port, () => connections.size),
-    nextId: 1,
-    requestFlush(connection) {
-      dirty.add(connection);
-      flushScheduled ??= setImmediate(flushDirty);
-    },
-    gone(connection) {
-      connections.delete(connection);
-      dirty.delete(connection);
-    },
-  };
+  boundPort = port;
   return {
     port,
     get connectionCount() {
@@ -125,14 +126,16 @@ export function parserLimits(maxValueBytes: number): ParserLimits {
   };
 }
 
-function serverFacts(options: RespServerOptions, port: number, connectionCount: () => number): ServerFacts {
+function serverFacts(options: RespServerOptions, port: () => number, connectionCount: () => number): ServerFacts {
   const backend = options.backend;
   const defaultBucket = options.bucket ?? DEFAULT_RESP_BUCKET;
   let bucketPrepared = false;
   let estimate = { keys: 0, atMs: -Infinity };
   return {
     nodeId: options.nodeId,
-    port,
+    get port() {
+      return port();
+    },
     defaultBucket,
     startedMs: Date.now(),
     version: options.version ?? '0.1.0',
@@ -197,7 +200,7 @@ class RespConnection {
   ) {
     this.parser = new RespParser(shared.limits);
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    const session: Session = { id: shared.nextId++, name: null, libName: null, libVersion: null, bucket: shared.facts.defaultBucket, quitting: false };
+    const session: Session = { id: shared.nextId++, protocol: 2, name: null, libName: null, libVersion: null, bucket: shared.facts.defaultBucket, quitting: false };
     this.ctx = { backend: shared.options.backend, session, server: shared.facts, metrics: shared.options.metrics };
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));

@@ -28,6 +28,8 @@ export interface RespObserver {
 /** Per-connection state that commands read and change. */
 export interface Session {
   readonly id: number;
+  /** The protocol HELLO chose: 2 until a client asks for 3. */
+  protocol: 2 | 3;
   name: string | null;
   libName: string | null;
   libVersion: string | null;
