@@ -94,6 +94,35 @@ test('ioredis: ready check, SET/GET across nodes, pipelining in order, MGET/MSET
   }
 });
 
+test('siblings: the port bucket is lww; in a siblings bucket GET refuses to pick, GETALL shows all, PUT with the context merges', async () => {
+  const redis = new Redis({ host: HOST, port: cluster.respPort(1) });
+  try {
+    await redis.set('lww-check', '1');
+    const props = (await (await fetch(`${cluster.url(1)}/buckets/redis`)).json()) as { props: { conflict: string } };
+    assert.equal(props.props.conflict, 'lww', 'the RESP bucket was made lww on first use');
+
+    const made = await fetch(`${cluster.url(1)}/buckets/sib`, { method: 'PUT', body: JSON.stringify({ conflict: 'siblings' }) });
+    assert.ok(made.ok);
+    assert.equal((await kv(cluster.url(2), 'PUT', '/kv/sib/doc', 'left')).status, 204);
+    assert.equal((await kv(cluster.url(3), 'PUT', '/kv/sib/doc', 'right')).status, 204);
+    assert.equal(await redis.call('DYNAMO.BUCKET', 'sib'), 'OK');
+    assert.equal(await redis.call('DYNAMO.BUCKET'), 'sib');
+    await assert.rejects(redis.get('doc'), /CONFLICT 'doc' has 2 siblings/);
+    await assert.rejects(redis.mget('doc', 'other'), /CONFLICT 'doc' has 2 siblings/, 'MGET does not pick one either');
+    const all = (await redis.call('DYNAMO.GETALL', 'doc')) as string[];
+    assert.equal(all.length, 3);
+    assert.deepEqual(all.slice(1).sort(), ['left', 'right']);
+    const context = await redis.call('DYNAMO.PUT', 'doc', all[0]!, 'left+right');
+    assert.equal(typeof context, 'string');
+    assert.equal(await redis.get('doc'), 'left+right', 'the merge superseded both siblings');
+    assert.equal(await redis.set('doc', 'replaced'), 'OK');
+    assert.equal(await redis.get('doc'), 'replaced', 'a SET in a siblings bucket replaces what it read');
+    await assert.rejects(redis.call('DYNAMO.PUT', 'doc', 'not-a-context', 'x'), /ERR bad context/);
+  } finally {
+    redis.disconnect();
+  }
+});
+
 test('redis-benchmark -t ping,set,get,mset -n 20000 -c 50 completes with 0 errors (before any node is killed)', async (t) => {
   if (toolsMissing) return t.skip(toolsMissing);
   const out = await run('redis-benchmark', ['-h', HOST, '-p', String(cluster.respPort(1)), '-t', 'ping,set,get,mset', '-n', '20000', '-c', '50', '--csv']);
@@ -161,6 +190,9 @@ test('garbage, oversize arrays and inline commands: Redis error replies, the nod
   assert.ok(huge.closed, 'a protocol error closes the connection, as in Redis');
   const pipelinedThenBad = await raw(port, '*1\r\n$4\r\nPING\r\n*1\r\nGET\r\n');
   assert.equal(pipelinedThenBad.text, "+PONG\r\n-ERR Protocol error: expected '$', got 'G'\r\n", 'replies before the error still come');
+  const tooBig = await raw(port, `*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$${2 * 1024 * 1024}\r\n${'x'.repeat(2 * 1024 * 1024)}\r\n*1\r\n$4\r\nPING\r\n`, 3000);
+  assert.equal(tooBig.text, '-ERR argument of 2097152 bytes is over the limit of 1048576 bytes (--max-value-bytes)\r\n+PONG\r\n');
+  assert.ok(!tooBig.closed, 'a value over the limit is refused, the connection goes on');
   const hello3 = await raw(port, 'HELLO 3\r\nQUIT\r\n');
   assert.match(hello3.text, /^%7\r\n\$6\r\nserver\r\n\$5\r\nredis\r\n[\s\S]*\$5\r\nproto\r\n:3\r\n/, 'HELLO 3 answers a RESP3 map');
   const unknown = await raw(port, '*2\r\n$3\r\nFOO\r\n$3\r\nbar\r\n*1\r\n$4\r\nPING\r\n', 1500);
