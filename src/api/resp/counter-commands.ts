@@ -3,9 +3,12 @@
  * read-modify-write here (two concurrent increments through a read and a write lose one).
  *
  * Until the node has counter buckets these answer an error naming what they need. Once it has,
- * each maps onto one request: `{op: 'increment', bucket, key, by}` on the connection's counter
- * bucket (`<bucket>.counters` unless configured otherwise), replying the new total the node
- * reads back (`{op: 'get'}` on a counter bucket answers `{value: total}`).
+ * each is one request, `{op: 'update', bucket: <the connection's counter bucket>, key,
+ * update: {type: 'counter', increment: by}, context: []}`, replied with the UpdateResult's
+ * `value.value` as an integer. The counter bucket is a bucket of its own (types are per bucket):
+ * suggested `<bucket>-counters`, created `{"type": "counter"}` on first use as the port's bucket is
+ * made lww; a `wrong_type` error maps to Redis's `-WRONGTYPE Operation against a key holding the
+ * wrong kind of value`.
  */
 import { needsDataModel, notInteger } from './replies.js';
 import type { CommandContext, CommandSpec } from './types.js';

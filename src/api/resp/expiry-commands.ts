@@ -2,12 +2,14 @@
  * EXPIRE, PEXPIRE, TTL, PTTL, PERSIST (and SET's EX/PX, in string-commands.ts): backed by the key
  * expiry of the data-model work.
  *
- * Until the node has expiry these answer an error naming what it needs. Once it has:
- * - EXPIRE/PEXPIRE key t: a read, then a put of the read value with the read's context and
- *   `ttlMs` (seconds × 1000 for EXPIRE); `:1` when the key existed, `:0` otherwise;
- * - PERSIST key: the same with no expiry; `:1` when the key had one;
- * - TTL/PTTL key: a read, whose result carries the expiry (`:-2` absent, `:-1` no expiry);
- * - SET key v EX s / PX ms: the put with `ttlMs`; KEEPTTL: the put with the read's expiry.
+ * Until the node has expiry these answer an error naming what it needs. Once it has (WriteOptions
+ * `ttlMs`, Version `expiresAtMs`):
+ * - EXPIRE/PEXPIRE key t: `{op: 'get'}`, then `{op: 'put', value: <read value>, context: <read
+ *   context>, ttlMs: t × 1000 (EXPIRE) or t}`; `:1` when the key existed, `:0` (no write) otherwise;
+ * - PERSIST key: the same with `ttlMs: 0`; `:1` when the read version had an `expiresAtMs`;
+ * - TTL/PTTL key: `{op: 'get'}`; `:-2` absent, `:-1` no `expiresAtMs`, else what is left;
+ * - SET EX s / PX ms: the put with `ttlMs`; KEEPTTL: read first and put with what is left of the
+ *   read version's expiry (today, with no expiry anywhere, KEEPTTL is correctly a plain SET).
  */
 import { needsDataModel, notInteger } from './replies.js';
 import type { CommandContext, CommandSpec } from './types.js';

@@ -1,13 +1,14 @@
 /**
  * SCAN cursor [MATCH pattern] [COUNT n] [TYPE t]: backed by the cluster-wide key listing of the
- * data-model work (`GET /kv/{b}?keys=true&cursor=C&limit=L`).
+ * data-model work.
  *
  * Until the node lists keys this answers an error naming what it needs. Once it does, it maps
- * onto `{op: 'listKeys', bucket, cursor, limit: COUNT}`: the listing's opaque cursor is the SCAN
- * cursor (Redis clients treat it as a string, "0" starts and ends a scan), MATCH filters the page
- * here (so a page may be shorter than COUNT, as in Redis), TYPE maps onto the bucket's type, and
- * every key that exists throughout a scan comes back at least once because the listing is
- * cluster-wide, not one node's.
+ * onto `{op: 'listKeys', bucket, limit: COUNT (default 10), cursor}` with the KeysResult's cursor
+ * as SCAN's (Redis clients treat it as an opaque string: "0" starts a scan, and a null cursor is
+ * answered as "0", the end); MATCH filters each page here (globToRegExp in server-commands.ts; a
+ * page may then be shorter than COUNT, as in Redis); TYPE string/set/none picks the kv, set or
+ * counter bucket. Every key that exists throughout a scan comes back at least once because the
+ * listing is cluster-wide, not one node's.
  */
 import { needsDataModel, syntaxError, notInteger } from './replies.js';
 import type { CommandContext, CommandSpec } from './types.js';

@@ -1,14 +1,17 @@
 /**
- * SADD, SREM, SMEMBERS, SISMEMBER, SCARD: backed by the set buckets of the data-model work.
+ * SADD, SREM, SMEMBERS, SISMEMBER, SCARD: backed by the set buckets of the data-model work, in a
+ * bucket of their own (suggested `<bucket>-sets`, created `{"type": "set"}` on first use).
  *
  * Until the node has set buckets these answer an error naming what they need. Once it has:
- * - SADD key m...: `{op: 'setUpdate', bucket, key, add: [m...], remove: []}`; replies how many
- *   members were new, from a read before (the count may be off under concurrent adds, the adds
- *   never are);
- * - SREM key m...: a read (`{op: 'get'}`, giving the members and the context), then
- *   `{op: 'setUpdate', add: [], remove: [m...], context}` of the read, so a remove never undoes a
- *   concurrent add it did not see; replies how many of the members the read held;
- * - SMEMBERS, SISMEMBER, SCARD: one `{op: 'get'}` of the set (sorted members).
+ * - SADD key m...: `{op: 'update', bucket, key, update: {type: 'set', add: [m...], remove: []},
+ *   context: []}`, replied with the UpdateResult's `added` (adds never need a context and are
+ *   never lost);
+ * - SREM key m...: `{op: 'get'}` first, then `{op: 'update', update: {type: 'set', add: [],
+ *   remove: [m...]}, context: <the read's context>}`, so a remove never undoes an add it did not
+ *   see; replied with `removed`;
+ * - SMEMBERS, SISMEMBER, SCARD: one `{op: 'get'}`, whose GetResult.crdt is `{type: 'set', value:
+ *   [sorted members]}` (absent: the empty set);
+ * - `too_many_elements` maps to `-ERR`, `wrong_type` to `-WRONGTYPE ...`.
  */
 import { needsDataModel } from './replies.js';
 import type { CommandContext, CommandSpec } from './types.js';
