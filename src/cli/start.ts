@@ -40,7 +40,7 @@ export function startCommand(): Command {
     .requiredOption('--port <port>', 'peer (inter-node) port', port)
     .requiredOption('--http-port <port>', 'HTTP API port', port)
     .option('--client-port <port>', 'binary client protocol port (the TypeScript client and `dynamo bench --protocol native`)', port)
-    .option('--resp-port <port>', 'Redis protocol (RESP2) port, for redis-cli, redis-benchmark and Redis clients', port)
+    .option('--resp-port <port>', 'Redis protocol port (RESP2, RESP3 after HELLO 3), for redis-cli, redis-benchmark and Redis clients', port)
     .option('--resp-bucket <bucket>', 'bucket of the keys sent over the RESP port (made lww on first use unless its properties were set)', 'redis')
     .requiredOption('--data <dir>', 'data directory')
     .option('--seeds <host:port,...>', 'peer addresses of seed nodes; a node listed in its own seeds founds a cluster when no other seed has one', addressList)
