@@ -53,6 +53,8 @@ const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
 /** Below this a turn's replies are joined into one buffer; above, they are written as a corked run. */
 const JOIN_BYTES = 64 * 1024;
 const KEY_ESTIMATE_TTL_MS = 5000;
+/** Delivered slots kept at the front of a busy connection's slot array before it is compacted. */
+const COMPACT_SLOTS = 1024;
 
 export async function startRespServer(options: RespServerOptions): Promise<RespServer> {
   const connections = new Set<RespConnection>();
@@ -178,9 +180,13 @@ interface ConnectionShared {
 class RespConnection {
   private readonly parser: RespParser;
   private readonly ctx: CommandContext;
-  /** Replies of commands from `headSeq` on, in command order; undefined while a command runs. */
+  /**
+   * Replies of the commands from `deliveredBase` on, in command order (undefined while a command
+   * runs); those before `slotsHead` went to `out` already.
+   */
   private slots: (Reply | undefined)[] = [];
   private slotsHead = 0;
+  private deliveredBase = 0;
   private nextSeq = 0;
   private out: Buffer[] = [];
   private outBytes = 0;
@@ -267,7 +273,7 @@ class RespConnection {
     this.slots.push(undefined);
     switch (parsed.kind) {
       case 'command':
-        dispatch(this.ctx, parsed.args, (reply) => this.settle(seq, reply));
+        this.run(seq, parsed.args);
         if (this.ctx.session.quitting) this.closeAfterSeq = seq;
         return;
       case 'refused':
@@ -276,6 +282,20 @@ class RespConnection {
         this.shared.options.logger.warn({ client: this.remote, reason: parsed.message }, 'closing a RESP connection after a protocol error');
         this.closeAfterSeq = seq;
         return this.settle(seq, error(`ERR ${parsed.message}`));
+    }
+  }
+
+  /** Runs a command; a bug in one is answered as an error and logged, never taken down with the node. */
+  private run(seq: number, args: Buffer[]): void {
+    let answered = false;
+    try {
+      dispatch(this.ctx, args, (reply) => {
+        answered = true;
+        this.settle(seq, reply);
+      });
+    } catch (err) {
+      this.shared.options.logger.error({ client: this.remote, command: args[0]!.toString('latin1').slice(0, 64), error: (err as Error).message }, 'RESP command failed');
+      if (!answered) this.settle(seq, error('ERR internal error; see the node log'));
     }
   }
 
@@ -292,9 +312,10 @@ class RespConnection {
       this.out.push(ready);
       this.outBytes += ready.length;
     }
-    if (this.slotsHead === this.slots.length) {
+    // A connection that always has a command running never empties its slots: compact them.
+    if (this.slotsHead === this.slots.length || this.slotsHead >= COMPACT_SLOTS) {
       this.deliveredBase += this.slotsHead;
-      this.slots = [];
+      this.slots = this.slotsHead === this.slots.length ? [] : this.slots.slice(this.slotsHead);
       this.slotsHead = 0;
     }
     this.shared.requestFlush(this);
@@ -302,7 +323,6 @@ class RespConnection {
   }
 
   /** Sequence number of the first command whose reply has not gone to `out` yet. */
-  private deliveredBase = 0;
   private delivered(): number {
     return this.deliveredBase + this.slotsHead;
   }
