@@ -16,10 +16,10 @@
  * the node. QUIT closes once its +OK is written.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { assert } from '../../core/assert.js';
 import type { Logger } from '../../runtime/logger.js';
 import { dispatch } from './dispatcher.js';
 import { error, type Reply } from './encoder.js';
+import { ReplyOrder } from './reply-order.js';
 import { RespParser, DEFAULT_PARSER_LIMITS, type Parsed, type ParserLimits } from './parser.js';
 import type { CommandContext, RespBackend, RespObserver, ServerFacts, Session } from './types.js';
 
@@ -53,8 +53,6 @@ const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
 /** Below this a turn's replies are joined into one buffer; above, they are written as a corked run. */
 const JOIN_BYTES = 64 * 1024;
 const KEY_ESTIMATE_TTL_MS = 5000;
-/** Delivered slots kept at the front of a busy connection's slot array before it is compacted. */
-const COMPACT_SLOTS = 1024;
 
 export async function startRespServer(options: RespServerOptions): Promise<RespServer> {
   const connections = new Set<RespConnection>();
@@ -180,14 +178,7 @@ interface ConnectionShared {
 class RespConnection {
   private readonly parser: RespParser;
   private readonly ctx: CommandContext;
-  /**
-   * Replies of the commands from `deliveredBase` on, in command order (undefined while a command
-   * runs); those before `slotsHead` went to `out` already.
-   */
-  private slots: (Reply | undefined)[] = [];
-  private slotsHead = 0;
-  private deliveredBase = 0;
-  private nextSeq = 0;
+  private readonly order = new ReplyOrder();
   private out: Buffer[] = [];
   private outBytes = 0;
   /** Parsed while full, oldest first from `backlogHead`. */
@@ -243,7 +234,7 @@ class RespConnection {
       for (const chunk of chunks) this.socket.write(chunk);
       this.socket.uncork();
     }
-    if (this.closeAfterSeq >= 0 && this.delivered() > this.closeAfterSeq) {
+    if (this.closeAfterSeq >= 0 && this.order.delivered > this.closeAfterSeq) {
       this.closed = true;
       this.socket.end();
     }
@@ -269,8 +260,7 @@ class RespConnection {
 
   private start(parsed: Parsed): void {
     if (this.closeAfterSeq >= 0) return;
-    const seq = this.nextSeq++;
-    this.slots.push(undefined);
+    const seq = this.order.open();
     switch (parsed.kind) {
       case 'command':
         this.run(seq, parsed.args);
@@ -301,30 +291,14 @@ class RespConnection {
 
   /** The reply of command `seq` is ready: it, and the ready ones after it, go out in order. */
   private settle(seq: number, reply: Reply): void {
-    const index = seq - this.deliveredBase;
-    assert(index >= this.slotsHead && index < this.slots.length && this.slots[index] === undefined, 'each command is answered once');
-    this.slots[index] = reply;
-    if (index !== this.slotsHead || this.closed) return;
-    while (this.slotsHead < this.slots.length) {
-      const ready = this.slots[this.slotsHead];
-      if (ready === undefined) break;
-      this.slots[this.slotsHead++] = undefined;
+    const emitted = this.order.settle(seq, reply, (ready) => {
+      if (this.closed) return;
       this.out.push(ready);
       this.outBytes += ready.length;
-    }
-    // A connection that always has a command running never empties its slots: compact them.
-    if (this.slotsHead === this.slots.length || this.slotsHead >= COMPACT_SLOTS) {
-      this.deliveredBase += this.slotsHead;
-      this.slots = this.slotsHead === this.slots.length ? [] : this.slots.slice(this.slotsHead);
-      this.slotsHead = 0;
-    }
+    });
+    if (emitted === 0) return;
     this.shared.requestFlush(this);
     this.pump();
-  }
-
-  /** Sequence number of the first command whose reply has not gone to `out` yet. */
-  private delivered(): number {
-    return this.deliveredBase + this.slotsHead;
   }
 
   /** While paused: starts backlogged commands as room frees up, and reads again once it is ample. */
@@ -337,18 +311,14 @@ class RespConnection {
     if (this.backlogHead < this.backlog.length) return;
     this.backlog = [];
     this.backlogHead = 0;
-    if (this.unanswered() <= this.shared.maxInFlight / 2 && this.unsentBytes() <= MAX_UNSENT_BYTES / 2) {
+    if (this.order.unanswered <= this.shared.maxInFlight / 2 && this.unsentBytes() <= MAX_UNSENT_BYTES / 2) {
       this.paused = false;
       this.socket.resume();
     }
   }
 
-  private unanswered(): number {
-    return this.nextSeq - this.delivered();
-  }
-
   private isFull(): boolean {
-    return this.unanswered() >= this.shared.maxInFlight || this.unsentBytes() > MAX_UNSENT_BYTES;
+    return this.order.unanswered >= this.shared.maxInFlight || this.unsentBytes() > MAX_UNSENT_BYTES;
   }
 
   private unsentBytes(): number {
