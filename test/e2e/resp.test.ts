@@ -70,6 +70,12 @@ test('ioredis: ready check, SET/GET across nodes, pipelining in order, MGET/MSET
     for (let i = 0; i < 200; i++) assert.deepEqual(results[i], [null, 'OK']);
     for (let i = 0; i < 200; i++) assert.deepEqual(results[200 + i], [null, `v${i}`], 'replies come in command order');
 
+    // Commands of one pipeline on the same key take effect in order, as in Redis, even those that
+    // are a read then a write here.
+    await a.set('po', '1');
+    const ordered = await a.pipeline().del('po').get('po').set('po', '2', 'GET').getdel('po').get('po').setnx('po', '3').get('po').exec();
+    assert.deepEqual(ordered?.map(([, r]) => r), [1, null, null, '2', null, 1, '3']);
+
     assert.equal(await a.mset('m1', 'x', 'm2', 'y'), 'OK');
     assert.deepEqual(await b.mget('m1', 'missing', 'm2'), ['x', null, 'y']);
     assert.equal(await a.exists('m1', 'm2', 'missing', 'm1'), 3);
@@ -193,6 +199,13 @@ test('garbage, oversize arrays and inline commands: Redis error replies, the nod
   const tooBig = await raw(port, `*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$${2 * 1024 * 1024}\r\n${'x'.repeat(2 * 1024 * 1024)}\r\n*1\r\n$4\r\nPING\r\n`, 3000);
   assert.equal(tooBig.text, '-ERR argument of 2097152 bytes is over the limit of 1048576 bytes (--max-value-bytes)\r\n+PONG\r\n');
   assert.ok(!tooBig.closed, 'a value over the limit is refused, the connection goes on');
+  const auth = await raw(port, 'AUTH default anything\r\nAUTH bob secret\r\nHELLO 2 AUTH bob secret\r\nCLIENT SETNAME "a b"\r\nSELECT x\r\nQUIT\r\n');
+  assert.equal(
+    auth.text,
+    '+OK\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n' +
+      '-ERR Client names cannot contain spaces, newlines or special characters.\r\n-ERR value is not an integer or out of range\r\n+OK\r\n',
+    'AUTH as a Redis whose default user has no password',
+  );
   const hello3 = await raw(port, 'HELLO 3\r\nQUIT\r\n');
   assert.match(hello3.text, /^%7\r\n\$6\r\nserver\r\n\$5\r\nredis\r\n[\s\S]*\$5\r\nproto\r\n:3\r\n/, 'HELLO 3 answers a RESP3 map');
   const unknown = await raw(port, '*2\r\n$3\r\nFOO\r\n$3\r\nbar\r\n*1\r\n$4\r\nPING\r\n', 1500);

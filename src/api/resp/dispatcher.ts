@@ -8,6 +8,7 @@ import { CONNECTION_COMMANDS } from './connection-commands.js';
 import { COUNTER_COMMANDS } from './counter-commands.js';
 import { DYNAMO_COMMANDS } from './dynamo-commands.js';
 import type { Reply } from './encoder.js';
+import type { Access } from './key-order.js';
 import { EXPIRY_COMMANDS } from './expiry-commands.js';
 import { KEY_COMMANDS } from './key-commands.js';
 import { unknownCommand, wrongArity } from './replies.js';
@@ -41,6 +42,21 @@ export function dispatch(ctx: CommandContext, args: readonly Buffer[], done: (re
   if (spec === undefined) return done(unknownCommand(args));
   if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) return done(wrongArity(spec.name));
   spec.run(ctx, args, done);
+}
+
+/**
+ * The keys a command touches (from its table entry's key positions, qualified by bucket) and
+ * whether it writes, for KeyOrder; null for a command without keys or one that will be refused.
+ */
+export function accessOf(args: readonly Buffer[], bucket: string): Access | null {
+  const spec = COMMANDS.get(commandName(args[0]!));
+  if (spec === undefined || spec.keys[0] === 0) return null;
+  if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) return null;
+  const [first, lastRaw, step] = spec.keys;
+  const last = lastRaw < 0 ? args.length + lastRaw : lastRaw;
+  const keys: string[] = [];
+  for (let i = first; i <= last && i < args.length; i += step) keys.push(`${bucket}\0${args[i]!.toString('latin1')}`);
+  return { keys, write: spec.flags.includes('write') };
 }
 
 /** The lower-cased name, without a string per call for the names sent most. */

@@ -67,8 +67,7 @@ export type ReadOutcome =
 
 export function readKey(ctx: CommandContext, key: string, done: (outcome: ReadOutcome) => void): void {
   const started = performance.now();
-  ctx.server.prepareBucket(ctx.session.bucket);
-  ctx.backend.submit({ op: 'get', bucket: ctx.session.bucket, key }, (response) => {
+  ctx.backend.submit({ op: 'get', bucket: ctx.bucket, key }, (response) => {
     observe(ctx, 'get', response, started);
     done(readOutcome(response));
   });
@@ -88,8 +87,7 @@ export type WriteOutcome = { readonly ok: true; readonly result: WriteResult } |
 /** Writes `value` (a copy: the parser's argument points into the socket's read buffer). */
 export function writeKey(ctx: CommandContext, key: string, value: Uint8Array, context: VersionVector, done: (outcome: WriteOutcome) => void): void {
   const started = performance.now();
-  ctx.server.prepareBucket(ctx.session.bucket);
-  const request = { op: 'put', bucket: ctx.session.bucket, key, value: Buffer.from(value), context } as const;
+  const request = { op: 'put', bucket: ctx.bucket, key, value: Buffer.from(value), context } as const;
   ctx.backend.submit(request, (response) => {
     observe(ctx, 'put', response, started);
     done(writeOutcome(response));
@@ -98,8 +96,7 @@ export function writeKey(ctx: CommandContext, key: string, value: Uint8Array, co
 
 export function deleteKey(ctx: CommandContext, key: string, context: VersionVector, done: (outcome: WriteOutcome) => void): void {
   const started = performance.now();
-  ctx.server.prepareBucket(ctx.session.bucket);
-  ctx.backend.submit({ op: 'delete', bucket: ctx.session.bucket, key, context }, (response) => {
+  ctx.backend.submit({ op: 'delete', bucket: ctx.bucket, key, context }, (response) => {
     observe(ctx, 'delete', response, started);
     done(writeOutcome(response));
   });
@@ -113,7 +110,7 @@ function writeOutcome(response: ClientResponse): WriteOutcome {
 
 /** Whether writes to the connection's bucket need the context of a read to replace a value. */
 export function keepsSiblings(ctx: CommandContext): boolean {
-  return ctx.backend.props(ctx.session.bucket).conflict === 'siblings';
+  return ctx.backend.props(ctx.bucket).conflict === 'siblings';
 }
 
 function unexpected(op: string): ClientError {

@@ -17,7 +17,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../runtime/logger.js';
-import { dispatch } from './dispatcher.js';
+import { accessOf, dispatch } from './dispatcher.js';
+import { KeyOrder } from './key-order.js';
 import { error, type Reply } from './encoder.js';
 import { ReplyOrder } from './reply-order.js';
 import { RespParser, DEFAULT_PARSER_LIMITS, type Parsed, type ParserLimits } from './parser.js';
@@ -177,7 +178,8 @@ interface ConnectionShared {
 
 class RespConnection {
   private readonly parser: RespParser;
-  private readonly ctx: CommandContext;
+  private readonly session: Session;
+  private readonly keyOrder = new KeyOrder();
   private readonly order = new ReplyOrder();
   private out: Buffer[] = [];
   private outBytes = 0;
@@ -198,7 +200,7 @@ class RespConnection {
     this.parser = new RespParser(shared.limits);
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     const session: Session = { id: shared.nextId++, protocol: 2, name: null, libName: null, libVersion: null, bucket: shared.facts.defaultBucket, quitting: false };
-    this.ctx = { backend: shared.options.backend, session, server: shared.facts, metrics: shared.options.metrics };
+    this.session = session;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => {
@@ -262,10 +264,17 @@ class RespConnection {
     if (this.closeAfterSeq >= 0) return;
     const seq = this.order.open();
     switch (parsed.kind) {
-      case 'command':
-        this.run(seq, parsed.args);
-        if (this.ctx.session.quitting) this.closeAfterSeq = seq;
+      case 'command': {
+        const ctx: CommandContext = { backend: this.shared.options.backend, session: this.session, bucket: this.session.bucket, server: this.shared.facts, metrics: this.shared.options.metrics };
+        const access = accessOf(parsed.args, ctx.bucket);
+        if (access === null) this.run(ctx, seq, parsed.args, null);
+        else {
+          this.shared.facts.prepareBucket(ctx.bucket);
+          this.keyOrder.submit(access, (finished) => this.run(ctx, seq, parsed.args, finished));
+        }
+        if (this.session.quitting) this.closeAfterSeq = seq;
         return;
+      }
       case 'refused':
         return this.settle(seq, error(`ERR ${parsed.message}`));
       case 'protocolError':
@@ -276,16 +285,18 @@ class RespConnection {
   }
 
   /** Runs a command; a bug in one is answered as an error and logged, never taken down with the node. */
-  private run(seq: number, args: Buffer[]): void {
+  private run(ctx: CommandContext, seq: number, args: Buffer[], finished: (() => void) | null): void {
     let answered = false;
+    const answer = (reply: Reply): void => {
+      answered = true;
+      this.settle(seq, reply);
+      finished?.();
+    };
     try {
-      dispatch(this.ctx, args, (reply) => {
-        answered = true;
-        this.settle(seq, reply);
-      });
+      dispatch(ctx, args, answer);
     } catch (err) {
       this.shared.options.logger.error({ client: this.remote, command: args[0]!.toString('latin1').slice(0, 64), error: (err as Error).message }, 'RESP command failed');
-      if (!answered) this.settle(seq, error('ERR internal error; see the node log'));
+      if (!answered) answer(error('ERR internal error; see the node log'));
     }
   }
 

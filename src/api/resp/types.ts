@@ -56,6 +56,8 @@ export interface ServerFacts {
 export interface CommandContext {
   readonly backend: RespBackend;
   readonly session: Session;
+  /** The session's bucket when the command arrived (a later DYNAMO.BUCKET does not move it). */
+  readonly bucket: string;
   readonly server: ServerFacts;
   readonly metrics: RespObserver | undefined;
 }
