@@ -4,9 +4,10 @@
  * command families), and their results into Redis replies.
  *
  * A connection parses what it reads (parser.ts: partial frames, pipelines, inline commands, every
- * length limited) and starts each command at once, so a pipeline's commands run concurrently; the
- * replies go out in the order the commands came, as RESP requires, each waiting in its slot for
- * the ones before it. Replies ready in one event-loop turn are written to the socket together at
+ * length limited) and starts each command at once, so a pipeline's commands run concurrently,
+ * except that one touching a key an earlier unfinished command (one of the two writing) touches
+ * waits for it (key-order.ts); the replies go out in the order the commands came, as RESP
+ * requires (reply-order.ts). Replies ready in one event-loop turn are written to the socket together at
  * the end of the turn, like the binary client protocol's. Back-pressure: a connection with
  * `maxInFlight` commands unanswered, or more than 8 MiB of replies its client has not read, keeps
  * the commands it already parsed in a backlog and stops reading its socket until there is room.
