@@ -88,11 +88,6 @@ export class RespParser {
     return out;
   }
 
-  /** Whether the parser holds the start of a request it has not finished reading. */
-  get midRequest(): boolean {
-    return this.args !== null || this.pos < this.buf.length || this.needBytes > 0 || this.skipLeft > 0;
-  }
-
   private parse(out: Parsed[]): void {
     while (!this.failed) {
       if (this.skipLeft > 0) {

@@ -36,7 +36,7 @@ function infoSections(ctx: CommandContext): Map<string, string[]> {
       `dynamo_members:${view?.members.length ?? 0}`, `dynamo_members_up:${view?.members.filter((m) => m.up).length ?? 0}`,
       `dynamo_partitions:${view?.partitions ?? 0}`, `dynamo_replicas:${view?.n ?? 0}`,
       `dynamo_bucket:${ctx.session.bucket}`, `dynamo_bucket_conflict:${props.conflict}`, `dynamo_bucket_n:${props.n}`,
-      `dynamo_bucket_r:${props.r}`, `dynamo_bucket_w:${props.w}`,
+      `dynamo_bucket_r:${props.r}`, `dynamo_bucket_w:${props.w}`, `dynamo_max_value_bytes:${ctx.server.maxValueBytes}`,
     ]],
   ]);
 }
