@@ -6,6 +6,10 @@
 # Environment: BENCH_DURATION (s, default 20), BENCH_RECORDS (100000), BENCH_CLIENTS (50),
 # BENCH_VALUE_SIZE (100), BENCH_BASE_PORT (27700; nodes use BASE+1.., BASE+101.., BASE+201..),
 # REDIS_PORT (27379), BENCH_OUT (directory for the JSON and SVG; default a new temporary one).
+# RESP section: redis-benchmark with the same flags (-c, -d, -r; without and with -P 16) against
+# the cluster's RESP port (BASE+301) and against the redis-server, ratios per command.
+# BENCH_RESP_TESTS (ping,set,get,mset; add incr,sadd once counter and set buckets exist),
+# BENCH_RESP_REQUESTS (per command and run; default DURATION x 20000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +53,18 @@ bench() { # workload bucket json
 bench write cmp-write write
 bench read cmp-read read
 bench a cmp-a a
+
+RESP_TESTS=${BENCH_RESP_TESTS:-ping,set,get,mset}
+RESP_REQUESTS=${BENCH_RESP_REQUESTS:-$((DURATION * 20000))}
+resp_bench() { # port pipeline csv
+  redis-benchmark -h 127.0.0.1 -p "$1" -c "$CLIENTS" -d "$VALUE" -r "$RECORDS" -n "$RESP_REQUESTS" -P "$2" -t "$RESP_TESTS" --csv > "$OUT/$3.csv" \
+    || { echo "redis-benchmark against port $1 (-P $2) failed (an error reply stops it):"; cat "$OUT/$3.csv"; exit 1; }
+}
+if command -v redis-benchmark > /dev/null; then
+  echo; echo "== dynamo over RESP: redis-benchmark against node1's Redis port $((BASE + 301))"
+  resp_bench $((BASE + 301)) 1 resp-dynamo-p1
+  resp_bench $((BASE + 301)) 16 resp-dynamo-p16
+fi
 kill -TERM "$CLUSTER_PID"; wait "$CLUSTER_PID" 2>/dev/null || true; CLUSTER_PID=""
 
 echo
@@ -66,6 +82,17 @@ REQUESTS=$((DURATION * 80000 / 2))
 redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -c "$CLIENTS" -d "$VALUE" -r "$RECORDS" -n "$REQUESTS" -t set,get --csv > "$OUT/redis.csv"
 kill -TERM "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true; REDIS_PID=""
 echo "redis-benchmark (CSV):"; cat "$OUT/redis.csv"
+if [ ! -f "$OUT/resp-dynamo-p1.csv" ]; then
+  # redis-benchmark was installed only now: the cluster's RESP port is measured in the next run.
+  echo "(no RESP figures for dynamo: redis-benchmark was missing while the cluster ran)"
+else
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no --logfile "$OUT/redis-resp.log" &
+  REDIS_PID=$!
+  for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && break; sleep 0.1; done
+  resp_bench "$REDIS_PORT" 1 resp-redis-p1
+  resp_bench "$REDIS_PORT" 16 resp-redis-p16
+  kill -TERM "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true; REDIS_PID=""
+fi
 
 node - "$OUT" "$DURABILITY" "$CLIENTS" "$VALUE" <<'JS'
 const { readFileSync } = require('node:fs');
@@ -89,3 +116,28 @@ rows.forEach(([name, d, r], i) => {
 });
 console.log(`\nJSON, SVG plots and logs in ${out}`);
 JS
+
+if [ -f "$OUT/resp-redis-p1.csv" ]; then node - "$OUT" "$CLIENTS" "$VALUE" "$RECORDS" <<'JS'
+const { readFileSync } = require('node:fs');
+const [out, clients, value, records] = process.argv.slice(2);
+const csv = (name) => {
+  const rows = {};
+  for (const line of readFileSync(`${out}/${name}.csv`, 'utf8').trim().split('\n').slice(1)) {
+    const cells = line.split(',').map((c) => c.replace(/"/g, ''));
+    rows[cells[0]] = { rps: Number(cells[1]), p99: Number(cells[6]) };
+  }
+  return rows;
+};
+console.log(`\n== RESP: redis-benchmark -c ${clients} -d ${value} -r ${records}, dynamo's 3-node cluster vs one redis-server`);
+console.log('command'.padEnd(22) + 'pipeline'.padStart(9) + 'dynamo rps'.padStart(12) + 'p99 ms'.padStart(9) + 'redis rps'.padStart(12) + 'p99 ms'.padStart(9) + 'ratio'.padStart(8));
+for (const p of [1, 16]) {
+  const dyn = csv(`resp-dynamo-p${p}`);
+  const red = csv(`resp-redis-p${p}`);
+  for (const [command, d] of Object.entries(dyn)) {
+    const r = red[command];
+    if (r === undefined) continue;
+    console.log(command.padEnd(22) + String(p).padStart(9) + d.rps.toFixed(0).padStart(12) + d.p99.toFixed(2).padStart(9) + r.rps.toFixed(0).padStart(12) + r.p99.toFixed(2).padStart(9) + (d.rps / r.rps).toFixed(2).padStart(8));
+  }
+}
+JS
+fi

@@ -22,6 +22,8 @@ import { metaKey } from '../node/keys.js';
 import { Authenticator } from '../security/auth.js';
 import { hashPassword } from '../security/passwords.js';
 import type { TlsMaterial } from '../security/tls-files.js';
+import { runtimeBackend } from './resp/backend.js';
+import { startRespServer, type RespServer } from './resp/server.js';
 
 export interface NodeServerOptions {
   readonly id: string;
@@ -30,6 +32,10 @@ export interface NodeServerOptions {
   readonly httpPort: number;
   /** Port of the binary client protocol; none when omitted. */
   readonly clientPort?: number;
+  /** Port of the Redis protocol (RESP2); none when omitted. */
+  readonly respPort?: number;
+  /** Bucket of the keys sent over the RESP port (default "redis"). */
+  readonly respBucket?: string;
   readonly dataDir: string;
   readonly seeds: readonly string[];
   readonly storage: StorageKind;
@@ -158,11 +164,32 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
       throw err;
     }
   }
-  logger.info({ peer: self.address, http: self.httpAddress, client: self.clientAddress, storage: options.storage, durability: options.durability, security: security?.mode ?? 'off' }, 'node started');
+  let resp: RespServer | null = null;
+  if (options.respPort !== undefined) {
+    try {
+      resp = await startRespServer({
+        host: options.host,
+        port: options.respPort,
+        backend: runtimeBackend(runtime),
+        logger,
+        metrics,
+        nodeId: options.id,
+        maxValueBytes: options.config?.maxValueBytes ?? NODE_DEFAULTS.maxValueBytes,
+        ...(options.respBucket === undefined ? {} : { bucket: options.respBucket }),
+      });
+    } catch (err) {
+      await client?.close();
+      http.close();
+      await runtime.stop();
+      throw err;
+    }
+  }
+  logger.info({ peer: self.address, http: self.httpAddress, client: self.clientAddress, resp: resp?.port ?? null, storage: options.storage, durability: options.durability, security: security?.mode ?? 'off' }, 'node started');
   return {
     runtime,
     logger,
     async stop() {
+      await resp?.close();
       await client?.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

@@ -1,6 +1,6 @@
 /**
  * `dynamo dev-cluster`: N node processes on 127.0.0.1, all seeds of each other, so they form one
- * cluster. Node i takes peer port BASE+i, HTTP port BASE+100+i and client-protocol port BASE+200+i. The command waits until every
+ * cluster. Node i takes peer port BASE+i, HTTP port BASE+100+i, client-protocol port BASE+200+i and RESP (Redis protocol) port BASE+300+i. The command waits until every
  * node serves and sees all members, prints their URLs, and stops every child on SIGINT/SIGTERM.
  * A child that dies is reported, not restarted: killing one is how you try failures. Only a node
  * that dies before it ever served stops the whole cluster (it could not start at all).
@@ -31,7 +31,7 @@ interface DevClusterFlags {
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 60_000;
 /** `dynamo start` options that dev-cluster sets itself for each node. */
-const OWN_NODE_OPTIONS = ['--id', '--host', '--port', '--http-port', '--client-port', '--data', '--seeds', '--storage', '--partitions', '--exit-with-parent'];
+const OWN_NODE_OPTIONS = ['--id', '--host', '--port', '--http-port', '--client-port', '--resp-port', '--data', '--seeds', '--storage', '--partitions', '--exit-with-parent'];
 
 /** The first of `nodeOptions` that dev-cluster sets itself (given as `--opt` or `--opt=value`), if any. */
 export function ownNodeOption(nodeOptions: readonly string[]): string | undefined {
@@ -42,7 +42,7 @@ export function devClusterCommand(): Command {
   return new Command('dev-cluster')
     .description('start a local cluster of node processes on 127.0.0.1 and keep running until SIGINT/SIGTERM')
     .option('--nodes <n>', 'number of nodes', positiveInt, 3)
-    .option('--base-port <port>', 'node i listens on BASE+i (peers), BASE+100+i (HTTP) and BASE+200+i (binary client protocol)', positiveInt, 7000)
+    .option('--base-port <port>', 'node i listens on BASE+i (peers), BASE+100+i (HTTP), BASE+200+i (binary client protocol) and BASE+300+i (Redis protocol)', positiveInt, 7000)
     .option('--data <dir>', 'data directory (one subdirectory per node); default: a new temporary directory')
     .option('--storage <engine>', 'disk (append-only log, keys in memory; the default), lmdb (B-tree, for keys beyond memory) or memory', oneOf(...STORAGE_KINDS), 'disk')
     .option('--partitions <q>', 'partition count Q (power of two)', positiveInt, 64)
@@ -88,7 +88,7 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
     const args = [
       binPath(), 'start', '--id', `node${i}`, '--host', HOST,
       '--port', String(flags.basePort + i), '--http-port', String(flags.basePort + 100 + i),
-      '--client-port', String(flags.basePort + 200 + i),
+      '--client-port', String(flags.basePort + 200 + i), '--resp-port', String(flags.basePort + 300 + i),
       '--data', dir, '--seeds', peers.join(','), '--storage', flags.storage,
       '--partitions', String(flags.partitions), '--exit-with-parent',
       ...(security === null ? [] : ['--certs-dir', security.certsDir(i), '--root-password-file', security.rootPasswordFile]),
@@ -112,7 +112,7 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
   const given = nodeOptions.length === 0 ? '' : `, node options: ${nodeOptions.join(' ')}`;
   const secured = security === null ? '' : `, secure: CA ${security.caFile}, root password in ${security.rootPasswordFile}`;
   console.log(`dynamo dev-cluster: ${flags.nodes} nodes ready (storage ${flags.storage}, data in ${dataRoot}${given}${secured})`);
-  urls.forEach((url, i) => console.log(`  node${i + 1}  ${url}   client protocol ${HOST}:${flags.basePort + 201 + i}`));
+  urls.forEach((url, i) => console.log(`  node${i + 1}  ${url}   client protocol ${HOST}:${flags.basePort + 201 + i}   redis ${HOST}:${flags.basePort + 301 + i}`));
   if (security === null) {
     console.log('try:  curl -X PUT --data-binary hello ' + urls[0] + '/kv/demo/greeting ; curl ' + urls[1] + '/kv/demo/greeting');
   } else {

@@ -11,6 +11,8 @@ interface StartFlags extends SecurityFlags {
   port: number;
   httpPort: number;
   clientPort?: number;
+  respPort?: number;
+  respBucket?: string;
   data: string;
   seeds?: string[];
   storage: StorageKind;
@@ -39,6 +41,8 @@ export function startCommand(): Command {
     .requiredOption('--port <port>', 'peer (inter-node) port', port)
     .requiredOption('--http-port <port>', 'HTTP API port', port)
     .option('--client-port <port>', 'binary client protocol port (the TypeScript client and `dynamo bench --protocol native`)', port)
+    .option('--resp-port <port>', 'Redis protocol port (RESP2, RESP3 after HELLO 3), for redis-cli, redis-benchmark and Redis clients', port)
+    .option('--resp-bucket <bucket>', 'bucket of the keys sent over the RESP port (made lww on first use unless its properties were set)', 'redis')
     .requiredOption('--data <dir>', 'data directory')
     .option('--seeds <host:port,...>', 'peer addresses of seed nodes; a node listed in its own seeds founds a cluster when no other seed has one', addressList)
     .option('--storage <engine>', 'disk (append-only log, keys in memory; the default), lmdb (B-tree, for keys beyond memory) or memory', oneOf(...STORAGE_KINDS), 'disk')
@@ -75,6 +79,8 @@ export function startCommand(): Command {
         peerPort: flags.port,
         httpPort: flags.httpPort,
         ...(flags.clientPort === undefined ? {} : { clientPort: flags.clientPort }),
+        ...(flags.respPort === undefined ? {} : { respPort: flags.respPort }),
+        ...(flags.respBucket === undefined ? {} : { respBucket: flags.respBucket }),
         dataDir: flags.data,
         seeds: flags.seeds ?? [],
         storage: flags.storage,

@@ -482,6 +482,11 @@ export class DynamoNode implements CoordinationHost {
     return bucketProps(this.bucketTable, bucket, this.config.bucketDefaults ?? DEFAULT_BUCKET_PROPS);
   }
 
+  /** Whether the bucket's properties were ever set (otherwise `props` gives the defaults). */
+  hasBucketProps(bucket: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.bucketTable, bucket);
+  }
+
   ringReplicas(): number {
     return this.membershipValue?.replicas ?? this.config.replicas;
   }

@@ -19,6 +19,8 @@ export interface ClusterOptions {
   readonly extraArgs?: readonly string[];
   /** Also serve the binary client protocol, node i on port basePort+200+i. */
   readonly clientPorts?: boolean;
+  /** Also serve the Redis protocol, node i on port basePort+300+i. */
+  readonly respPorts?: boolean;
 }
 
 export class ProcessCluster {
@@ -40,6 +42,10 @@ export class ProcessCluster {
     return this.options.basePort + 200 + i;
   }
 
+  respPort(i: number): number {
+    return this.options.basePort + 300 + i;
+  }
+
   seeds(): string {
     return Array.from({ length: this.options.nodes }, (_, k) => this.peer(k + 1)).join(',');
   }
@@ -50,6 +56,7 @@ export class ProcessCluster {
       '--http-port', String(this.options.basePort + 100 + i), '--data', join(this.dataRoot, `n${i}`),
       '--seeds', this.seeds(), '--storage', this.options.storage ?? 'disk', ...(this.options.extraArgs ?? []),
       ...(this.options.clientPorts ? ['--client-port', String(this.clientPort(i))] : []),
+      ...(this.options.respPorts ? ['--resp-port', String(this.respPort(i))] : []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DYNAMO_LOG_LEVEL: 'warn' } });
     const log: string[] = [];
