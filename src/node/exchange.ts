@@ -44,8 +44,8 @@ export interface ExchangeDeps {
   readonly ctx: NodeContext;
   readonly index: MerkleIndex;
   readonly storage: StorageView;
-  /** Merges a set received from the peer into this node's data. */
-  mergeReceived(bucket: string, key: string, encoded: Uint8Array): void;
+  /** Merges a set received from the peer into this node's data; false when it was not kept (expired past the grace, or malformed). */
+  mergeReceived(bucket: string, key: string, encoded: Uint8Array): boolean;
   /** Drops this node's copy of a key whose set expired past the grace. */
   dropExpired(bucket: string, key: string): void;
 }
@@ -174,8 +174,8 @@ export class ExchangeOperation {
     if (from !== this.peer || this.done) return;
     for (const [bucket, key, encoded] of body.sets) {
       this.bytes += bucket.length + key.length + encoded.length;
-      this.pulled++;
-      this.deps.mergeReceived(bucket, key, encoded);
+      // A set let go of on arrival (expired past the grace) repaired nothing: not counted as pulled.
+      if (this.deps.mergeReceived(bucket, key, encoded)) this.pulled++;
     }
     this.sendExchange();
   }

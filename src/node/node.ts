@@ -337,13 +337,18 @@ export class DynamoNode implements CoordinationHost {
   }
 
   /** Merges a sibling set that arrived by anti-entropy or transfer into this node's data. */
-  private mergeReceived(bucket: string, key: string, encoded: Uint8Array): void {
+  private mergeReceived(bucket: string, key: string, encoded: Uint8Array): boolean {
     try {
       const set = decodeSiblingSet(encoded);
-      if (isPastGrace(this, set) && this.store.getRaw(dataKey(identify(bucket, key))) === undefined) return;
+      if (isPastGrace(this, set) && this.store.getRaw(dataKey(identify(bucket, key))) === undefined) {
+        this.metrics.expiredDropped++;
+        return false;
+      }
       this.store.mergeData(identify(bucket, key), set, mergeOptions(this.props(bucket), this.config));
+      return true;
     } catch {
       this.metrics.badMessages++;
+      return false;
     }
   }
 
