@@ -11,7 +11,7 @@ import { json, kv, ProcessCluster, waitFor } from './process-cluster.js';
 
 const KEYS = Number(process.env.EXPIRY_E2E_KEYS ?? 3_000);
 /** Long enough that every key is written (and replicated) before the first one expires, on a loaded machine. */
-const TTL_S = Math.max(20, Math.ceil(KEYS / 80));
+const TTL_S = Math.max(30, Math.ceil(KEYS / 50));
 const GRACE_MS = 4_000;
 const cluster = new ProcessCluster({ nodes: 3, basePort: 31000, extraArgs: ['--tombstone-grace-ms', String(GRACE_MS)] });
 const urls = [cluster.url(1), cluster.url(2), cluster.url(3)];
