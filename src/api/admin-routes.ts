@@ -10,7 +10,7 @@ function describeSet(set: SiblingSet | undefined): unknown {
   if (set === undefined) return null;
   return {
     context: encodeContext(context(set)),
-    siblings: values(set).map((v) => ({ value: v.data === null ? null : Buffer.from(v.data).toString('base64'), tombstone: v.data === null, timestampMs: v.timestampMs })),
+    siblings: values(set).map((v) => ({ value: v.data === null ? null : Buffer.from(v.data).toString('base64'), tombstone: v.data === null, timestampMs: v.timestampMs, ...(v.expiresAtMs === undefined ? {} : { expiresAtMs: v.expiresAtMs }) })),
     live: liveValues(set).length,
   };
 }

@@ -16,7 +16,7 @@
 import type { BucketProps } from '../core/buckets/index.js';
 import type { ClientRequest, ClientResponse, GetResult } from '../protocol/requests.js';
 import { Context } from './context.js';
-import { BadRequestError, ConnectionError, DynamoError, errorFromResponse, TimeoutError, TooLargeError } from './errors.js';
+import { BadRequestError, ConnectionError, DynamoError, errorFromResponse, TimeoutError, TooLargeError, WrongTypeError } from './errors.js';
 import { NodePools } from './pools.js';
 import { readFromReplicas, type AskReplica, type ReplicaReadPlan } from './replica-read.js';
 import { RingTracker } from './ring-tracker.js';
@@ -114,6 +114,8 @@ export interface KeysPage {
 export interface Sibling {
   readonly value: Buffer;
   readonly timestampMs: number;
+  /** When this version expires (ms since the epoch, the writing coordinator's clock); absent: never. */
+  readonly expiresAtMs?: number;
 }
 
 export interface ReadResult {
@@ -471,7 +473,10 @@ export class Client {
 }
 
 function readResult(response: GetResult): ReadResult {
-  const siblings = response.values.map((v) => ({ value: Buffer.from(v.data!), timestampMs: v.timestampMs }));
+  if (response.crdt !== undefined) throw new WrongTypeError(`the bucket holds ${response.crdt.type}s: read it with getCounter or getSet`);
+  const siblings = response.values.map((v) =>
+    v.expiresAtMs === undefined ? { value: Buffer.from(v.data!), timestampMs: v.timestampMs } : { value: Buffer.from(v.data!), timestampMs: v.timestampMs, expiresAtMs: v.expiresAtMs },
+  );
   return {
     found: siblings.length > 0,
     value: siblings.length === 1 ? siblings[0]!.value : undefined,

@@ -6,7 +6,7 @@ export interface NodeMetrics {
   hintsDelivered: number;
   hintsExpired: number;
   tombstonesReaped: number;
-  /** Copies of keys expired past the grace dropped when a peer had already let go of them (expired-sets.ts). */
+  /** Copies of keys expired past the grace let go of, here or on arrival, when a peer had already dropped them (expired-sets.ts). */
   expiredDropped: number;
   /** Set updates refused because the set would pass its element cap. */
   setElementRefusals: number;

@@ -386,7 +386,7 @@ export class DynamoNode implements CoordinationHost {
               ctx: this,
               index: this.merkle,
               storage: this.storage,
-              mergeReceived: (b, k, e) => mergeReceived(this.responder, b, k, e),
+              mergeReceived: (b, k, e) => mergeReceived(this.responder, b, k, e) === 'kept',
               classOfBucket: (b) => this.classes.classOfBucket(b),
               dropExpired: (b, k) => dropIfPastGrace(this, b, k),
             },

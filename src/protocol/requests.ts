@@ -2,6 +2,14 @@
  * Client operations as plain data: what the HTTP API, the binary client protocol and a forwarding
  * node hand to a coordinator, and what comes back. Errors are values with a stable code; the API
  * edge maps them to status codes (see api/errors.ts).
+ *
+ * Redis commands map onto them directly: SET k v EX s / PX ms is a put with `ttlMs`; EXPIRE and
+ * PEXPIRE a get, then a put of the value read with its context and the new `ttlMs`; PERSIST the
+ * same with `ttlMs: 0`; TTL / PTTL a get, from `values[0].expiresAtMs` (absent: -1; not found: -2);
+ * INCR/INCRBY/DECR/DECRBY an `update` of a counter (UpdateResult.value is the reply); SADD/SREM an
+ * `update` of a set (`added` / `removed` are the replies); SMEMBERS/SISMEMBER/SCARD a get
+ * (GetResult.crdt); SCAN a `listKeys` (cursor null ends the scan). A counter op on a kv bucket
+ * answers `wrong_type` (Redis's WRONGTYPE).
  */
 import type { BucketProps } from '../core/buckets/index.js';
 import type { Version, VersionVector } from '../core/versions/index.js';

@@ -15,7 +15,7 @@ const COUNTER_HELP: Record<keyof NodeMetrics, string> = {
   hintsExpired: 'hints dropped undelivered, older than half the tombstone grace',
   tombstonesReaped: 'tombstones and expired keys removed after their grace period',
   setElementRefusals: 'set updates refused because the set would pass its element cap',
-  expiredDropped: 'copies of keys expired past the grace dropped because a peer had already let go of them',
+  expiredDropped: 'copies of keys expired past the grace let go of (not pushed, or not stored on arrival) because a peer had already dropped them',
   siblingWarnings: 'writes that left a key with more siblings than the warning threshold',
   siblingRefusals: 'writes refused because the key had too many siblings',
   forwarded: 'client writes forwarded to a replica to coordinate',

@@ -55,6 +55,7 @@ test('concurrent increments through every node are all counted; a counter never 
   const viaClient = await client.increment('counters', 'visits', 5);
   assert.equal(viaClient.value, expected + 5);
   assert.equal((await client.getCounter('counters', 'visits', { r: 3 })).value, expected + 5);
+  await assert.rejects(client.get('counters', 'visits'), WrongTypeError);
   assert.equal((await kv(URLS[0]!, 'PUT', '/kv/counters/visits', 'x')).status, 409);
   await assert.rejects(client.put('counters', 'visits', 'x'), WrongTypeError);
   assert.equal((await kv(URLS[0]!, 'POST', '/kv/counters/visits', json({ add: ['x'] }))).status, 400);
@@ -85,6 +86,7 @@ test('the client: a put with ttlMs expires (binary protocol), a listing through 
   await client.put('sessions', 'kept', 'token');
   const live = await client.get('sessions', 'short');
   assert.equal(live.found, true);
+  assert.ok(live.siblings[0]!.expiresAtMs! > Date.now());
   const http = await kv(URLS[1]!, 'GET', '/kv/sessions/short');
   assert.ok(Number(http.body.length) > 0 && http.status === 200);
   await new Promise((r) => setTimeout(r, 1700));

@@ -52,7 +52,7 @@ export interface ExchangeDeps {
   readonly ctx: NodeContext;
   readonly index: MerkleIndex;
   readonly storage: StorageView;
-  /** Merges a set received from the peer into this node's data (refused, false, for a key it holds no replica of). */
+  /** Merges a set received from the peer into this node's data; false when it was not kept (no replica of it here, expired past the grace, or malformed). */
   mergeReceived(bucket: string, key: string, encoded: Uint8Array): boolean;
   /** The replica class of a bucket's keys in this node's view. */
   classOfBucket(bucket: string): number;
@@ -187,8 +187,8 @@ export class ExchangeOperation implements NodeOperation {
     if (from !== this.peer || this.done) return;
     for (const [bucket, key, encoded] of body.sets) {
       this.bytes += bucket.length + key.length + encoded.length;
-      this.pulled++;
-      this.deps.mergeReceived(bucket, key, encoded);
+      // A set let go of on arrival (expired past the grace) repaired nothing: not counted as pulled.
+      if (this.deps.mergeReceived(bucket, key, encoded)) this.pulled++;
     }
     this.sendExchange();
   }

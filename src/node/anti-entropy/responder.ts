@@ -63,7 +63,7 @@ export function answerKeys(host: ResponderHost, to: PeerAddress, body: KeysReque
 
 export function answerExchange(host: ResponderHost, to: PeerAddress, body: Exchange): void {
   let refused = 0;
-  for (const [bucket, key, encoded] of body.push) if (!mergeReceived(host, bucket, key, encoded)) refused++;
+  for (const [bucket, key, encoded] of body.push) if (mergeReceived(host, bucket, key, encoded) === 'refused') refused++;
   // No reply: a transfer must not count as confirmed (and delete its source) what was not taken.
   if (refused > 0) return host.ctx.log('warn', 'refused pushed keys this node holds no replica of', { from: to, refused });
   const sets: [string, string, Uint8Array][] = [];
@@ -75,24 +75,32 @@ export function answerExchange(host: ResponderHost, to: PeerAddress, body: Excha
 }
 
 /**
- * Merges a sibling set that arrived by anti-entropy or transfer into this node's data; false,
- * storing nothing, for a key whose bucket's n does not include this node.
+ * What became of a sibling set that arrived by anti-entropy or transfer: kept (merged into the
+ * data), not kept (expired past the grace and not held here, or malformed: no harm in telling the
+ * sender it arrived), or refused (this node holds no replica of the key: the sender must not count
+ * the transfer as done).
  */
-export function mergeReceived(host: ResponderHost, bucket: string, key: string, encoded: Uint8Array): boolean {
+export type ReceivedOutcome = 'kept' | 'not-kept' | 'refused';
+
+export function mergeReceived(host: ResponderHost, bucket: string, key: string, encoded: Uint8Array): ReceivedOutcome {
   const { ctx } = host;
   const identity = identify(bucket, key);
   const placement = host.placement(identity, host.classOfBucket(bucket));
   if (placement === null || !placement.primaries.includes(ctx.selfId)) {
     ctx.metrics.badMessages++;
-    return false;
+    return 'refused';
   }
   try {
     const set = decodeSiblingSet(encoded);
     // An expired key past its grace is not taken back by a replica that already let go of it.
-    if (isPastGrace(ctx, set) && ctx.store.getRaw(dataKey(identity)) === undefined) return true;
+    if (isPastGrace(ctx, set) && ctx.store.getRaw(dataKey(identity)) === undefined) {
+      ctx.metrics.expiredDropped++;
+      return 'not-kept';
+    }
     ctx.store.mergeData(identity, set, mergeOptions(ctx.props(bucket), ctx.config));
+    return 'kept';
   } catch {
     ctx.metrics.badMessages++;
+    return 'not-kept';
   }
-  return true;
 }

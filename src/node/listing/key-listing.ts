@@ -6,6 +6,7 @@
  * many others is listed in several steps instead of one long stall (Riak's list-keys folded the
  * whole ring at once). Deleted and expired keys are left out, by this replica's clock.
  */
+import { assert } from '../../core/assert.js';
 import { liveValues, readableValues, decodeSiblingSet } from '../../core/versions/index.js';
 import { parseKey, partitionDataRange } from '../keys.js';
 import type { StorageView } from '../storage-view.js';
@@ -39,6 +40,7 @@ export function listStep(
   nowMs: number,
   crdt: boolean,
 ): ListStep {
+  assert(limit >= 1 && Number.isInteger(partition) && partition >= 0 && partition < partitions, 'a step lists at least one key of an existing partition');
   const range = partitionDataRange(partition, partitions);
   const from = after === null ? range.from : successor(after);
   const keys: string[] = [];

@@ -11,6 +11,7 @@
  * still being filled) is still listed, and each key once. Memory per page: at most N times the
  * page's limit keys.
  */
+import { assert } from '../../core/assert.js';
 import type { NodeOperation } from '../operation.js';
 import type { NodeId } from '../../core/ids.js';
 import { MessageType, type ListKeysReply } from '../../protocol/messages.js';
@@ -96,7 +97,9 @@ export class ListKeysOperation implements NodeOperation {
   onReply(from: NodeId, body: ListKeysReply): void {
     const a = this.asked.find((x) => x.node === from && x.reply === null && !x.failed);
     if (a === undefined || this.done) return;
-    if (!validAfter(body.resumeAfter) || body.keys.length > this.spec.limit) {
+    // A reply must move forward from the cursor, or a listing could page in place forever.
+    const behind = body.resumeAfter !== null && this.cursor.after !== null && Buffer.compare(body.resumeAfter, this.cursor.after) <= 0;
+    if (!validAfter(body.resumeAfter) || behind || body.keys.length > this.spec.limit) {
       this.host.metrics.badMessages++;
       a.failed = true;
     } else {
@@ -129,6 +132,7 @@ export class ListKeysOperation implements NodeOperation {
 
   /** Takes the union of the replies up to the lowest point where one stopped, and moves the cursor. */
   private absorb(): void {
+    const from = this.cursor;
     const replies = this.asked.filter((a) => a.reply !== null).map((a) => a.reply!);
     if (replies.length === 0) return this.fail(`no replica of partition ${this.cursor.partition} answered the key listing`);
     let bound: Uint8Array | null = null;
@@ -153,6 +157,7 @@ export class ListKeysOperation implements NodeOperation {
     } else {
       this.cursor = { partition: this.cursor.partition + 1, after: null };
     }
+    assert(this.cursor.partition > from.partition || from.after === null || Buffer.compare(this.cursor.after!, from.after) > 0, 'every step moves the cursor forward');
     if (this.page.length >= this.spec.limit) this.answer(this.cursor.partition >= this.host.partitionCount() ? null : this.cursor);
   }
 
