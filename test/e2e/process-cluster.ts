@@ -50,13 +50,15 @@ export class ProcessCluster {
     return Array.from({ length: this.options.nodes }, (_, k) => this.peer(k + 1)).join(',');
   }
 
-  start(i: number): void {
+  /** Starts node i; `extra` options come last, so they override the cluster's (a restart with another grace, say). */
+  start(i: number, extra: readonly string[] = []): void {
     const args = [
       BIN, 'start', '--id', `n${i}`, '--host', HOST, '--port', String(this.options.basePort + i),
       '--http-port', String(this.options.basePort + 100 + i), '--data', join(this.dataRoot, `n${i}`),
       '--seeds', this.seeds(), '--storage', this.options.storage ?? 'disk', ...(this.options.extraArgs ?? []),
       ...(this.options.clientPorts ? ['--client-port', String(this.clientPort(i))] : []),
       ...(this.options.respPorts ? ['--resp-port', String(this.respPort(i))] : []),
+      ...extra,
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DYNAMO_LOG_LEVEL: 'warn' } });
     const log: string[] = [];

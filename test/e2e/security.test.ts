@@ -12,7 +12,7 @@ import { encodeEnvelope } from '../../src/protocol/codec.js';
 import { MessageType, PROTOCOL_VERSION, type PeerMessage } from '../../src/protocol/messages.js';
 import { createNodeCert } from '../../src/security/certs.js';
 import { Client } from '../../src/client/client.js';
-import { encodeFrame } from '../../src/transport/framing.js';
+import { encodeFrame } from '../../src/protocol/framing.js';
 import { encodeHello } from '../../src/transport/hello.js';
 import { waitFor } from './process-cluster.js';
 import { cli, SecureCluster } from './secure-cluster.js';

@@ -42,8 +42,6 @@ export interface PutSpec {
   readonly strict: boolean;
   readonly placement: Placement;
   readonly merge: MergeOptions;
-  /** Called once every primary acknowledged (used to schedule tombstone reaping). */
-  readonly onAllPrimariesAcked?: () => void;
 }
 
 export class PutOperation implements NodeOperation {
@@ -193,10 +191,6 @@ export class PutOperation implements NodeOperation {
     if (!this.answered) {
       this.fail(`only ${acked} of the ${this.spec.needed} replicas needed acknowledged the write`, acked);
     }
-    const primariesAcked = this.spec.placement.primaries.every((p) =>
-      this.targets.some((t) => t.node === p && t.hintFor === null && t.state === 'acked'),
-    );
-    if (primariesAcked) this.spec.onAllPrimariesAcked?.();
     this.done = true;
   }
 
