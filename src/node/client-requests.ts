@@ -3,7 +3,7 @@
  * where the key lives, and either coordinate here or hand the request to a node that can.
  * Reads are coordinated by whichever node receives them; writes by a primary replica of the key,
  * which holds the key's history (or by this node when every primary is down in sloppy mode, or
- * when a node with another view of the ring forwarded it here; such a write always takes a fresh
+ * when a node with another view of the ring forwarded it here; such a write takes a fallback
  * actor, see actors.ts, so it never reuses a dot).
  */
 import { applyBucketChange, type BucketProps } from '../core/buckets/index.js';
@@ -22,6 +22,9 @@ export interface CoordinationHost extends NodeContext {
   launch(op: GetOperation | PutOperation | ForwardOperation): void;
   /** The actor to mint this write's version under (actors.ts). */
   actorFor(local: SiblingSet | undefined): string;
+  /** The same for a coordinator that is not a primary of the key, and the record of what it minted (actors.ts). */
+  fallbackActorFor(key: string, local: SiblingSet | undefined): string;
+  mintedFallback(key: string, actor: string, counter: number): void;
   changeBucket(bucket: string, props: BucketProps): void;
   scheduleReap(bucket: string, key: string, tombstoneDigest: Uint8Array, primaries: readonly NodeId[]): void;
   ringReplicas(): number;
@@ -138,11 +141,13 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity);
   // Only a primary stores what it mints in its data before acknowledging, which is what lets
   // actorFor trust the local copy for its own counters; anywhere else (a forward from a node
-  // with a newer ring, or every primary down) the version may end up stored nowhere here, so a
-  // later write on top of this copy would mint the same dot again: take a fresh actor instead.
-  const actor = host.actorFor(isPrimary ? local : undefined);
+  // with a newer ring, or every primary down) the version may end up stored nowhere here, so
+  // the copy cannot tell which dots this node already minted: fallback actors (actors.ts).
+  const fallbackKey = isPrimary ? null : `${identity.bucket.length}:${identity.bucket}${identity.key}`;
+  const actor = fallbackKey === null ? host.actorFor(local) : host.fallbackActorFor(fallbackKey, local);
   const data = request.op === 'put' ? request.value : null;
   const updated = update(withContext(request.context, { data, timestampMs: now }), local, actor, now);
+  if (fallbackKey !== null) host.mintedFallback(fallbackKey, actor, updated.entries.find((e) => e.node === actor)!.counter);
   let set: SiblingSet = updated;
   if (props.conflict === 'lww') set = resolveLww(set);
   set = truncate(set, host.config.maxClockEntries);
