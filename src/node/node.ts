@@ -526,6 +526,14 @@ export class DynamoNode implements CoordinationHost {
     return this.actors.actorFor(local);
   }
 
+  fallbackActorFor(key: string, local: SiblingSet | undefined): string {
+    return this.actors.fallbackActorFor(key, local);
+  }
+
+  mintedFallback(key: string, actor: string, counter: number): void {
+    this.actors.mintedFallback(key, actor, counter);
+  }
+
   changeBucket(bucket: string, props: BucketProps): void {
     this.setBuckets(setBucket(this.bucketTable, bucket, { props, updatedAtMs: this.nowMs, updatedBy: this.selfId }));
     this.agent.broadcast();

@@ -170,10 +170,12 @@ test('the seeds that found bugs pass', () => {
 /**
  * The seeds of 20001..20962 that lost one acknowledged cart add each (default profile, a join and
  * a leave): every loss was a dot minted twice by a coordinator that was not a primary of the key
- * (see the forwarded-writes story above).
+ * (see the forwarded-writes story above). And 25220, which a first fix broke: a fresh actor for
+ * every write of a node cut off from everyone grew the key's clock past maxClockEntries, truncation
+ * dropped the entry that covered a deleted value, and a stale copy brought that value back.
  */
 test('the seeds that lost a write to a non-primary coordinator reusing a dot pass', () => {
-  for (const seed of [20262, 20427, 20544, 20572, 20597, 20812]) {
+  for (const seed of [20262, 20427, 20544, 20572, 20597, 20812, 25220]) {
     const r = runSeed({ seed, membership: true });
     assert.ok(r.ok, `seed ${seed}: ${[...r.driverViolations, ...r.report.violations.map((v) => v.detail)].join('; ')}`);
   }

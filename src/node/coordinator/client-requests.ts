@@ -3,8 +3,8 @@
  * where the key lives, and either coordinate here or hand the request to a node that can.
  * Reads are coordinated by whichever node receives them; writes by a primary replica of the key,
  * which holds the key's history (or by this node when every primary is down in sloppy mode, or
- * when a node with another view of the ring forwarded it here; such a write always takes a fresh
- * actor, see actors.ts, so it never reuses a dot).
+ * when a node with another view of the ring forwarded it here; such a write takes a fallback
+ * actor, see replica/actors.ts, so it never reuses a dot).
  */
 import { assert } from '../../core/assert.js';
 import { applyBucketChange, bucketType, MAX_TTL_MS, type BucketProps } from '../../core/buckets/index.js';
@@ -25,8 +25,11 @@ import { LIST_LIMIT_MAX } from '../listing/key-listing.js';
 export interface CoordinationHost extends ListKeysHost {
   placement(identity: KeyIdentity, n: number): Placement | null;
   launch(op: GetOperation | PutOperation | ForwardOperation | ListKeysOperation): void;
-  /** The actor to mint this write's version under (actors.ts). */
+  /** The actor to mint this write's version under (replica/actors.ts). */
   actorFor(local: SiblingSet | undefined): string;
+  /** The same for a coordinator that is not a primary of the key, and the record of what it minted (replica/actors.ts). */
+  fallbackActorFor(key: string, local: SiblingSet | undefined): string;
+  mintedFallback(key: string, actor: string, counter: number): void;
   changeBucket(bucket: string, props: BucketProps): void;
   /**
    * Reap the key's tombstone (or expired version) at `goneAtMs`, when its versions were all deleted
@@ -187,14 +190,17 @@ function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity);
   // Only a primary stores what it mints in its data before acknowledging, which is what lets
   // actorFor trust the local copy for its own counters; anywhere else (a forward from a node
-  // with a newer ring, or every primary down) the version may end up stored nowhere here, so a
-  // later write on top of this copy would mint the same dot again: take a fresh actor instead.
-  const actor = host.actorFor(isPrimary ? local : undefined);
-  if (request.op === 'update') return coordinateCrdtWrite(job, request, local, actor, isPrimary);
+  // with a newer ring, or every primary down) the version may end up stored nowhere here, so
+  // the copy cannot tell which dots this node already minted: fallback actors (replica/actors.ts).
+  const fallbackKey = isPrimary ? null : `${identity.bucket.length}:${identity.bucket}${identity.key}`;
+  // A counter or set update off a primary is not recorded as a fallback mint: it takes a fresh fallback actor (no copy to reuse one on).
+  if (request.op === 'update') return coordinateCrdtWrite(job, request, local, fallbackKey === null ? host.actorFor(local) : host.fallbackActorFor(fallbackKey, undefined), isPrimary);
+  const actor = fallbackKey === null ? host.actorFor(local) : host.fallbackActorFor(fallbackKey, local);
   const data = request.op === 'put' ? request.value : null;
   const expiresAtMs = request.op === 'put' ? expiryAfter(now, ttlOf(request.ttlMs, props)) : undefined;
   const written = expiresAtMs === undefined ? { data, timestampMs: now } : { data, timestampMs: now, expiresAtMs };
   const updated = update(withContext(request.context, written), local, actor, now);
+  if (fallbackKey !== null) host.mintedFallback(fallbackKey, actor, updated.entries.find((e) => e.node === actor)!.counter);
   let set: SiblingSet = updated;
   if (props.conflict === 'lww') set = resolveLww(set);
   set = truncate(set, host.config.maxClockEntries, actor);

@@ -1,11 +1,12 @@
 /**
- * Key epochs: a coordinator reuses its own actor only when the local copy holds that actor's entry,
- * and otherwise mints a fresh one above every epoch it ever reserved.
+ * Key epochs: a primary reuses its own actor only when the local copy holds that actor's entry,
+ * and otherwise mints a fresh one above every epoch it ever reserved; a coordinator that is not a
+ * primary uses fallback actors, reused only against the counter this process remembers.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fresh, update, version, type SiblingSet } from '../../core/versions/index.js';
-import { ActorEpochs, EPOCH_BLOCK } from './actors.js';
+import { ActorEpochs, EPOCH_BLOCK, MAX_REMEMBERED_FALLBACKS } from './actors.js';
 
 function written(by: string, times: number, start?: SiblingSet): SiblingSet {
   let set = start;
@@ -32,4 +33,31 @@ test('reuses its own actor with the highest counter in the local copy, ignoring 
 test('after a restart, minting continues above the durable ceiling', () => {
   const actors = new ActorEpochs('n1:a', 2 * EPOCH_BLOCK, () => undefined);
   assert.equal(actors.actorFor(undefined), `n1:a.${(2 * EPOCH_BLOCK).toString(36)}`);
+});
+
+test('a primary never reuses a fallback actor, and a fallback coordinator never reuses a primary actor', () => {
+  const actors = new ActorEpochs('n1:a', 0, () => undefined);
+  assert.equal(actors.actorFor(written('n1:a/3', 2)), 'n1:a.0');
+  assert.equal(actors.fallbackActorFor('k', written('n1:a.5', 2)), 'n1:a/1');
+});
+
+test('a fallback actor is reused only while the local copy holds the counter this process last minted with it', () => {
+  const actors = new ActorEpochs('n1:a', 0, () => undefined);
+  const first = actors.fallbackActorFor('k', undefined);
+  assert.equal(first, 'n1:a/0');
+  actors.mintedFallback('k', first, 1);
+  const kept = written(first, 1); // e.g. the hint this node kept for a primary it could not reach
+  assert.equal(actors.fallbackActorFor('k', kept), first, 'the copy holds the last counter: reuse');
+  actors.mintedFallback('k', first, 2); // minted again, but sent away and stored nowhere here
+  assert.notEqual(actors.fallbackActorFor('k', kept), first, 'the copy is behind what was minted: a fresh actor');
+  assert.notEqual(actors.fallbackActorFor('other', kept), first, 'remembered per key');
+});
+
+test('the memory of fallback counters is bounded: a forgotten key gets a fresh actor', () => {
+  const actors = new ActorEpochs('n1:a', 0, () => undefined);
+  const first = actors.fallbackActorFor('k0', undefined);
+  actors.mintedFallback('k0', first, 1);
+  for (let i = 1; i <= MAX_REMEMBERED_FALLBACKS; i++) actors.mintedFallback(`k${i}`, first, 1);
+  assert.notEqual(actors.fallbackActorFor('k0', written(first, 1)), first);
+  assert.equal(actors.fallbackActorFor(`k${MAX_REMEMBERED_FALLBACKS}`, written(first, 1)), first);
 });
