@@ -27,11 +27,11 @@ class HttpTransport implements CartTransport {
   constructor(private readonly nodes: NodeProcesses) {}
 
   get(node: number, bucket: string, key: string, o: RequestOptions): Promise<ReadResult> {
-    return httpGet(this.nodes.url(node), bucket, key, o);
+    return httpGet(this.nodes.url(node), bucket, key, o, this.nodes.access);
   }
 
   write(node: number, bucket: string, key: string, value: Uint8Array | null, after: ReadResult | null, o: RequestOptions): Promise<WriteResult> {
-    return httpWrite(this.nodes.url(node), bucket, key, value, after?.ok === true ? after.context : '', o);
+    return httpWrite(this.nodes.url(node), bucket, key, value, after?.ok === true ? after.context : '', o, this.nodes.access);
   }
 
   async close(): Promise<void> {}
@@ -48,7 +48,9 @@ class NativeTransport implements CartTransport {
 
   static async connect(nodes: NodeProcesses): Promise<NativeTransport> {
     const urls = nodes.specs.map((s) => nodes.url(s.index));
-    return new NativeTransport(await Client.connect({ nodes: urls, ringRefreshMs: 1000 }));
+    const access = nodes.access;
+    const security = access.kind === 'secure' ? { tls: { ca: access.ca }, auth: access.auth } : {};
+    return new NativeTransport(await Client.connect({ nodes: urls, ringRefreshMs: 1000, ...security }));
   }
 
   async get(_node: number, bucket: string, key: string, o: RequestOptions): Promise<ReadResult> {
