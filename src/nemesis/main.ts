@@ -49,7 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .option('--no-partitions', 'no network splits (only kills and pauses)')
     .option('--no-install', 'do not install nftables when it is missing')
     .option('--keep-data', 'keep the nodes\' data directories', false)
-    .option('--secure', 'security on: a CA and node certificates in the run\'s data directory, mutual TLS, HTTPS and the TLS client port, every request authenticated as root', false)
+    .option('--secure', 'security on: a CA and node certificates in the run\'s data directory, mutual TLS, HTTPS and the TLS client port, the clients authenticated as a readwrite user, the checker as root', false)
     .parse(argv, { from: 'user' })
     .opts<Flags>();
   if (flags.addressBase + flags.nodes > 254) throw new InvalidArgumentError('--address-base + --nodes must stay below 255');

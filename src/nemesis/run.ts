@@ -19,7 +19,7 @@ import { formed, quiet, snapshot, type KeyRef } from './cluster-state.js';
 import { ProcessFaults, type FaultStats } from './faults.js';
 import { ensureNft, Firewall } from './firewall.js';
 import { buildExists, NodeProcesses } from './processes.js';
-import { prepareSecurity } from './security.js';
+import { addCartUser, prepareSecurity } from './security.js';
 
 export interface NemesisOptions {
   readonly nodes: number;
@@ -125,7 +125,8 @@ async function phases(o: NemesisOptions, nodes: NodeProcesses, firewall: Firewal
   o.log(`nemesis: ${o.nodes} ${o.secure ? 'secure ' : ''}nodes formed in ${(now() / 1000).toFixed(1)} s; partitions ${fw.ok ? 'on (nftables, per-node uids)' : `OFF: ${fw.why}`}`);
 
   const history = new History();
-  const transport = await cartTransport(o.protocol, nodes);
+  const clientAccess = o.secure ? await addCartUser(nodes, CART_BUCKETS[0]!.name) : nodes.access;
+  const transport = await cartTransport(o.protocol, nodes, clientAccess);
   const clients = new CartClients(transport, nodes, history, seededRng(rng.int(2 ** 31)), now, {
     clients: o.clients, mix: DEFAULT_MIX, buckets: CART_BUCKETS, replicas: REPLICAS, timeoutMs: 5000, thinkMs: 20,
   });

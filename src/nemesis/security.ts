@@ -3,7 +3,9 @@
  * (CN = the node's id, SAN = its loopback address) under the run's data directory, a random root
  * password, and each node's certs dir owned by the node's own uid (the nodes run under uids of
  * their own as root, and a private key is mode 0600). The harness then speaks HTTPS trusting the
- * CA, authenticated as root: the checker reads /admin/local, which needs admin.
+ * CA, authenticated as root: the checker reads /admin/local, which needs admin. The cart clients
+ * authenticate as a readwrite user made through the API, so the users table replicated between the
+ * nodes, and its copy on disk across SIGKILL and restart, is on every request's path.
  */
 import { randomBytes } from 'node:crypto';
 import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { assert } from '../core/assert.js';
 import { CERT_FILES } from '../security/tls-files.js';
 import type { HttpAccess } from './access.js';
+import { httpGet, httpJson } from './http-client.js';
 import type { NodeProcesses, NodeSecurity, NodeSpec } from './processes.js';
 
 const ROOT_PASSWORD_FILE = 'root-password';
@@ -48,4 +51,31 @@ export async function prepareSecurity(nodes: NodeProcesses): Promise<NodeSecurit
   }
   const access: HttpAccess = { kind: 'secure', ca: ca.certPem, auth: { user: 'root', password } };
   return { access, args: (spec) => ['--certs-dir', dirOf(spec), '--root-password-file', join(dirOf(spec), ROOT_PASSWORD_FILE)] };
+}
+
+const CART_USER = 'cart';
+const USER_SPREAD_MS = 30_000;
+
+/**
+ * Creates the cart clients' user (role readwrite) on node 1 and waits until every node lets it
+ * read: users spread by gossip, and a node that has not heard of it yet would refuse the clients.
+ */
+export async function addCartUser(nodes: NodeProcesses, bucket: string): Promise<HttpAccess> {
+  const admin = nodes.access;
+  assert(admin.kind === 'secure', 'a cart user exists only on a secure run');
+  const password = randomBytes(18).toString('base64url');
+  const body = JSON.stringify({ password, role: 'readwrite' });
+  const made = await httpJson(`${nodes.url(1)}/admin/users/${CART_USER}`, admin, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+  if (made === null) throw new Error(`could not create the user ${CART_USER} on n1`);
+  const access: HttpAccess = { kind: 'secure', ca: admin.ca, auth: { user: CART_USER, password } };
+  const deadline = Date.now() + USER_SPREAD_MS;
+  for (const spec of nodes.specs) {
+    for (;;) {
+      const read = await httpGet(nodes.url(spec.index), bucket, 'user-probe', { timeoutMs: 5000 }, access);
+      if (read.ok) break;
+      if (Date.now() > deadline) throw new Error(`${spec.id} did not let ${CART_USER} read within ${USER_SPREAD_MS} ms: ${read.error}`);
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+  return access;
 }
