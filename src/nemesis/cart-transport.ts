@@ -6,6 +6,7 @@
  * three-valued outcome: a write that may have been applied is `unknown`.
  */
 import { Client, Context, DynamoError } from '../client/index.js';
+import type { HttpAccess } from './access.js';
 import { httpGet, httpWrite, type ReadResult, type RequestOptions, type WriteResult } from './http-client.js';
 import type { NodeProcesses } from './processes.js';
 
@@ -19,19 +20,23 @@ export interface CartTransport {
   close(): Promise<void>;
 }
 
-export async function cartTransport(protocol: CartProtocol, nodes: NodeProcesses): Promise<CartTransport> {
-  return protocol === 'http' ? new HttpTransport(nodes) : NativeTransport.connect(nodes);
+/** `access`: how the clients authenticate (on a secure run, as a readwrite user: security.ts). */
+export async function cartTransport(protocol: CartProtocol, nodes: NodeProcesses, access: HttpAccess): Promise<CartTransport> {
+  return protocol === 'http' ? new HttpTransport(nodes, access) : NativeTransport.connect(nodes, access);
 }
 
 class HttpTransport implements CartTransport {
-  constructor(private readonly nodes: NodeProcesses) {}
+  constructor(
+    private readonly nodes: NodeProcesses,
+    private readonly access: HttpAccess,
+  ) {}
 
   get(node: number, bucket: string, key: string, o: RequestOptions): Promise<ReadResult> {
-    return httpGet(this.nodes.url(node), bucket, key, o);
+    return httpGet(this.nodes.url(node), bucket, key, o, this.access);
   }
 
   write(node: number, bucket: string, key: string, value: Uint8Array | null, after: ReadResult | null, o: RequestOptions): Promise<WriteResult> {
-    return httpWrite(this.nodes.url(node), bucket, key, value, after?.ok === true ? after.context : '', o);
+    return httpWrite(this.nodes.url(node), bucket, key, value, after?.ok === true ? after.context : '', o, this.access);
   }
 
   async close(): Promise<void> {}
@@ -46,9 +51,10 @@ class NativeTransport implements CartTransport {
 
   private constructor(private readonly client: Client) {}
 
-  static async connect(nodes: NodeProcesses): Promise<NativeTransport> {
+  static async connect(nodes: NodeProcesses, access: HttpAccess): Promise<NativeTransport> {
     const urls = nodes.specs.map((s) => nodes.url(s.index));
-    return new NativeTransport(await Client.connect({ nodes: urls, ringRefreshMs: 1000 }));
+    const security = access.kind === 'secure' ? { tls: { ca: access.ca }, auth: access.auth } : {};
+    return new NativeTransport(await Client.connect({ nodes: urls, ringRefreshMs: 1000, ...security }));
   }
 
   async get(_node: number, bucket: string, key: string, o: RequestOptions): Promise<ReadResult> {

@@ -5,6 +5,7 @@
 import { keyHash, partitionOf } from '../core/ring/index.js';
 import type { KeyState, ReplicaCopy } from '../check/snapshot.js';
 import type { ConflictMode } from '../check/snapshot.js';
+import { scheme } from './access.js';
 import { httpJson, localCopy, ring } from './http-client.js';
 import type { NodeProcesses } from './processes.js';
 
@@ -15,7 +16,7 @@ interface ClusterView {
 /** Every node answers /cluster and sees every node up. */
 export async function formed(nodes: NodeProcesses): Promise<boolean> {
   for (const s of nodes.specs) {
-    const view = (await httpJson(`${nodes.url(s.index)}/cluster`)) as ClusterView | null;
+    const view = (await httpJson(`${nodes.url(s.index)}/cluster`, nodes.access)) as ClusterView | null;
     if (view === null) return false;
     for (const other of nodes.specs) if (!view.members.some((m) => m.id === other.id && m.up && m.state === 'up')) return false;
   }
@@ -25,7 +26,7 @@ export async function formed(nodes: NodeProcesses): Promise<boolean> {
 /** No node holds hints. */
 export async function quiet(nodes: NodeProcesses): Promise<boolean> {
   for (const s of nodes.specs) {
-    const hints = (await httpJson(`${nodes.url(s.index)}/admin/hints`)) as { pending: number } | null;
+    const hints = (await httpJson(`${nodes.url(s.index)}/admin/hints`, nodes.access)) as { pending: number } | null;
     if (hints === null || hints.pending > 0) return false;
   }
   return true;
@@ -39,16 +40,16 @@ export interface KeyRef {
 
 /** Every key's primaries (from node 1's ring) and their local copies; null if the ring or a primary did not answer. */
 export async function snapshot(nodes: NodeProcesses, keys: readonly KeyRef[], replicas: number): Promise<KeyState[] | null> {
-  const info = await ring(nodes.url(nodes.specs[0]!.index));
+  const info = await ring(nodes.url(nodes.specs[0]!.index), nodes.access);
   if (info === null) return null;
-  const addressOf = new Map(info.members.map((m) => [m.id, `http://${m.httpAddress}`]));
+  const addressOf = new Map(info.members.map((m) => [m.id, `${scheme(nodes.access)}://${m.httpAddress}`]));
   const states: KeyState[] = [];
   for (const k of keys) {
     const primaries = (info.owners[partitionOf(keyHash(k.bucket, k.key), info.partitions)] ?? []).slice(0, replicas);
     const copies = new Map<string, ReplicaCopy | null>();
     for (const node of primaries) {
       const base = addressOf.get(node);
-      const copy = base === undefined ? undefined : await localCopy(base, k.bucket, k.key);
+      const copy = base === undefined ? undefined : await localCopy(base, nodes.access, k.bucket, k.key);
       if (copy === undefined) return null;
       copies.set(node, copy);
     }

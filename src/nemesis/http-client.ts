@@ -8,6 +8,7 @@
 import { decodeContext, type VersionVector } from '../core/versions/index.js';
 import type { Outcome } from '../check/history.js';
 import type { ReplicaCopy } from '../check/snapshot.js';
+import { send, transportCode, type HttpAccess, type SendInit } from './access.js';
 
 export const CONTEXT_HEADER = 'x-dynamo-context';
 
@@ -42,18 +43,17 @@ function query(o: RequestOptions): string {
 const path = (bucket: string, key: string): string => `/kv/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}`;
 
 function refused(err: unknown): boolean {
-  const cause = (err as { cause?: { code?: string } }).cause;
-  return cause?.code === 'ECONNREFUSED';
+  return transportCode(err) === 'ECONNREFUSED';
 }
 
 function describe(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string } };
-  return e.cause?.code ?? e.name ?? e.message ?? String(err);
+  const e = err as { name?: string; message?: string };
+  return transportCode(err) ?? e.name ?? e.message ?? String(err);
 }
 
-export async function httpGet(base: string, bucket: string, key: string, o: RequestOptions): Promise<ReadResult> {
+export async function httpGet(base: string, bucket: string, key: string, o: RequestOptions, access: HttpAccess): Promise<ReadResult> {
   try {
-    const res = await fetch(`${base}${path(bucket, key)}${query(o)}`, { signal: AbortSignal.timeout(o.timeoutMs) });
+    const res = await send(`${base}${path(bucket, key)}${query(o)}`, {}, access, o.timeoutMs);
     const body = Buffer.from(await res.arrayBuffer());
     const context = res.headers.get(CONTEXT_HEADER) ?? '';
     if (res.status === 200) return { ok: true, values: [{ data: body, timestampMs: null }], context, tombstone: false };
@@ -69,15 +69,14 @@ export async function httpGet(base: string, bucket: string, key: string, o: Requ
   }
 }
 
-export async function httpWrite(base: string, bucket: string, key: string, value: Uint8Array | null, context: string, o: RequestOptions): Promise<WriteResult> {
+export async function httpWrite(base: string, bucket: string, key: string, value: Uint8Array | null, context: string, o: RequestOptions, access: HttpAccess): Promise<WriteResult> {
   try {
     const headers: Record<string, string> = context === '' ? {} : { [CONTEXT_HEADER]: context };
-    const res = await fetch(`${base}${path(bucket, key)}${query(o)}`, {
+    const res = await send(`${base}${path(bucket, key)}${query(o)}`, {
       method: value === null ? 'DELETE' : 'PUT',
       headers,
       ...(value === null ? {} : { body: value }),
-      signal: AbortSignal.timeout(o.timeoutMs),
-    });
+    }, access, o.timeoutMs);
     await res.arrayBuffer();
     if (res.status === 204) return { ok: true, context: res.headers.get(CONTEXT_HEADER) ?? '' };
     const maybe = res.status === 503 || res.status >= 500;
@@ -87,9 +86,9 @@ export async function httpWrite(base: string, bucket: string, key: string, value
   }
 }
 
-export async function httpJson(url: string, init: RequestInit = {}, timeoutMs = 5000): Promise<unknown> {
+export async function httpJson(url: string, access: HttpAccess, init: SendInit = {}, timeoutMs = 5000): Promise<unknown> {
   try {
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await send(url, init, access, timeoutMs);
     if (!res.ok) {
       await res.arrayBuffer();
       return null;
@@ -111,8 +110,8 @@ interface LocalSet {
 }
 
 /** GET /admin/local/{bucket}/{key}: this node's own data copy; undefined when the node did not answer. */
-export async function localCopy(base: string, bucket: string, key: string): Promise<ReplicaCopy | null | undefined> {
-  const body = (await httpJson(`${base}/admin/local/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}`)) as { data: LocalSet | null } | null;
+export async function localCopy(base: string, access: HttpAccess, bucket: string, key: string): Promise<ReplicaCopy | null | undefined> {
+  const body = (await httpJson(`${base}/admin/local/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}`, access)) as { data: LocalSet | null } | null;
   if (body === null) return undefined;
   if (body.data === null) return null;
   const context = contextVector(body.data.context);
@@ -127,6 +126,6 @@ export interface RingInfo {
   readonly members: readonly { readonly id: string; readonly httpAddress: string }[];
 }
 
-export async function ring(base: string): Promise<RingInfo | null> {
-  return (await httpJson(`${base}/ring`)) as RingInfo | null;
+export async function ring(base: string, access: HttpAccess): Promise<RingInfo | null> {
+  return (await httpJson(`${base}/ring`, access)) as RingInfo | null;
 }

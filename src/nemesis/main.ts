@@ -1,5 +1,5 @@
 /**
- * `npm run nemesis -- [--nodes 5] [--duration 120s] [--protocol http|native]`: real node processes
+ * `npm run nemesis -- [--nodes 5] [--duration 120s] [--protocol http|native] [--secure]`: real node processes
  * from the build (run `npm run build` first), cart clients over HTTP or the TypeScript client, network splits with nftables on 127.0.0.x (as
  * root; nftables is installed from Debian when missing), SIGKILL/restart and SIGSTOP/SIGCONT, then
  * heal, converge and check. Prints a summary; exit status 1 on any lost write or other violation,
@@ -22,6 +22,7 @@ interface Flags {
   partitions: boolean;
   install: boolean;
   keepData: boolean;
+  secure: boolean;
 }
 
 function integer(raw: string): number {
@@ -48,6 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .option('--no-partitions', 'no network splits (only kills and pauses)')
     .option('--no-install', 'do not install nftables when it is missing')
     .option('--keep-data', 'keep the nodes\' data directories', false)
+    .option('--secure', 'security on: a CA and node certificates in the run\'s data directory, mutual TLS, HTTPS and the TLS client port, the clients authenticated as a readwrite user, the checker as root', false)
     .parse(argv, { from: 'user' })
     .opts<Flags>();
   if (flags.addressBase + flags.nodes > 254) throw new InvalidArgumentError('--address-base + --nodes must stay below 255');
@@ -62,11 +64,12 @@ async function main(argv: readonly string[]): Promise<number> {
     partitions: flags.partitions,
     installNft: flags.install,
     keepData: flags.keepData,
+    secure: flags.secure,
   });
   const f = result.faults;
   console.log('nemesis faults:');
   for (const line of result.faultLog) console.log(`  ${line}`);
-  console.log(`nemesis summary (${(result.elapsedMs / 1000).toFixed(1)} s):`);
+  console.log(`nemesis summary (${(result.elapsedMs / 1000).toFixed(1)} s${flags.secure ? ', security on' : ''}):`);
   console.log(`  faults: ${f.splits} splits, ${f.oneWayCuts} one-way cuts, ${f.kills} SIGKILL+restart, ${f.pauses} SIGSTOP/SIGCONT; partitions ${result.partitions.enabled ? 'on' : `off (${result.partitions.why})`}`);
   if (result.report !== null) {
     const c = result.report.counts;

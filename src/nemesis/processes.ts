@@ -10,7 +10,9 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { assert } from '../core/assert.js';
 import type { StorageKind } from '../storage/kinds.js';
+import { PLAIN, scheme, type HttpAccess } from './access.js';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/dynamo.js');
 export const BUILT_CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
@@ -38,6 +40,12 @@ export interface ProcessOptions {
   readonly storage: StorageKind;
 }
 
+/** A secure run (`--secure`, security.ts): every node's extra start flags, and how requests reach the nodes. */
+export interface NodeSecurity {
+  readonly access: HttpAccess;
+  args(spec: NodeSpec): readonly string[];
+}
+
 interface Running {
   readonly child: ChildProcess;
   paused: boolean;
@@ -56,6 +64,9 @@ export class NodeProcesses {
   private readonly running = new Map<number, Running>();
   kills = 0;
   pauses = 0;
+  /** How the harness's requests reach the nodes: plain HTTP until `secure`. */
+  access: HttpAccess = PLAIN;
+  private securityArgs: (spec: NodeSpec) => readonly string[] = () => [];
 
   constructor(private readonly options: ProcessOptions) {
     this.dataRoot = mkdtempSync(join(tmpdir(), 'dynamo-nemesis-'));
@@ -78,9 +89,16 @@ export class NodeProcesses {
     });
   }
 
+  /** From now on every node starts with TLS and users, and requests go over HTTPS as root. */
+  secure(security: NodeSecurity): void {
+    assert(this.running.size === 0, 'security is chosen before the first node starts');
+    this.access = security.access;
+    this.securityArgs = (spec) => security.args(spec);
+  }
+
   url(i: number): string {
     const s = this.spec(i);
-    return `http://${s.host}:${s.httpPort}`;
+    return `${scheme(this.access)}://${s.host}:${s.httpPort}`;
   }
 
   spec(i: number): NodeSpec {
@@ -104,6 +122,7 @@ export class NodeProcesses {
     const args = [
       BIN, 'start', '--id', s.id, '--host', s.host, '--port', String(s.peerPort), '--http-port', String(s.httpPort),
       '--client-port', String(s.clientPort), '--data', s.dataDir, '--seeds', seeds, '--storage', this.options.storage,
+      ...this.securityArgs(s),
     ];
     // Under another uid the node cannot signal its parent to see if it lives (--exit-with-parent):
     // setpriv switches the uid and asks the kernel to SIGKILL it when the harness dies, then execs

@@ -19,6 +19,7 @@ import { formed, quiet, snapshot, type KeyRef } from './cluster-state.js';
 import { ProcessFaults, type FaultStats } from './faults.js';
 import { ensureNft, Firewall } from './firewall.js';
 import { buildExists, NodeProcesses } from './processes.js';
+import { addCartUser, prepareSecurity } from './security.js';
 
 export interface NemesisOptions {
   readonly nodes: number;
@@ -34,6 +35,8 @@ export interface NemesisOptions {
   readonly installNft: boolean;
   readonly convergeBoundMs: number;
   readonly keepData: boolean;
+  /** Mutual TLS, HTTPS and users (security.ts): the clients and the checker go over TLS as root. */
+  readonly secure: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -49,6 +52,7 @@ export const NEMESIS_DEFAULTS: Omit<NemesisOptions, 'log'> = {
   installNft: true,
   convergeBoundMs: 90_000,
   keepData: false,
+  secure: false,
 };
 
 export interface NemesisResult {
@@ -89,6 +93,7 @@ export async function runNemesis(partial: Partial<NemesisOptions> = {}): Promise
   try {
     if (!(await nodes.portsFree())) throw new Error(`ports ${o.basePort + 1}.. on 127.0.0.${o.addressBase + 1}.. are in use`);
     firewall?.open();
+    if (o.secure) nodes.secure(await prepareSecurity(nodes));
     return await phases(o, nodes, firewall, firewallCheck);
   } finally {
     firewall?.close();
@@ -117,10 +122,11 @@ async function phases(o: NemesisOptions, nodes: NodeProcesses, firewall: Firewal
   for (const s of nodes.specs) nodes.start(s.index);
   if ((await waitUntil(() => formed(nodes), 60_000)) === null) throw new Error(`the cluster did not form within 60 s\n${nodes.logTail(1)}`);
   await setUpBuckets(nodes, problems);
-  o.log(`nemesis: ${o.nodes} nodes formed in ${(now() / 1000).toFixed(1)} s; partitions ${fw.ok ? 'on (nftables, per-node uids)' : `OFF: ${fw.why}`}`);
+  o.log(`nemesis: ${o.nodes} ${o.secure ? 'secure ' : ''}nodes formed in ${(now() / 1000).toFixed(1)} s; partitions ${fw.ok ? 'on (nftables, per-node uids)' : `OFF: ${fw.why}`}`);
 
   const history = new History();
-  const transport = await cartTransport(o.protocol, nodes);
+  const clientAccess = o.secure ? await addCartUser(nodes, CART_BUCKETS[0]!.name) : nodes.access;
+  const transport = await cartTransport(o.protocol, nodes, clientAccess);
   const clients = new CartClients(transport, nodes, history, seededRng(rng.int(2 ** 31)), now, {
     clients: o.clients, mix: DEFAULT_MIX, buckets: CART_BUCKETS, replicas: REPLICAS, timeoutMs: 5000, thinkMs: 20,
   });
@@ -172,11 +178,11 @@ async function phases(o: NemesisOptions, nodes: NodeProcesses, firewall: Firewal
 async function setUpBuckets(nodes: NodeProcesses, problems: string[]): Promise<void> {
   for (const b of CART_BUCKETS) {
     if (b.conflict === 'siblings') continue;
-    const set = await httpJson(`${nodes.url(1)}/buckets/${b.name}`, { method: 'PUT', body: JSON.stringify({ conflict: b.conflict }) });
+    const set = await httpJson(`${nodes.url(1)}/buckets/${b.name}`, nodes.access, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conflict: b.conflict }) });
     if (set === null) problems.push(`could not set bucket ${b.name}`);
     const spread = async (): Promise<boolean> => {
       for (const s of nodes.specs) {
-        const props = (await httpJson(`${nodes.url(s.index)}/buckets/${b.name}`)) as { conflict?: string; props?: { conflict?: string } } | null;
+        const props = (await httpJson(`${nodes.url(s.index)}/buckets/${b.name}`, nodes.access)) as { conflict?: string; props?: { conflict?: string } } | null;
         if ((props?.props?.conflict ?? props?.conflict) !== b.conflict) return false;
       }
       return true;
@@ -190,7 +196,7 @@ async function repair(nodes: NodeProcesses, keys: readonly KeyRef[]): Promise<{ 
   let failures = 0;
   for (const [i, k] of keys.entries()) {
     const node = nodes.specs[i % nodes.specs.length]!.index;
-    const r = await httpGet(nodes.url(node), k.bucket, k.key, { r: REPLICAS, timeoutMs: 10_000 });
+    const r = await httpGet(nodes.url(node), k.bucket, k.key, { r: REPLICAS, timeoutMs: 10_000 }, nodes.access);
     if (!r.ok) failures++;
   }
   await sleep(2000);
