@@ -11,6 +11,8 @@ import { BodyTooLarge, readBody } from './body.js';
 import { kvRoute } from './kv-routes.js';
 import { parseTarget } from './request-target.js';
 import { bucketRoute } from './bucket-routes.js';
+import { backupRoutes } from './backup-routes.js';
+import { attachUi, uiRoutes } from './ui-routes.js';
 
 export interface HttpApiOptions {
   readonly host: string;
@@ -42,6 +44,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<Server> {
     });
   });
   server.keepAliveTimeout = 65_000;
+  attachUi(server, options);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -65,6 +68,8 @@ async function handle(options: HttpApiOptions, req: IncomingMessage, res: Server
   const decoded = target.segments;
   const method = req.method ?? 'GET';
   const body = (): Promise<Buffer> => readBody(req, options.maxValueBytes);
+  if (decoded[0] === 'admin' && (decoded[1] === 'backup' || decoded[1] === 'restore')) return backupRoutes(options, method, decoded.slice(1), target.query, req, send);
+  if (decoded[0] === 'ui' || (decoded[0] === 'admin' && decoded[1] === 'ring-table' && decoded.length === 2)) return uiRoutes(options, method, decoded, send);
   switch (decoded[0]) {
     case 'kv':
       return kvRoute(options.runtime, options.metrics, method, decoded.slice(1), target.query, req.headers, body, send);

@@ -6,6 +6,9 @@ import { kvCommands } from './kv.js';
 import { membershipCommands } from './membership.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
+import { backupCommand } from './backup.js';
+import { restoreCommand } from './restore.js';
+import { ringCommand } from './ring.js';
 
 // Small Buffers (encoded versions, frames, keys, values read from disk) are slices of a shared
 // slab; a node allocates a few kilobytes of them per request, so the default 8 KiB slab meant a
@@ -20,6 +23,9 @@ program.addCommand(startCommand());
 program.addCommand(devClusterCommand());
 program.addCommand(statusCommand());
 program.addCommand(benchCommand());
+program.addCommand(backupCommand());
+program.addCommand(restoreCommand());
+program.addCommand(ringCommand());
 for (const command of [...kvCommands(), ...membershipCommands()]) program.addCommand(command);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

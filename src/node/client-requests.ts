@@ -7,7 +7,7 @@
  */
 import { applyBucketChange, type BucketProps } from '../core/buckets/index.js';
 import type { NodeId } from '../core/ids.js';
-import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, type SiblingSet } from '../core/versions/index.js';
+import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, decodeSiblingSet, digest, type SiblingSet } from '../core/versions/index.js';
 import { clientError, type ClientRequest } from '../protocol/requests.js';
 import { MAX_BUCKET_BYTES, MAX_KEY_BYTES } from './config.js';
 import type { ClientRef, NodeContext, Placement } from './context.js';
@@ -15,6 +15,7 @@ import { ForwardOperation } from './forward.js';
 import { GetOperation } from './get.js';
 import { dataKey, identify, type KeyIdentity } from './keys.js';
 import { PutOperation } from './put.js';
+import { coordinateRestore } from './restore.js';
 
 export interface CoordinationHost extends NodeContext {
   placement(identity: KeyIdentity, n: number): Placement | null;
@@ -55,6 +56,7 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
     case 'put':
     case 'delete':
     case 'replicaRead':
+    case 'merge':
       break;
   }
   const keyProblem = checkName('key', request.key, MAX_KEY_BYTES);
@@ -66,6 +68,7 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
   const identity = identify(request.bucket, request.key);
   const placement = host.placement(identity, props.n);
   if (placement === null) return host.respond(ref, clientError('unavailable', 'this node has not joined a cluster yet'));
+  if (request.op === 'merge') return restoreSet(host, ref, request, identity, placement, props);
   if (request.op === 'get') {
     const op = new GetOperation(host, host.nextOpId(), {
       ref,
@@ -96,6 +99,17 @@ function readReplica(host: CoordinationHost, ref: ClientRef, bucket: string, key
   const primary = placement.primaries.includes(host.selfId);
   const set = primary ? (host.store.readAnyEncoded(identity) ?? null) : null;
   host.respond(ref, { ok: true, op: 'replicaRead', primary, set, n: props.n, r: props.r, lww: props.conflict === 'lww' });
+}
+
+/** A restored set: decoded (the version invariants checked) here, then sent to the replicas (restore.ts). */
+function restoreSet(host: CoordinationHost, ref: ClientRef, request: Extract<ClientRequest, { op: 'merge' }>, identity: KeyIdentity, placement: Placement, props: BucketProps): void {
+  let set: SiblingSet;
+  try {
+    set = decodeSiblingSet(request.set);
+  } catch (err) {
+    return host.respond(ref, clientError('bad_request', `the restored set of ${request.bucket}/${request.key} is malformed: ${(err as Error).message}`));
+  }
+  coordinateRestore({ host, ref, identity, set, encoded: request.set, placement, props, w: request.w });
 }
 
 type WriteRequest = Extract<ClientRequest, { op: 'put' | 'delete' }>;

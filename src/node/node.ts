@@ -35,6 +35,7 @@ import { ActorEpochs } from './actors.js';
 import { ExchangeOperation, leafEntries, type ExchangeDeps } from './exchange.js';
 import { MerkleIndex } from './merkle-index.js';
 import { PartitionSync } from './partition-sync.js';
+import { partitionPage, type PartitionPage } from './partition-dump.js';
 import type { StorageView } from './storage-view.js';
 import { clusterView, type ClusterView, type RingView } from './views.js';
 
@@ -555,6 +556,13 @@ export class DynamoNode implements CoordinationHost {
       total += n;
     }
     return { total, bytes, partitions };
+  }
+
+  /** A page of one partition's stored sets, data and hints, for `dynamo backup` (partition-dump.ts); null for no such partition. */
+  partitionPage(partition: number, after: Uint8Array | null, limit: number, buckets: ReadonlySet<string> | null): PartitionPage | null {
+    const m = this.membershipValue;
+    if (m === null || !this.validPartition(partition)) return null;
+    return partitionPage(this.storage, partition, m.partitions, after, limit, buckets);
   }
 
   private startLeaving(): void {

@@ -65,6 +65,15 @@ export class PartitionSync {
 
   constructor(private readonly host: SyncHost) {}
 
+  /** The exchanges running now (for the dashboard): partition, peer and mode of each. */
+  inFlight(): { partition: number; peer: NodeId; mode: string }[] {
+    return [...this.running.keys()].map((k) => {
+      const first = k.indexOf(':');
+      const last = k.lastIndexOf(':');
+      return { partition: Number(k.slice(0, first)), peer: k.slice(first + 1, last), mode: k.slice(last + 1) };
+    });
+  }
+
   tick(): void {
     const m = this.host.membership();
     const ring = this.host.ring();

@@ -31,7 +31,9 @@ export type ClientRequest =
   | { readonly op: 'setBucket'; readonly bucket: string; readonly change: unknown }
   | { readonly op: 'getBucket'; readonly bucket: string }
   /** This node's own copy of a key, for a client that coordinates the read itself (ReplicaReadResult). */
-  | { readonly op: 'replicaRead'; readonly bucket: string; readonly key: string };
+  | { readonly op: 'replicaRead'; readonly bucket: string; readonly key: string }
+  /** Merge a whole stored sibling set (versions codec bytes) into the key's replicas: `dynamo restore`. */
+  | { readonly op: 'merge'; readonly bucket: string; readonly key: string; readonly set: Uint8Array; readonly w?: number | undefined };
 
 export type ErrorCode =
   | 'bad_request'

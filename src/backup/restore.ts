@@ -1,0 +1,80 @@
+/**
+ * `dynamo restore`: reads a backup block by block and hands each block's entries to one node of
+ * the target cluster (POST /admin/restore), which merges every set into the key's current
+ * replicas as a replica write would. The target may have any size and ring shape: placement is
+ * computed there, per key. Merging is idempotent, so a block whose answer was lost is simply sent
+ * again, and restoring the same file twice changes nothing. A block that fails its checksum is
+ * reported with its byte offset and skipped; the rest is restored.
+ */
+import { adminFetchRetrying, RateLimit } from './admin-http.js';
+import { DumpReader } from './dump-reader.js';
+import type { DumpHeader } from './dump-format.js';
+import { decodeRawEntries, EntryDecodeError } from './entries.js';
+
+export interface RestoreOptions {
+  readonly node: string;
+  readonly in: string;
+  readonly w: number | null;
+  readonly rateKeysPerSec: number;
+  readonly progress: (done: { blocks: number; keys: number }) => void;
+  readonly warn: (message: string) => void;
+}
+
+export interface RestoreReport {
+  readonly header: DumpHeader;
+  readonly merged: number;
+  readonly failed: number;
+  readonly corruptBlocks: { index: number; offset: number; reason: string }[];
+  readonly complete: boolean;
+}
+
+interface RestoreAnswer {
+  merged: number;
+  failed: { bucket: string; key: string; error: string }[];
+}
+
+export async function runRestore(o: RestoreOptions): Promise<RestoreReport> {
+  const reader = await DumpReader.open(o.in);
+  const rate = new RateLimit(o.rateKeysPerSec);
+  const corruptBlocks: RestoreReport['corruptBlocks'] = [];
+  let merged = 0;
+  let failed = 0;
+  let blocks = 0;
+  let complete = false;
+  const url = `${o.node}/admin/restore${o.w === null ? '' : `?w=${o.w}`}`;
+  try {
+    for await (const item of reader.items()) {
+      if (item.kind === 'end') {
+        complete = true;
+        if (item.blocks !== blocks + corruptBlocks.length && corruptBlocks.length === 0) o.warn(`the end record counts ${item.blocks} blocks, the file held ${blocks}`);
+        continue;
+      }
+      if (item.kind === 'corrupt') {
+        corruptBlocks.push({ index: item.index, offset: item.offset, reason: item.reason });
+        o.warn(`corrupt block #${item.index} at byte ${item.offset}: ${item.reason}; skipped, restoring the rest`);
+        continue;
+      }
+      try {
+        decodeRawEntries(item.payload, item.count);
+      } catch (err) {
+        if (!(err instanceof EntryDecodeError)) throw err;
+        corruptBlocks.push({ index: item.index, offset: item.offset, reason: err.message });
+        o.warn(`block #${item.index} at byte ${item.offset} (partition ${item.partition}) is malformed at entry byte ${err.offset}: ${err.message}; skipped`);
+        continue;
+      }
+      const res = await adminFetchRetrying(url, { method: 'POST', body: item.payload, timeoutMs: 120_000 });
+      if (res.status !== 200) throw new Error(`${url}: ${res.status} ${res.body.toString('utf8').slice(0, 300)}`);
+      const answer = JSON.parse(res.body.toString('utf8')) as RestoreAnswer;
+      merged += answer.merged;
+      failed += answer.failed.length;
+      for (const f of answer.failed.slice(0, 10)) o.warn(`${f.bucket}/${f.key}: not restored: ${f.error}`);
+      blocks++;
+      o.progress({ blocks, keys: merged });
+      await rate.take(item.count);
+    }
+  } finally {
+    await reader.close();
+  }
+  if (!complete) o.warn('the file has no whole end record: it may be truncated; everything before the damage was restored');
+  return { header: reader.header, merged, failed, corruptBlocks, complete };
+}
