@@ -114,7 +114,8 @@ export class DumpReader {
   }
 
   private async startsRecord(at: number): Promise<boolean> {
-    if (at >= this.size) return true;
+    if (at === this.size) return true;
+    if (at > this.size) return false;
     const magic = await readAt(this.file, at, 4);
     return magic.equals(BLOCK_MAGIC) || magic.equals(END_MAGIC);
   }
