@@ -113,14 +113,14 @@ function renderRing(ring) {
   const svg = $('ring');
   const up = new Map(ring.members.map((m) => [m.id, m.up]));
   const q = ring.partitions;
-  const width = 60 / ring.replicas;
+  const width = 52 / ring.replicas;
   const parts = [];
   const gap = q > 256 ? 0 : 0.004;
   for (const row of ring.rows) {
     const a0 = (2 * Math.PI * row.partition) / q + gap;
     const a1 = (2 * Math.PI * (row.partition + 1)) / q - gap;
     row.primaries.forEach((id, k) => {
-      const r0 = 30 + k * width;
+      const r0 = 40 + k * width;
       const isUp = up.get(id) !== false;
       parts.push(el('path', { d: arc(r0, r0 + width - 1, a0, a1), fill: isUp ? memberColor(id) : '#d0d7de', stroke: isUp ? 'none' : '#cf222e', 'stroke-width': 0.6 },
         el('title', {}, `partition ${row.partition}: primary ${k + 1} ${id}${isUp ? '' : ' (down)'}`)));
@@ -132,7 +132,7 @@ function renderRing(ring) {
         el('title', {}, `partition ${row.partition}: ${standIn} stands in for ${owner}`)));
     });
   }
-  parts.push(el('text', { x: 0, y: 4, 'text-anchor': 'middle', 'font-size': 11, fill: '#57606a' }, `${q} partitions`));
+  parts.push(el('text', { x: 0, y: 3, 'text-anchor': 'middle', 'font-size': 9, fill: '#57606a' }, `Q = ${q}`));
   svg.replaceChildren(...parts);
   $('legend').replaceChildren(...ring.members.map((m) =>
     el('span', {}, el('span', { class: 'swatch', style: 'background:' + memberColor(m.id) }), `${m.id}: ${m.primary} primary, ${m.fallback} fallback`)));

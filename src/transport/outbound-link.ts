@@ -28,6 +28,12 @@ export interface OutboundLinkConfig {
   readonly target: HostPort;
   /** Read at each connect, so a transport bound to port 0 announces its real port. */
   readonly localAddress: () => PeerAddress;
+  /**
+   * The IP address outgoing connections leave from (the node's --host), so that peers and
+   * firewalls see the address the node advertises; undefined: the kernel picks (a wildcard or a
+   * host name as --host).
+   */
+  readonly bindAddress?: string | undefined;
   readonly handlers: TransportHandlers;
   readonly logger: TransportLogger;
   readonly maxQueuedBytes: number;
@@ -110,7 +116,8 @@ export class OutboundLink {
     this.state = 'connecting';
     this.lastError = undefined;
     const { host, port } = this.config.target;
-    const socket = connect({ host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS });
+    const bind = this.config.bindAddress;
+    const socket = connect({ host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS, ...(bind === undefined ? {} : { localAddress: bind }) });
     this.socket = socket;
     this.timer = setTimeout(() => this.onConnectTimeout(socket), this.config.connectTimeoutMs);
     socket.once('connect', () => this.onConnect(socket));

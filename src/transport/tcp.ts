@@ -10,7 +10,7 @@
  * `close` flushes what is pending, stops the listener, drops inbound connections, ends the
  * outbound ones and clears every timer, so a process (or a test) can exit once it resolves.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, isIP, type Server, type Socket } from 'node:net';
 import type { PeerAddress } from '../core/ids.js';
 import { assert } from '../core/assert.js';
 import { formatPeerAddress, parsePeerAddress } from './address.js';
@@ -141,6 +141,7 @@ class TcpTransport implements Transport {
       peer,
       target,
       localAddress: () => this.localAddress,
+      bindAddress: outgoingBindAddress(options.host),
       handlers: options.handlers,
       logger: options.logger,
       maxQueuedBytes: options.maxQueuedBytesPerPeer,
@@ -186,4 +187,11 @@ class TcpTransport implements Transport {
     });
     this.inbound.add(connection);
   }
+}
+
+/** The address outgoing peer connections bind to: --host when it is one IP address of this machine, not a wildcard or a name. */
+export function outgoingBindAddress(host: string): string | undefined {
+  const ip = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (isIP(ip) === 0 || ip === '0.0.0.0' || ip === '::') return undefined;
+  return ip;
 }
