@@ -43,7 +43,8 @@ const PLAIN = 150;
 test('a 3-node backup restores into 5 nodes of Q=128 with siblings, context and tombstone intact', { timeout: 240_000 }, async () => {
   const source = new ProcessCluster({ nodes: 3, basePort: 33000 });
   clusters.push(source);
-  await source.startAll();
+  for (let i = 1; i <= source.options.nodes; i++) source.start(i);
+  await source.waitFormed(120_000); // generous: the machine may be loaded
   const [a, b, c] = [source.url(1), source.url(2), source.url(3)];
   assert.equal((await kv(a, 'PUT', '/kv/cart/bob', 'base')).status, 204);
   const ctx = (await kv(b, 'GET', '/kv/cart/bob?r=3')).context!;
@@ -68,8 +69,15 @@ test('a 3-node backup restores into 5 nodes of Q=128 with siblings, context and 
 
   const target = new ProcessCluster({ nodes: 5, basePort: 33050, extraArgs: ['--partitions', '128'] });
   clusters.push(target);
-  await target.startAll();
+  for (let i = 1; i <= target.options.nodes; i++) target.start(i);
+  await target.waitFormed(120_000); // generous: the machine may be loaded
   const [t1, t2, t3] = [target.url(1), target.url(2), target.url(3)];
+  const ring = await cli('ring', '--node', t1, '--summary');
+  assert.equal(ring.code, 0, ring.stderr);
+  assert.match(ring.stdout, /^Q=128 partitions, N=3 replicas each$/m);
+  const primaries = [...ring.stdout.matchAll(/^n\d\s+up\s+up\s+(\d+)\s+0/gm)].map((x) => Number(x[1]));
+  assert.equal(primaries.length, 5);
+  assert.equal(primaries.reduce((a, b) => a + b, 0), 128 * 3, 'every partition replica held by one member');
   // Written in the target before the restore: concurrent with the dumped version of plain/k1.
   assert.equal((await kv(t1, 'PUT', '/kv/plain/k1', 'target-side')).status, 204);
 
