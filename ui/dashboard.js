@@ -147,7 +147,10 @@ function renderHandoff(s) {
     ...targets.map(([id, n]) => el('div', {}, el('span', { style: 'display:inline-block;width:70px' }, 'for ' + id), el('span', { class: 'bar', style: `width:${Math.max(2, (200 * n) / max)}px;background:${memberColor(id)}` }), ' ' + n)),
     el('p', {}, `transfers: ${t.pendingOut} partitions to hand over, ${t.pendingIn} to pull, ${t.done} handed over so far`),
     el('p', {}, `exchanges in flight: ${t.exchanges.length === 0 ? 'none' : ''}`),
-    ...t.exchanges.map((x) => el('div', { class: 'note' }, `partition ${x.partition} with ${x.peer} (${x.mode === 'push' ? 'transfer' : 'anti-entropy'})`)),
+    ...t.exchanges.map((x) => el('div', { class: 'note', 'data-exchange': x.partition },
+      `partition ${x.partition} with ${x.peer} (${x.mode === 'push' ? 'transfer' : 'anti-entropy'}): ` +
+        (x.leavesDiffering > 0 ? `${x.leavesDone}/${x.leavesDiffering} differing leaves, ` : `comparing tree level ${x.level}, `) +
+        `${x.pushed} sets sent, ${x.pulled} received, ${(x.bytes / 1e6).toFixed(2)} MB`)),
     el('p', {}, `anti-entropy: ${s.antiEntropy.rounds} exchanges done, ${s.antiEntropy.keysRepaired} keys repaired, ${(s.antiEntropy.bytesExchanged / 1e6).toFixed(2)} MB exchanged`),
   ];
   $('handoff').replaceChildren(...rows);

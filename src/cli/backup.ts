@@ -6,6 +6,7 @@ import { progressLine } from './progress.js';
 
 export function backupCommand(): Command {
   return new Command('backup')
+    .summary('write a logical dump of the cluster (siblings, contexts and tombstones kept)')
     .description(
       'write a logical dump of every key: its whole version set (siblings, causal context, tombstones), per partition, ' +
         'read from every replica that is up and merged, in blocks with a checksum each. Runs while the cluster serves, ' +

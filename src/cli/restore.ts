@@ -6,6 +6,7 @@ import { progressLine } from './progress.js';
 
 export function restoreCommand(): Command {
   return new Command('restore')
+    .summary('merge a dump into a cluster of any size or ring shape (idempotent)')
     .description(
       'merge a dump written by `dynamo backup` into a cluster of any size or ring shape: each version set goes to its ' +
         "key's current replicas and is merged as a replica write is, so a restored version never overwrites a newer one " +

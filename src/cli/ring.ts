@@ -6,6 +6,7 @@ import { nodeUrl } from './options.js';
 
 export function ringCommand(): Command {
   return new Command('ring')
+    .summary('print the partition table: primaries and fallbacks per member and per partition')
     .description(
       'print the partition table as one node sees it: per member the partitions it holds as a primary (one of the N owners) ' +
         'and as a fallback (standing in for a primary seen down), then per partition its primaries and stand-ins',

@@ -65,13 +65,9 @@ export class PartitionSync {
 
   constructor(private readonly host: SyncHost) {}
 
-  /** The exchanges running now (for the dashboard): partition, peer and mode of each. */
-  inFlight(): { partition: number; peer: NodeId; mode: string }[] {
-    return [...this.running.keys()].map((k) => {
-      const first = k.indexOf(':');
-      const last = k.lastIndexOf(':');
-      return { partition: Number(k.slice(0, first)), peer: k.slice(first + 1, last), mode: k.slice(last + 1) };
-    });
+  /** The exchanges running now (for the dashboard): partition, peer, mode and progress of each. */
+  inFlight(): ({ partition: number; peer: NodeId; mode: ExchangeMode } & ReturnType<ExchangeOperation['progress']>)[] {
+    return [...this.running.values()].map((op) => ({ partition: op.partition, peer: op.peer, mode: op.mode, ...op.progress() }));
   }
 
   tick(): void {
