@@ -21,6 +21,8 @@ export interface PartitionPage {
 }
 
 const HINT_TAG = 0x02;
+/** A page ends once it holds this many bytes of sets (plus the one that crossed it), whatever `limit` says. */
+export const PAGE_MAX_BYTES = 8 * 1024 * 1024;
 
 function hintRange(data: { from: Buffer; to: Buffer }): { from: Buffer; to: Buffer } {
   const from = Buffer.from(data.from);
@@ -44,6 +46,7 @@ export function partitionPage(
   const sets: DumpedSet[] = [];
   const start = after === null ? null : Buffer.concat([after, Buffer.from([0])]);
   let scanned = 0;
+  let bytes = 0;
   for (const range of [data, hintRange(data)]) {
     const from = start !== null && Buffer.compare(start, range.from) > 0 ? start : range.from;
     if (Buffer.compare(from, range.to) >= 0) continue;
@@ -51,8 +54,11 @@ export function partitionPage(
     // little must not turn one page into a scan of the whole partition.
     for (const { key, value } of storage.range(from, range.to)) {
       const parsed = parseKey(key);
-      if (parsed !== null && (buckets === null || buckets.has(parsed.bucket))) sets.push({ bucket: parsed.bucket, key: parsed.key, set: Buffer.from(value) });
-      if (++scanned >= limit) return { sets, next: Buffer.from(key) };
+      if (parsed !== null && (buckets === null || buckets.has(parsed.bucket))) {
+        sets.push({ bucket: parsed.bucket, key: parsed.key, set: Buffer.from(value) });
+        bytes += value.length;
+      }
+      if (++scanned >= limit || bytes >= PAGE_MAX_BYTES) return { sets, next: Buffer.from(key) };
     }
   }
   return { sets, next: null };
