@@ -9,7 +9,7 @@
 import { adminFetchRetrying, RateLimit } from './admin-http.js';
 import { DumpReader } from './dump-reader.js';
 import type { DumpHeader } from './dump-format.js';
-import { decodeRawEntries, EntryDecodeError } from './entries.js';
+import { decodeRawEntries, encodeEntries, EntryDecodeError, type RawEntry } from './entries.js';
 
 export interface RestoreOptions {
   readonly node: string;
@@ -33,6 +33,31 @@ interface RestoreAnswer {
   failed: { bucket: string; key: string; error: string }[];
 }
 
+/** Errors of a key that may pass when sent again (merging twice is harmless): the cluster was busy or a replica slow. */
+const RETRYABLE = /^(quorum_failed|overloaded|unavailable):/;
+const KEY_RETRIES = 3;
+
+/** Posts one block; keys that failed for a passing reason are sent again, up to KEY_RETRIES times. */
+async function restoreBlock(url: string, entries: readonly RawEntry[], payload: Buffer): Promise<RestoreAnswer> {
+  let merged = 0;
+  let body = payload;
+  let pending = entries;
+  const permanent: RestoreAnswer['failed'] = [];
+  for (let attempt = 0; ; attempt++) {
+    const res = await adminFetchRetrying(url, { method: 'POST', body, timeoutMs: 120_000 });
+    if (res.status !== 200) throw new Error(`${url}: ${res.status} ${res.body.toString('utf8').slice(0, 300)}`);
+    const answer = JSON.parse(res.body.toString('utf8')) as RestoreAnswer;
+    merged += answer.merged;
+    const passing = answer.failed.filter((f) => RETRYABLE.test(f.error));
+    permanent.push(...answer.failed.filter((f) => !RETRYABLE.test(f.error)));
+    if (passing.length === 0 || attempt >= KEY_RETRIES) return { merged, failed: [...permanent, ...passing] };
+    const again = new Set(passing.map((f) => `${f.bucket}\u0000${f.key}`));
+    pending = pending.filter((e) => again.has(`${e.bucket}\u0000${e.key}`));
+    body = encodeEntries(pending);
+    await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+  }
+}
+
 export async function runRestore(o: RestoreOptions): Promise<RestoreReport> {
   const reader = await DumpReader.open(o.in);
   const rate = new RateLimit(o.rateKeysPerSec);
@@ -54,17 +79,16 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreReport> {
         o.warn(`corrupt block #${item.index} at byte ${item.offset}: ${item.reason}; skipped, restoring the rest`);
         continue;
       }
+      let entries: RawEntry[];
       try {
-        decodeRawEntries(item.payload, item.count);
+        entries = decodeRawEntries(item.payload, item.count);
       } catch (err) {
         if (!(err instanceof EntryDecodeError)) throw err;
         corruptBlocks.push({ index: item.index, offset: item.offset, reason: err.message });
         o.warn(`block #${item.index} at byte ${item.offset} (partition ${item.partition}) is malformed at entry byte ${err.offset}: ${err.message}; skipped`);
         continue;
       }
-      const res = await adminFetchRetrying(url, { method: 'POST', body: item.payload, timeoutMs: 120_000 });
-      if (res.status !== 200) throw new Error(`${url}: ${res.status} ${res.body.toString('utf8').slice(0, 300)}`);
-      const answer = JSON.parse(res.body.toString('utf8')) as RestoreAnswer;
+      const answer = await restoreBlock(url, entries, item.payload);
       merged += answer.merged;
       failed += answer.failed.length;
       for (const f of answer.failed.slice(0, 10)) o.warn(`${f.bucket}/${f.key}: not restored: ${f.error}`);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createMemoryEngine } from '../storage/memory.js';
+import { createCrashableMemoryEngine } from '../storage/memory.js';
 import { dataKey, hintKey, identify, partitionOfIdentity } from './keys.js';
 import { partitionPage } from './partition-dump.js';
 
@@ -20,7 +20,7 @@ test('pages cover each key of the partition once, data and hints, and honour the
       fc.integer({ min: 0, max: Q - 1 }),
       fc.boolean(),
       (keys, limit, partition, onlyA) => {
-        const engine = createMemoryEngine();
+        const engine = createCrashableMemoryEngine();
         const expected = new Set<string>();
         keys.forEach(([bucket, key], i) => {
           const id = identify(bucket, key);

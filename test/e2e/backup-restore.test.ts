@@ -130,6 +130,17 @@ test('a 3-node backup restores into 5 nodes of Q=128 with siblings, context and 
   assert.match(partial.stderr, new RegExp(`corrupt block #\\d+ at byte ${victim.offset}: checksum mismatch`));
   assert.match(partial.stdout, new RegExp(`restore: ${PLAIN + 2 - victim.count} keys merged .* 1 corrupt blocks skipped`));
 
+  // A node that hangs (SIGSTOP, its connections open): writes to it time out, the restore sends
+  // those keys again, and they go through once the node is seen down (fallbacks hold them).
+  target.freeze(5, true);
+  try {
+    const hung = await cli('restore', '--node', t1, '--in', dump, '--w', '3');
+    assert.equal(hung.code, 0, hung.stderr);
+    assert.match(hung.stdout, new RegExp(`restore: ${PLAIN + 2} keys merged`));
+  } finally {
+    target.freeze(5, false);
+  }
+
   // The restore route validates in depth: a run that does not frame is refused whole, a set that
   // breaks the version invariants is refused alone and nothing of it is stored.
   const garbage = await fetch(`${t1}/admin/restore`, { method: 'POST', body: Buffer.from([0, 5, 1, 2]) });

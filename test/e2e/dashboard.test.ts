@@ -30,6 +30,12 @@ test('the dashboard shows three members up, then a killed node down within 5 s',
   clusters.push(cluster);
   for (let i = 1; i <= cluster.options.nodes; i++) cluster.start(i);
   await cluster.waitFormed(120_000); // generous: the machine may be loaded
+  for (let i = 1; i <= 3; i++) {
+    const res = await fetch(`${cluster.url(i)}/ui`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(await res.text(), /<html/);
+  }
   // Some traffic, so that the charts have something to draw.
   for (let i = 0; i < 200; i++) await kv(cluster.url(1 + (i % 3)), 'PUT', `/kv/ui/k${i}`, `v${i}`);
   for (let i = 0; i < 200; i++) await kv(cluster.url(1 + (i % 3)), 'GET', `/kv/ui/k${i}`);
