@@ -22,6 +22,22 @@ const ASSETS: Record<string, { file: string; type: string }> = {
 };
 const cache = new Map<string, Buffer>();
 const seriesByServer = new WeakMap<HttpApiOptions, RequestSeries>();
+/**
+ * Hints per target take a scan of every hint held: with many hints pending (a long outage) a
+ * scan each second per open dashboard would cost the node real time, so it is redone at most
+ * this often.
+ */
+export const HINT_SCAN_INTERVAL_MS = 5000;
+const hintScans = new WeakMap<HttpApiOptions, { atMs: number; byTarget: Record<string, number> }>();
+
+function hintsByTarget(options: HttpApiOptions): Record<string, number> {
+  const now = Date.now();
+  const last = hintScans.get(options);
+  if (last !== undefined && now - last.atMs < HINT_SCAN_INTERVAL_MS) return last.byTarget;
+  const byTarget = options.runtime.node.hintsByTarget();
+  hintScans.set(options, { atMs: now, byTarget });
+  return byTarget;
+}
 
 /** Starts the request sampler of one HTTP server (stopped when the server closes). */
 export function attachUi(server: Server, options: HttpApiOptions): void {
@@ -64,7 +80,7 @@ function stateOf(options: HttpApiOptions): unknown {
     cluster: node.cluster(),
     ring: m === null ? null : ringTable(m, (id) => node.isUp(id)),
     phi: Object.fromEntries((m?.members ?? []).filter((x) => x.id !== node.selfId).map((x) => [x.id, Number(node.phi(x.id).toFixed(2))])),
-    hints: { pending: node.store.hintCount, byTarget: node.hintsByTarget() },
+    hints: { pending: node.store.hintCount, byTarget: hintsByTarget(options) },
     transfers: { pendingOut: stats.pendingOut, pendingIn: stats.pendingIn, done: stats.done, exchanges: node.sync.inFlight() },
     antiEntropy: { rounds: stats.antiEntropyRounds, keysRepaired: stats.keysRepaired, bytesExchanged: stats.bytesExchanged },
     operationsInFlight: node.pendingOperations(),
