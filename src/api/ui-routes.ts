@@ -52,7 +52,7 @@ export function uiRoutes(options: HttpApiOptions, method: string, path: string[]
   if (path[0] === 'admin') return ringTableRoute(options, send);
   const name = path.slice(1).join('/');
   if (name === 'state') return sendJson(send, 200, stateOf(options), { 'cache-control': 'no-store' });
-  const asset = ASSETS[name];
+  const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
   if (asset === undefined) return sendJson(send, 404, { error: `no dashboard file ${name}`, code: 'not_found' });
   let bytes = cache.get(asset.file);
   if (bytes === undefined) {
