@@ -69,3 +69,29 @@ test('the dashboard shows three members up, then a killed node down within 5 s',
   assert.deepEqual(failedRequests.filter((u) => !u.includes('/ui/state')), [], 'every asset is served by the node (no CDN)');
   console.log(`dashboard: n3 shown down ${seenDownMs} ms after the kill; screenshot at ${SCREENSHOT}`);
 });
+
+test('dashboard routes: fixed assets only, the state as JSON, the ring table (no browser needed)', { timeout: 60_000 }, async () => {
+  const one = new ProcessCluster({ nodes: 1, basePort: 33350, storage: 'memory' });
+  clusters.push(one);
+  one.start(1);
+  await one.waitFormed(60_000);
+  const url = one.url(1);
+  for (const path of ['/ui/constructor', '/ui/__proto__', '/ui/toString', '/ui/../package.json', '/ui/dashboard.ts']) {
+    const res = await fetch(`${url}${path}`);
+    await res.arrayBuffer();
+    assert.equal(res.status, 404, path);
+  }
+  for (const [path, type] of [['/ui/dashboard.js', 'text/javascript'], ['/ui/dashboard.css', 'text/css']] as const) {
+    const res = await fetch(`${url}${path}`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', new RegExp(`^${type}`));
+    assert.ok((await res.text()).length > 500);
+  }
+  const state = (await (await fetch(`${url}/ui/state`)).json()) as { node: string; ring: { rows: unknown[] }; hints: { pending: number }; transfers: { exchanges: unknown[] }; series: object };
+  assert.equal(state.node, 'n1');
+  assert.equal(state.ring.rows.length, 64);
+  assert.equal(state.hints.pending, 0);
+  assert.ok(Array.isArray(state.transfers.exchanges));
+  const table = (await (await fetch(`${url}/admin/ring-table`)).json()) as { members: { id: string; primary: number }[] };
+  assert.deepEqual(table.members.map((m) => [m.id, m.primary]), [['n1', 64]]);
+});
