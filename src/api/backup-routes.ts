@@ -1,6 +1,8 @@
 /**
  * The node side of `dynamo backup` and `dynamo restore` (admin routes):
  *
+ *   GET  /admin/backup/buckets
+ *        every bucket whose properties were set, with them (they go into the dump's header).
  *   GET  /admin/backup/partition/{p}?after=HEX&limit=N&buckets=a,b
  *        a page of this node's stored sets of partition p (data and hints), as entries
  *        (backup/entries.ts); `x-dynamo-next` names the cursor of the next page, absent at the end.
@@ -27,6 +29,11 @@ export const MAX_RESTORE_ENTRIES = 5000;
 export const RESTORE_CONCURRENCY = 32;
 
 export async function backupRoutes(options: HttpApiOptions, method: string, path: string[], query: URLSearchParams, req: IncomingMessage, send: Send): Promise<void> {
+  if (path[0] === 'backup' && path[1] === 'buckets' && path.length === 2) {
+    if (method !== 'GET') return sendJson(send, 405, { error: 'use GET', code: 'bad_request' });
+    const table = options.runtime.node.bucketTableView();
+    return sendJson(send, 200, { buckets: Object.fromEntries(Object.entries(table).map(([name, entry]) => [name, entry.props])) });
+  }
   if (path[0] === 'backup' && path[1] === 'partition' && path.length === 3) {
     if (method !== 'GET') return sendJson(send, 405, { error: 'use GET', code: 'bad_request' });
     return backupPage(options, path[2]!, query, send);

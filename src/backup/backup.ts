@@ -41,12 +41,15 @@ export async function runBackup(o: BackupOptions): Promise<BackupReport> {
   const scheme = new URL(o.node).protocol;
   const urlOf = new Map(ring.members.map((m) => [m.id, `${scheme}//${m.httpAddress}`]));
   const up = new Set(ring.members.filter((m) => m.up).map((m) => m.id));
+  const allProps = (await adminJson<{ buckets: Record<string, unknown> }>(`${o.node}/admin/backup/buckets`)).buckets;
+  const bucketProps = Object.fromEntries(Object.entries(allProps).filter(([name]) => o.buckets === null || o.buckets.includes(name)));
   const writer = await DumpWriter.open(o.out, {
     format: 1,
     createdAt: new Date().toISOString(),
     cluster: { members: ring.members.map((m) => m.id), partitions: ring.partitions, replicas: ring.replicas, ringVersion: ring.version },
     source: o.node,
     buckets: o.buckets,
+    bucketProps,
   });
   const rate = new RateLimit(o.rateKeysPerSec);
   const failedPartitions: number[] = [];

@@ -32,6 +32,8 @@ export interface DumpHeader {
   readonly cluster: { readonly members: readonly string[]; readonly partitions: number; readonly replicas: number; readonly ringVersion: string };
   readonly source: string;
   readonly buckets: readonly string[] | null;
+  /** The properties of every bucket that had them set (restore sets them first); absent in older dumps. */
+  readonly bucketProps?: Readonly<Record<string, unknown>>;
 }
 
 export function sha256(...parts: Uint8Array[]): Buffer {
@@ -83,5 +85,6 @@ export function parseHeader(json: Buffer): DumpHeader | string {
   if (typeof c !== 'object' || c === null || !Array.isArray(c.members) || !c.members.every((m) => typeof m === 'string')) return 'the header lacks the cluster';
   if (!Number.isInteger(c.partitions) || !Number.isInteger(c.replicas) || typeof c.ringVersion !== 'string') return 'the header\'s cluster is malformed';
   if (h.buckets !== null && !(Array.isArray(h.buckets) && h.buckets.every((b) => typeof b === 'string'))) return 'the header\'s buckets are malformed';
+  if (h.bucketProps !== undefined && (typeof h.bucketProps !== 'object' || h.bucketProps === null || Array.isArray(h.bucketProps))) return 'the header\'s bucket properties are malformed';
   return h as unknown as DumpHeader;
 }

@@ -6,7 +6,8 @@
  * again, and restoring the same file twice changes nothing. A block that fails its checksum is
  * reported with its byte offset and skipped; the rest is restored.
  */
-import { adminFetchRetrying, RateLimit } from './admin-http.js';
+import { adminFetch, adminFetchRetrying, adminJson, RateLimit } from './admin-http.js';
+import type { RingInfo } from './backup.js';
 import { DumpReader } from './dump-reader.js';
 import type { DumpHeader } from './dump-format.js';
 import { decodeRawEntries, encodeEntries, EntryDecodeError, type RawEntry } from './entries.js';
@@ -16,6 +17,8 @@ export interface RestoreOptions {
   readonly in: string;
   readonly w: number | null;
   readonly rateKeysPerSec: number;
+  /** Set the dump's bucket properties on the target first (default true). */
+  readonly bucketProps: boolean;
   readonly progress: (done: { blocks: number; keys: number }) => void;
   readonly warn: (message: string) => void;
 }
@@ -26,6 +29,7 @@ export interface RestoreReport {
   readonly failed: number;
   readonly corruptBlocks: { index: number; offset: number; reason: string }[];
   readonly complete: boolean;
+  readonly bucketsSet: number;
 }
 
 interface RestoreAnswer {
@@ -58,6 +62,42 @@ async function restoreBlock(url: string, entries: readonly RawEntry[], payload: 
   }
 }
 
+/**
+ * Sets the dump's bucket properties on the target (before any key: a bucket's conflict mode
+ * decides how its replicas merge) and waits until every member holds them, as gossip spreads them.
+ * Returns how many were set; a bucket the target refuses (its type is fixed, say) is reported.
+ */
+async function setBucketProps(o: RestoreOptions, props: Readonly<Record<string, unknown>>): Promise<number> {
+  let set = 0;
+  for (const [bucket, value] of Object.entries(props)) {
+    const res = await adminFetchRetrying(`${o.node}/buckets/${encodeURIComponent(bucket)}`, { method: 'PUT', body: Buffer.from(JSON.stringify(value)) });
+    if (res.status === 200) set++;
+    else o.warn(`bucket ${bucket}: the target refused its properties (${res.status} ${res.body.toString('utf8').slice(0, 200)}); its keys are restored with the target's`);
+  }
+  if (set === 0) return 0;
+  const ring = await adminJson<RingInfo>(`${o.node}/ring`);
+  const scheme = new URL(o.node).protocol;
+  const deadline = Date.now() + BUCKET_SPREAD_WAIT_MS;
+  for (const m of ring.members.filter((x) => x.up)) {
+    for (const [bucket, value] of Object.entries(props)) {
+      for (;;) {
+        const got = await adminFetch(`${scheme}//${m.httpAddress}/buckets/${encodeURIComponent(bucket)}`, { timeoutMs: 2000 }).catch(() => null);
+        const held = got?.status === 200 ? (JSON.parse(got.body.toString('utf8')) as { props?: Record<string, unknown> }).props : undefined;
+        if (held !== undefined && Object.entries(value as Record<string, unknown>).every(([k, v]) => JSON.stringify(held[k]) === JSON.stringify(v))) break;
+        if (Date.now() > deadline) {
+          o.warn(`bucket ${bucket}: ${m.id} does not hold the restored properties yet; restoring anyway`);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+  return set;
+}
+
+/** How long restore waits for bucket properties to reach every member before it goes on. */
+const BUCKET_SPREAD_WAIT_MS = 30_000;
+
 export async function runRestore(o: RestoreOptions): Promise<RestoreReport> {
   const reader = await DumpReader.open(o.in);
   const rate = new RateLimit(o.rateKeysPerSec);
@@ -67,7 +107,9 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreReport> {
   let blocks = 0;
   let complete = false;
   const url = `${o.node}/admin/restore${o.w === null ? '' : `?w=${o.w}`}`;
+  let bucketsSet = 0;
   try {
+    if (o.bucketProps) bucketsSet = await setBucketProps(o, reader.header.bucketProps ?? {});
     for await (const item of reader.items()) {
       if (item.kind === 'end') {
         complete = true;
@@ -100,5 +142,5 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreReport> {
     await reader.close();
   }
   if (!complete) o.warn('the file has no whole end record: it may be truncated; everything before the damage was restored');
-  return { header: reader.header, merged, failed, corruptBlocks, complete };
+  return { header: reader.header, merged, failed, corruptBlocks, complete, bucketsSet };
 }

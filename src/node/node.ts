@@ -558,6 +558,11 @@ export class DynamoNode implements CoordinationHost {
     return { total, bytes, partitions };
   }
 
+  /** Every bucket's properties as this node holds them (for `dynamo backup`). */
+  bucketTableView(): BucketTable {
+    return this.bucketTable;
+  }
+
   /** A page of one partition's stored sets, data and hints, for `dynamo backup` (partition-dump.ts); null for no such partition. */
   partitionPage(partition: number, after: Uint8Array | null, limit: number, buckets: ReadonlySet<string> | null): PartitionPage | null {
     const m = this.membershipValue;

@@ -3,7 +3,8 @@
  * 3-node cluster, restored (twice) into a 5-node cluster with another Q. The siblings come back as
  * siblings with a context that supersedes them, the deleted key stays deleted, a version written in
  * the target after the restore is not overwritten by restoring again, a concurrent one becomes a
- * sibling, and a dump with a damaged block restores everything else and says where the damage is.
+ * sibling, bucket properties come along, and a dump with a damaged block restores everything else
+ * and says where the damage is.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,6 +40,8 @@ interface Siblings { context: string; siblings: { value: string }[] }
 const siblingValues = (body: Buffer): string[] => (JSON.parse(body.toString()) as Siblings).siblings.map((s) => Buffer.from(s.value, 'base64').toString()).sort();
 
 const PLAIN = 150;
+/** cart/bob, cart/dead and lwwb/x. */
+const OTHER = 3;
 
 test('a 3-node backup restores into 5 nodes of Q=128 with siblings, context and tombstone intact', { timeout: 240_000 }, async () => {
   const source = new ProcessCluster({ nodes: 3, basePort: 33000 });
@@ -56,11 +59,13 @@ test('a 3-node backup restores into 5 nodes of Q=128 with siblings, context and 
   const dctx = (await kv(a, 'GET', '/kv/cart/dead?r=3')).context!;
   assert.equal((await kv(a, 'DELETE', '/kv/cart/dead', undefined, { 'x-dynamo-context': dctx })).status, 204);
   for (let i = 0; i < PLAIN; i++) assert.equal((await kv(a, 'PUT', `/kv/plain/k${i}`, `v${i}`)).status, 204);
+  assert.equal((await kv(a, 'PUT', '/buckets/lwwb', JSON.stringify({ conflict: 'lww' }))).status, 200);
+  assert.equal((await kv(a, 'PUT', '/kv/lwwb/x', 'last')).status, 204);
 
   const dump = join(dir, 'cluster.dump');
   const backup = await cli('backup', '--node', a, '--out', dump);
   assert.equal(backup.code, 0, backup.stderr);
-  assert.match(backup.stdout, new RegExp(`backup: ${PLAIN + 2} keys from 64 partitions`));
+  assert.match(backup.stdout, new RegExp(`backup: ${PLAIN + OTHER} keys from 64 partitions`));
   const reader = await DumpReader.open(dump);
   assert.deepEqual([...reader.header.cluster.members].sort(), ['n1', 'n2', 'n3']);
   assert.equal(reader.header.cluster.partitions, 64);
@@ -84,8 +89,13 @@ test('a 3-node backup restores into 5 nodes of Q=128 with siblings, context and 
   for (let round = 1; round <= 2; round++) {
     const r = await cli('restore', '--node', t2, '--in', dump);
     assert.equal(r.code, 0, `round ${round}: ${r.stderr}`);
-    assert.match(r.stdout, new RegExp(`restore: ${PLAIN + 2} keys merged`));
+    assert.match(r.stdout, new RegExp(`restore: ${PLAIN + OTHER} keys merged`));
+    assert.match(r.stdout, /1 bucket properties set/);
     if (round === 1) {
+      for (let i = 1; i <= 5; i++) {
+        const props = JSON.parse((await kv(target.url(i), 'GET', '/buckets/lwwb')).body.toString()) as { props: { conflict: string } };
+        assert.equal(props.props.conflict, 'lww', `n${i} holds the restored bucket properties`);
+      }
       // After the first restore, plain/k2 is overwritten with the restored context: the second restore must not undo that.
       const k2 = await kv(t3, 'GET', '/kv/plain/k2?r=3');
       assert.equal(k2.body.toString(), 'v2');
@@ -128,15 +138,15 @@ test('a 3-node backup restores into 5 nodes of Q=128 with siblings, context and 
   const partial = await cli('restore', '--node', t1, '--in', damaged);
   assert.equal(partial.code, 2, 'a partial restore says so in its exit code');
   assert.match(partial.stderr, new RegExp(`corrupt block #\\d+ at byte ${victim.offset}: checksum mismatch`));
-  assert.match(partial.stdout, new RegExp(`restore: ${PLAIN + 2 - victim.count} keys merged .* 1 corrupt blocks skipped`));
+  assert.match(partial.stdout, new RegExp(`restore: ${PLAIN + OTHER - victim.count} keys merged .* 1 corrupt blocks skipped`));
 
   // A node that hangs (SIGSTOP, its connections open): writes to it time out, the restore sends
   // those keys again, and they go through once the node is seen down (fallbacks hold them).
   target.freeze(5, true);
   try {
-    const hung = await cli('restore', '--node', t1, '--in', dump, '--w', '3');
+    const hung = await cli('restore', '--node', t1, '--in', dump, '--w', '3', '--no-bucket-props');
     assert.equal(hung.code, 0, hung.stderr);
-    assert.match(hung.stdout, new RegExp(`restore: ${PLAIN + 2} keys merged`));
+    assert.match(hung.stdout, new RegExp(`restore: ${PLAIN + OTHER} keys merged`));
   } finally {
     target.freeze(5, false);
   }
