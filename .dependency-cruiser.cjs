@@ -4,7 +4,7 @@
  *
  *   core  <-  protocol  <-  node  <-  runtime  <-  api  <-  cli
  *   core  <-  storage, transport (transport also uses protocol's framing)
- *   core, protocol  <-  security (certificates, TLS files, users' passwords and roles)
+ *   core, protocol  <-  security (certificates, TLS files, users' passwords and roles), backup (the dump format)
  *   core, protocol, transport, security  <-  client;   core  <-  check  <-  sim, nemesis, bench
  *
  * Test files and testing/ helpers may import across layers (a test of the node may build a
@@ -35,9 +35,10 @@ module.exports = {
     layer('transport', ['core', 'protocol']),
     layer('check', ['core', 'protocol']),
     layer('security', ['core', 'protocol']),
+    layer('backup', ['core', 'protocol']),
     layer('client', ['core', 'protocol', 'transport', 'security']),
     layer('runtime', ['core', 'protocol', 'node', 'storage', 'transport']),
-    layer('api', ['core', 'protocol', 'node', 'storage', 'transport', 'runtime', 'security']),
+    layer('api', ['core', 'protocol', 'node', 'storage', 'transport', 'runtime', 'security', 'backup']),
     layer('sim', ['core', 'protocol', 'node', 'storage', 'transport', 'check']),
   ],
   options: {

@@ -43,4 +43,12 @@ export default tseslint.config(
   },
   { files: ['src/core/**/*.ts', 'src/node/**/*.ts', 'src/protocol/**/*.ts'], ignores: ['**/*.test.ts'], rules: impure },
   { files: ['**/*.test.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  // The dashboard's page script runs in the browser (ui/, served by every node).
+  {
+    files: ['ui/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', Node: 'readonly', FormData: 'readonly', btoa: 'readonly', setInterval: 'readonly' },
+    },
+  },
 );

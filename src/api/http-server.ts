@@ -16,6 +16,8 @@ import { parseTarget } from './request-target.js';
 import { bucketRoute } from './bucket-routes.js';
 import type { HttpApiOptions } from './http-options.js';
 import { badRequest, sendJson, type Send } from './send.js';
+import { backupRoutes } from './backup-routes.js';
+import { attachUi, uiRoutes } from './ui-routes.js';
 
 export type { HttpApiOptions } from './http-options.js';
 
@@ -33,6 +35,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<Server> {
   };
   const server = options.tls === undefined ? createServer(listener) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, listener);
   server.keepAliveTimeout = 65_000;
+  attachUi(server, options);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.maxConnections = HTTP_CONNECTIONS_MAX;
@@ -64,6 +67,8 @@ async function handle(options: HttpApiOptions, req: IncomingMessage, res: Server
     return sendJson(send, refusal.status, refusal.body, refusal.headers);
   }
   if (decoded[0] === 'admin' && decoded[1] === 'users') return userRoutes(options.runtime, method, decoded, body, send, options.auth !== undefined);
+  if (decoded[0] === 'admin' && (decoded[1] === 'backup' || decoded[1] === 'restore')) return backupRoutes(options, method, decoded.slice(1), target.query, req, send);
+  if (decoded[0] === 'ui' || (decoded[0] === 'admin' && decoded[1] === 'ring-table' && decoded.length === 2)) return uiRoutes(options, method, decoded, send);
   switch (decoded[0]) {
     case 'kv':
       return kvRoute(options.runtime, options.metrics, method, decoded.slice(1), target.query, req.headers, body, send);

@@ -10,6 +10,9 @@ import { keysCommand } from './keys.js';
 import { membershipCommands } from './membership.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
+import { backupCommand } from './backup.js';
+import { restoreCommand } from './restore.js';
+import { ringCommand } from './ring.js';
 
 // Small Buffers (encoded versions, frames, keys, values read from disk) are slices of a shared
 // slab; a node allocates a few kilobytes of them per request, so the default 8 KiB slab meant a
@@ -29,6 +32,9 @@ program.addCommand(benchCommand());
 program.addCommand(keysCommand());
 program.addCommand(certCommand());
 program.addCommand(userCommand());
+program.addCommand(backupCommand());
+program.addCommand(restoreCommand());
+program.addCommand(ringCommand());
 for (const command of [...kvCommands(), ...membershipCommands()]) program.addCommand(command);
 
 showClientSecurityOptions(program);

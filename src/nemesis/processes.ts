@@ -38,6 +38,10 @@ export interface ProcessOptions {
   readonly separateUids: boolean;
   readonly uidBase: number;
   readonly storage: StorageKind;
+  /** Node i's address, when not 127.0.0.(addressBase + i) (the network-namespace lab: netlab/). */
+  readonly hostOf?: (index: number) => string;
+  /** A command that runs node i's process somewhere else, e.g. ['ip', 'netns', 'exec', NAME] (it must exec, keeping the PID). */
+  readonly launcher?: (index: number) => readonly string[];
 }
 
 /** A secure run (`--secure`, security.ts): every node's extra start flags, and how requests reach the nodes. */
@@ -76,7 +80,7 @@ export class NodeProcesses {
       const spec: NodeSpec = {
         index,
         id: `n${index}`,
-        host: `127.0.0.${options.addressBase + index}`,
+        host: options.hostOf?.(index) ?? `127.0.0.${options.addressBase + index}`,
         peerPort: options.basePort + index,
         httpPort: options.basePort + 100 + index,
         clientPort: options.basePort + 200 + index,
@@ -127,9 +131,12 @@ export class NodeProcesses {
     // Under another uid the node cannot signal its parent to see if it lives (--exit-with-parent):
     // setpriv switches the uid and asks the kernel to SIGKILL it when the harness dies, then execs
     // node, so the PID is the node's own.
+    const launcher = this.options.launcher?.(i) ?? [];
     const [command, argv] = this.options.separateUids
       ? ['setpriv', [`--reuid=${s.uid}`, `--regid=${s.uid}`, '--clear-groups', '--pdeathsig=KILL', '--', process.execPath, ...args]]
-      : [process.execPath, [...args, '--exit-with-parent']];
+      : launcher.length > 0
+        ? [launcher[0]!, [...launcher.slice(1), process.execPath, ...args, '--exit-with-parent']]
+        : [process.execPath, [...args, '--exit-with-parent']];
     const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DYNAMO_LOG_LEVEL: 'warn' } });
     const log: string[] = [];
     const keep = (d: Buffer): void => {

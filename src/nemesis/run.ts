@@ -105,7 +105,7 @@ export async function runNemesis(partial: Partial<NemesisOptions> = {}): Promise
   }
 }
 
-async function waitUntil(check: () => Promise<boolean>, maxMs: number, stepMs = 500): Promise<number | null> {
+export async function waitUntil(check: () => Promise<boolean>, maxMs: number, stepMs = 500): Promise<number | null> {
   const start = Date.now();
   for (;;) {
     if (await check()) return Date.now() - start;
@@ -175,7 +175,7 @@ async function phases(o: NemesisOptions, nodes: NodeProcesses, firewall: Firewal
   };
 }
 
-async function setUpBuckets(nodes: NodeProcesses, problems: string[]): Promise<void> {
+export async function setUpBuckets(nodes: NodeProcesses, problems: string[]): Promise<void> {
   for (const b of CART_BUCKETS) {
     if (b.conflict === 'siblings') continue;
     const set = await httpJson(`${nodes.url(1)}/buckets/${b.name}`, nodes.access, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conflict: b.conflict }) });
@@ -192,7 +192,7 @@ async function setUpBuckets(nodes: NodeProcesses, problems: string[]): Promise<v
 }
 
 /** Reads every key at R=N, so that read repair brings every primary up to date. */
-async function repair(nodes: NodeProcesses, keys: readonly KeyRef[]): Promise<{ keys: number; failures: number }> {
+export async function repair(nodes: NodeProcesses, keys: readonly KeyRef[]): Promise<{ keys: number; failures: number }> {
   let failures = 0;
   for (const [i, k] of keys.entries()) {
     const node = nodes.specs[i % nodes.specs.length]!.index;

@@ -50,6 +50,7 @@ import { ExpirySweep } from './replica/expiry-sweep.js';
 import { dropIfPastGrace } from './replica/expired-sets.js';
 import { ListKeysOperation } from './listing/list-keys.js';
 import { LIST_LIMIT_MAX, listStep, validAfter, type ListStep } from './listing/key-listing.js';
+import { partitionPage, type PartitionPage } from './backup/partition-dump.js';
 import type { StorageView } from './storage-view.js';
 import { clusterView, hintsByTargetOf, keyCountsOf, type ClusterView, type KeyCounts, type RingView } from './views.js';
 import { UsersAgent, type UserChange } from './gossip/users-agent.js';
@@ -606,6 +607,18 @@ export class DynamoNode implements CoordinationHost {
   /** Keys stored here per partition (a scan, for tests and operators). */
   keyCounts(): KeyCounts {
     return keyCountsOf(this.storage, this.membershipValue?.partitions ?? 0);
+  }
+
+  /** Every bucket's properties as this node holds them (for `dynamo backup`). */
+  bucketTableView(): BucketTable {
+    return this.bucketTable;
+  }
+
+  /** A page of one partition's stored sets, data and hints, for `dynamo backup` (partition-dump.ts); null for no such partition. */
+  partitionPage(partition: number, after: Uint8Array | null, limit: number, buckets: ReadonlySet<string> | null): PartitionPage | null {
+    const m = this.membershipValue;
+    if (m === null || !this.isPartition(partition)) return null;
+    return partitionPage(this.storage, partition, m.partitions, after, limit, buckets);
   }
 
   private startLeaving(): void {

@@ -56,7 +56,9 @@ export type ClientRequest =
    */
   | { readonly op: 'listKeys'; readonly bucket: string; readonly limit?: number | undefined; readonly cursor?: string | null | undefined }
   /** This node's own copy of a key, for a client that coordinates the read itself (ReplicaReadResult). */
-  | { readonly op: 'replicaRead'; readonly bucket: string; readonly key: string };
+  | { readonly op: 'replicaRead'; readonly bucket: string; readonly key: string }
+  /** Merge a whole stored sibling set (versions codec bytes) into the key's replicas: `dynamo restore`. */
+  | { readonly op: 'merge'; readonly bucket: string; readonly key: string; readonly set: Uint8Array; readonly w?: number | undefined };
 
 export type CrdtUpdate =
   | { readonly type: 'counter'; readonly increment: number }

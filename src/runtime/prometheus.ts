@@ -3,7 +3,7 @@
  * (request-metrics.ts), plus the node's own counters and gauges, read at scrape time.
  */
 import { Gauge, Registry } from 'prom-client';
-import { RequestMetrics } from './request-metrics.js';
+import { RequestMetrics, type RequestSnapshot } from './request-metrics.js';
 import type { DynamoNode } from '../node/node.js';
 import type { NodeMetrics } from '../node/metrics.js';
 
@@ -73,6 +73,11 @@ export class NodeMetricsExporter {
   /** Records one client request (count and latency). */
   observe(op: string, outcome: string, seconds: number): void {
     this.requests.observe(op, outcome, seconds);
+  }
+
+  /** Cumulative counts per operation (the dashboard's charts difference two of them). */
+  requestSnapshot(): RequestSnapshot {
+    return this.requests.snapshot();
   }
 
   /** Everything, in the Prometheus text format. */

@@ -17,6 +17,8 @@ interface OperationStats {
   readonly outcomes: Map<string, number>;
 }
 
+export type RequestSnapshot = Record<string, { count: number; errors: number; buckets: number[] }>;
+
 export class RequestMetrics {
   private readonly byOperation = new Map<string, OperationStats>();
 
@@ -32,6 +34,13 @@ export class RequestMetrics {
     stats.sum += seconds;
     stats.count++;
     stats.outcomes.set(outcome, (stats.outcomes.get(outcome) ?? 0) + 1);
+  }
+
+  /** Per operation: requests so far, errors so far, and the (non-cumulative) latency bucket counts. */
+  snapshot(): RequestSnapshot {
+    const out: Record<string, { count: number; errors: number; buckets: number[] }> = {};
+    for (const [op, stats] of this.byOperation) out[op] = { count: stats.count, errors: stats.count - (stats.outcomes.get('ok') ?? 0), buckets: [...stats.buckets] };
+    return out;
   }
 
   /** The Prometheus text exposition (format 0.0.4) of both metrics, newline-terminated. */

@@ -15,6 +15,7 @@ export function actionOfRequest(request: ClientRequest): Action {
     case 'update':
       return { kind: 'write', bucket: request.bucket };
     case 'setBucket':
+    case 'merge':
       return { kind: 'admin' };
     default:
       return assertNever(request, 'client request');

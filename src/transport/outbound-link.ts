@@ -30,6 +30,12 @@ export interface OutboundLinkConfig {
   readonly target: HostPort;
   /** Read at each connect, so a transport bound to port 0 announces its real port. */
   readonly localAddress: () => PeerAddress;
+  /**
+   * The IP address outgoing connections leave from (the node's --host), so that peers and
+   * firewalls see the address the node advertises; undefined: the kernel picks (a wildcard or a
+   * host name as --host).
+   */
+  readonly bindAddress?: string | undefined;
   readonly handlers: TransportHandlers;
   readonly logger: TransportLogger;
   readonly maxQueuedBytes: number;
@@ -121,7 +127,10 @@ export class OutboundLink {
     const { host, port } = this.config.target;
     const tls = this.config.tls;
     this.attemptIsTls = tls !== undefined && !(tls.mode === 'transitional' && this.tlsFailed);
-    const tcpOptions = { host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS };
+    // Outgoing connections leave from the node's own address (--host), so peers and firewalls see
+    // the address it advertises (as Cassandra's listen_address does).
+    const bind = this.config.bindAddress;
+    const tcpOptions = { host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS, ...(bind === undefined ? {} : { localAddress: bind }) };
     const socket = tls !== undefined && this.attemptIsTls ? connectTls({ ...tcpOptions, ...dialTlsOptions(tls, host) }) : connect(tcpOptions);
     this.socket = socket;
     this.timer = setTimeout(() => this.onConnectTimeout(socket), this.config.connectTimeoutMs);

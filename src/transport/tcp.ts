@@ -11,8 +11,9 @@
  * outbound ones and clears every timer, so a process (or a test) can exit once it resolves.
  */
 import { PEER_CONNECTIONS_MAX } from '../core/limits.js';
-import { createServer, type Server, type Socket } from 'node:net';
+
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { createServer, isIP, type Server, type Socket } from 'node:net';
 import type { PeerAddress } from '../core/ids.js';
 import { assert } from '../core/assert.js';
 import { formatPeerAddress, parsePeerAddress } from '../core/address.js';
@@ -182,6 +183,7 @@ class TcpTransport implements Transport {
       peer,
       target,
       localAddress: () => this.localAddress,
+      bindAddress: outgoingBindAddress(options.host),
       handlers: options.handlers,
       logger: options.logger,
       maxQueuedBytes: options.maxQueuedBytesPerPeer,
@@ -232,4 +234,11 @@ class TcpTransport implements Transport {
     });
     this.inbound.add(connection);
   }
+}
+
+/** The address outgoing peer connections bind to: --host when it is one IP address of this machine, not a wildcard or a name. */
+export function outgoingBindAddress(host: string): string | undefined {
+  const ip = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (isIP(ip) === 0 || ip === '0.0.0.0' || ip === '::') return undefined;
+  return ip;
 }

@@ -97,6 +97,11 @@ export class ExchangeOperation implements NodeOperation {
     this.askTree(0, [0]);
   }
 
+  /** How far it got, for the dashboard: the tree level compared, differing leaves done of found, sets moved, bytes. */
+  progress(): { level: number; leavesDone: number; leavesDiffering: number; pushed: number; pulled: number; bytes: number } {
+    return { level: this.level, leavesDone: this.leafCursor, leavesDiffering: this.differingLeaves.length, pushed: this.pushed, pulled: this.pulled, bytes: this.bytes };
+  }
+
   private send(body: Parameters<NodeContext['send']>[1]): void {
     this.deadlineMs = this.deps.ctx.now() + this.deps.ctx.config.requestTimeoutMs;
     if (!this.deps.ctx.send(this.peer, body)) this.finish(false);

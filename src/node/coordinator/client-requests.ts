@@ -8,7 +8,7 @@
  */
 import { assert } from '../../core/assert.js';
 import { applyBucketChange, bucketType, MAX_TTL_MS, type BucketProps } from '../../core/buckets/index.js';
-import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, digest, expiryAfter, latestExpiry, type SiblingSet } from '../../core/versions/index.js';
+import { resolveLww, siblingCount, truncate, update, withContext, encodeSiblingSet, decodeSiblingSet, digest, expiryAfter, latestExpiry, type SiblingSet } from '../../core/versions/index.js';
 import { clientError, type ClientRequest } from '../../protocol/requests.js';
 import { MAX_BUCKET_BYTES, MAX_KEY_BYTES } from '../config.js';
 import type { ClientRef, Placement } from '../context.js';
@@ -16,6 +16,7 @@ import { ForwardOperation } from './forward.js';
 import { GetOperation } from './get.js';
 import { dataKey, identify, type KeyIdentity } from '../keys.js';
 import { PutOperation } from './put.js';
+import { coordinateRestore } from '../backup/restore.js';
 import { mergeOptions } from '../replica/merge-options.js';
 import { coordinateUpdate, updateProblem } from './crdt-update.js';
 import type { CrdtType } from '../../core/crdt/index.js';
@@ -79,6 +80,7 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
     case 'delete':
     case 'update':
     case 'replicaRead':
+    case 'merge':
       break;
   }
   const keyProblem = checkName('key', request.key, MAX_KEY_BYTES);
@@ -90,6 +92,7 @@ export function handleClientRequest(host: CoordinationHost, ref: ClientRef, requ
   const identity = identify(request.bucket, request.key);
   const placement = host.placement(identity, props.n);
   if (placement === null) return host.respond(ref, clientError('unavailable', 'this node has not joined a cluster yet'));
+  if (request.op === 'merge') return restoreSet(host, ref, request, identity, placement, props);
   if (request.op === 'get') {
     const op = new GetOperation(host, host.nextOpId(), {
       ref,
@@ -126,6 +129,17 @@ function readReplica(host: CoordinationHost, ref: ClientRef, bucket: string, key
   const primary = placement.primaries.includes(host.selfId);
   const set = primary ? (host.store.readAnyEncoded(identity) ?? null) : null;
   host.respond(ref, { ok: true, op: 'replicaRead', primary, set, n: props.n, r: props.r, lww: props.conflict === 'lww' });
+}
+
+/** A restored set: decoded (the version invariants checked) here, then sent to the replicas (restore.ts). */
+function restoreSet(host: CoordinationHost, ref: ClientRef, request: Extract<ClientRequest, { op: 'merge' }>, identity: KeyIdentity, placement: Placement, props: BucketProps): void {
+  let set: SiblingSet;
+  try {
+    set = decodeSiblingSet(request.set);
+  } catch (err) {
+    return host.respond(ref, clientError('bad_request', `the restored set of ${request.bucket}/${request.key} is malformed: ${(err as Error).message}`));
+  }
+  coordinateRestore({ host, ref, identity, set, encoded: request.set, placement, props, w: request.w });
 }
 
 type WriteRequest = Extract<ClientRequest, { op: 'put' | 'delete' | 'update' }>;

@@ -76,6 +76,11 @@ export class PartitionSync {
 
   constructor(private readonly host: SyncHost) {}
 
+  /** The exchanges running now (for the dashboard): partition, peer, mode and progress of each. */
+  inFlight(): ({ partition: number; peer: NodeId; mode: ExchangeMode } & ReturnType<ExchangeOperation['progress']>)[] {
+    return [...this.running.values()].map((op) => ({ partition: op.partition, peer: op.peer, mode: op.mode, ...op.progress() }));
+  }
+
   tick(): void {
     const m = this.host.membership();
     const ring = this.host.ring();
