@@ -13,10 +13,10 @@
  */
 import { assert } from '../../core/assert.js';
 import type { ClientRequest, ClientResponse } from '../../protocol/requests.js';
-import type { RespBackend } from './types.js';
+import type { CrdtKind, RespBackend } from './types.js';
 import type { Logger } from '../../runtime/logger.js';
 
-export type CrdtKind = 'counter' | 'set';
+export type { CrdtKind };
 
 export function typedBucket(bucket: string, type: CrdtKind): string {
   return type === 'counter' ? `${bucket}-counters` : `${bucket}-sets`;

@@ -7,7 +7,9 @@ import type { ClientRequest, ClientResponse } from '../../protocol/requests.js';
 import type { ClusterView } from '../../node/views.js';
 import type { Reply } from './encoder.js';
 import type { Authenticator, Principal } from '../../security/auth.js';
-import type { CrdtKind } from './typed-buckets.js';
+
+/** The kinds of the typed buckets beside a connection's kv bucket (typed-buckets.ts). */
+export type CrdtKind = 'counter' | 'set';
 
 /** The node as the RESP port sees it; node-server.ts builds it from the NodeRuntime. */
 export interface RespBackend {
