@@ -30,9 +30,9 @@ function counter(command: string) {
     const name = keyName(args[1]!);
     if (!name.ok) return done(name.reply);
     const bucket = typedBucket(ctx.bucket, 'counter');
-    ctx.server.prepareTyped(bucket, 'counter');
+    ctx.server.typedBuckets.prepare(bucket, 'counter');
     const started = performance.now();
-    submitTyped(ctx.backend, 'counter', { op: 'update', bucket, key: name.key, update: { type: 'counter', increment: by }, context: [] }, (response) => {
+    submitTyped(ctx, 'counter', { op: 'update', bucket, key: name.key, update: { type: 'counter', increment: by }, context: [] }, (response) => {
       ctx.metrics?.observe('update', response.ok ? 'ok' : response.error, (performance.now() - started) / 1000);
       if (!response.ok) return done(errorReply(response));
       if (response.op !== 'update' || response.value.type !== 'counter') return done(errorReply({ ok: false, error: 'wrong_type', message: 'not a counter' }));

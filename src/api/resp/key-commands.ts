@@ -64,7 +64,7 @@ function type(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply)
   const name = keyName(args[1]!);
   if (!name.ok) return done(name.reply);
   const readTyped = (kind: CrdtKind, settle: (found: Found) => void): void =>
-    submitTyped(ctx.backend, kind, { op: 'get', bucket: typedBucket(ctx.bucket, kind), key: name.key }, (response) => {
+    submitTyped(ctx, kind, { op: 'get', bucket: typedBucket(ctx.bucket, kind), key: name.key }, (response) => {
       if (!response.ok) return settle(response.error === 'wrong_type' ? null : response);
       const crdt = response.op === 'get' ? response.crdt : undefined;
       settle(crdt === undefined || (crdt.type === 'set' && crdt.value.length === 0) ? null : crdt.type === 'set' ? SET : STRING);

@@ -23,7 +23,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Authenticator } from '../../security/auth.js';
 import { guardedBackend } from './access.js';
-import { typedBucketPreparer } from './typed-buckets.js';
+import { typedBuckets } from './typed-buckets.js';
 import type { Logger } from '../../runtime/logger.js';
 import { accessOf, dispatch } from './dispatcher.js';
 import { KeyOrder } from './key-order.js';
@@ -147,9 +147,8 @@ function serverFacts(options: RespServerOptions, port: () => number, connectionC
   const defaultBucket = options.bucket ?? DEFAULT_RESP_BUCKET;
   let bucketPrepared = false;
   let estimate = { keys: 0, atMs: -Infinity };
-  const prepareTyped = typedBucketPreparer(backend, options.logger);
   return {
-    prepareTyped,
+    typedBuckets: typedBuckets(backend, options.logger),
     auth: options.auth,
     nodeId: options.nodeId,
     get port() {

@@ -36,9 +36,9 @@ type SetRead = { readonly ok: true; readonly members: readonly string[]; readonl
 
 function readSet(ctx: CommandContext, key: string, done: (read: SetRead) => void): void {
   const bucket = typedBucket(ctx.bucket, 'set');
-  ctx.server.prepareTyped(bucket, 'set');
+  ctx.server.typedBuckets.prepare(bucket, 'set');
   const started = performance.now();
-  submitTyped(ctx.backend, 'set', { op: 'get', bucket, key }, (response) => {
+  submitTyped(ctx, 'set', { op: 'get', bucket, key }, (response) => {
     ctx.metrics?.observe('get', response.ok ? 'ok' : response.error, (performance.now() - started) / 1000);
     done(setOf(response));
   });
@@ -55,9 +55,9 @@ function setOf(response: ClientResponse): SetRead {
 
 function update(ctx: CommandContext, key: string, change: CrdtUpdate, context: VersionVector, done: (reply: Reply) => void, pick: 'added' | 'removed'): void {
   const bucket = typedBucket(ctx.bucket, 'set');
-  ctx.server.prepareTyped(bucket, 'set');
+  ctx.server.typedBuckets.prepare(bucket, 'set');
   const started = performance.now();
-  submitTyped(ctx.backend, 'set', { op: 'update', bucket, key, update: change, context }, (response) => {
+  submitTyped(ctx, 'set', { op: 'update', bucket, key, update: change, context }, (response) => {
     ctx.metrics?.observe('update', response.ok ? 'ok' : response.error, (performance.now() - started) / 1000);
     if (!response.ok) return done(errorReply(response));
     if (response.op !== 'update') return done(error(`ERR the node answered a '${response.op}' result to an update`));

@@ -65,8 +65,8 @@ export interface ServerFacts {
   keyEstimate(): number;
   /** Makes the port's default bucket `lww` before its first use, unless its properties were ever set. */
   prepareBucket(bucket: string): void;
-  /** Makes a counter or set bucket of that type before its first use (typed-buckets.ts). */
-  prepareTyped(bucket: string, type: CrdtKind): void;
+  /** The counter and set buckets this port types on first use (typed-buckets.ts). */
+  readonly typedBuckets: { prepare(bucket: string, type: CrdtKind): void; settling(bucket: string): boolean };
   /** Security on (--certs-dir): every connection authenticates with AUTH; undefined: open, as Redis without a password. */
   readonly auth: Authenticator | undefined;
 }
