@@ -134,6 +134,7 @@ test('redis-benchmark -t ping,set,get,incr,sadd,mset -n 20000 -c 50 completes wi
   const out = await run('redis-benchmark', ['-h', HOST, '-p', String(cluster.respPort(1)), '-t', 'ping,set,get,incr,sadd,mset', '-n', '20000', '-c', '50', '--csv']);
   assert.equal(out.code, 0, out.stderr);
   assert.doesNotMatch(out.stdout + out.stderr, /Error from server/, 'redis-benchmark stops at the first error reply');
+  t.diagnostic(out.stdout.trim());
   const rows = out.stdout.trim().split('\n').slice(1).map((line) => line.split(',')[0]!.replace(/"/g, ''));
   assert.deepEqual(rows, ['PING_INLINE', 'PING_MBULK', 'SET', 'GET', 'INCR', 'SADD', 'MSET (10 keys)']);
 });
