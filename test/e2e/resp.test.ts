@@ -391,9 +391,12 @@ test('back-pressure: a pipeline far past the in-flight limit is answered complet
 
 test('redis-cli: a scripted session', async (t) => {
   if (toolsMissing) return t.skip(toolsMissing);
-  const script = ['PING', 'SET cli:greeting hello', 'GET cli:greeting', 'SELECT 0', 'SELECT 1', 'EXISTS cli:greeting nope', 'DEL cli:greeting', 'GET cli:greeting', 'ECHO "two words"', 'DYNAMO.BUCKET', ''].join('\n');
+  const script = [
+    'PING', 'SET cli:greeting hello', 'GET cli:greeting', 'SELECT 0', 'SELECT 1', 'EXISTS cli:greeting nope', 'DEL cli:greeting', 'GET cli:greeting', 'ECHO "two words"', 'DYNAMO.BUCKET',
+    'INCRBY cli:n 5', 'DECR cli:n', 'SADD cli:s a b', 'SISMEMBER cli:s b', 'TYPE cli:s', 'SET cli:t v EX 100', 'PERSIST cli:t', 'TTL cli:t', '',
+  ].join('\n');
   const out = await run('redis-cli', ['-h', HOST, '-p', String(cluster.respPort(1))], script);
-  assert.deepEqual(out.stdout.trim().split('\n'), ['PONG', 'OK', 'hello', 'OK', 'ERR DB index is out of range', '', '1', '1', '', 'two words', 'redis']);
+  assert.deepEqual(out.stdout.trim().split('\n'), ['PONG', 'OK', 'hello', 'OK', 'ERR DB index is out of range', '', '1', '1', '', 'two words', 'redis', '5', '4', '2', '1', 'set', 'OK', '1', '-1']);
 });
 
 function run(command: string, args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {

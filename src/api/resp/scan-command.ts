@@ -27,14 +27,14 @@ const MAX_PATTERN_CHARS = 1024;
 export type ScanPhase = 'k' | 'c' | 's';
 
 export interface ScanOptions {
-  readonly match: RegExp | null;
+  readonly match: Glob | null;
   readonly count: number;
   readonly phases: readonly ScanPhase[];
 }
 
 /** SCAN's options as Redis checks them. */
 export function parseScanOptions(args: readonly Buffer[]): ScanOptions | Reply {
-  let match: RegExp | null = null;
+  let match: Glob | null = null;
   let count = 10;
   let phases: readonly ScanPhase[] = ['k', 'c', 's'];
   for (let i = 2; i < args.length; i += 2) {
@@ -57,22 +57,51 @@ export function parseScanOptions(args: readonly Buffer[]): ScanOptions | Reply {
   return { match, count, phases };
 }
 
-/** Redis's glob (*, ?, \x) as an anchored regular expression; runs of * are one (no blow-up). */
-export function globPattern(glob: string): RegExp {
-  let source = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') {
-      if (!source.endsWith('.*')) source += '.*';
-    } else if (c === '?') source += '.';
-    else if (c === '\\' && i + 1 < glob.length) source += escape(glob[++i]!);
-    else source += escape(c);
-  }
-  return new RegExp(`^${source}$`, 's');
+/** A MATCH pattern: its characters, with a star or any-one marker where the glob has * or ?. */
+export interface Glob {
+  test(text: string): boolean;
 }
 
-function escape(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const STAR = -1;
+const ANY = -2;
+
+/**
+ * Redis's glob (*, ?, \x escapes the next character; [...] is taken literally) matched by the
+ * two-pointer method: at most pattern × key steps, never the exponential backtracking a regular
+ * expression of many stars can take on a hostile key.
+ */
+export function globPattern(glob: string): Glob {
+  const tokens: number[] = [];
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob.charCodeAt(i);
+    if (c === 0x2a) tokens.push(STAR);
+    else if (c === 0x3f) tokens.push(ANY);
+    else if (c === 0x5c && i + 1 < glob.length) tokens.push(glob.charCodeAt(++i));
+    else tokens.push(c);
+  }
+  return { test: (text) => globMatch(tokens, text) };
+}
+
+function globMatch(tokens: readonly number[], text: string): boolean {
+  let t = 0;
+  let p = 0;
+  let starAt = -1;
+  let resumeAt = 0;
+  while (t < text.length) {
+    const token = p < tokens.length ? tokens[p]! : null;
+    if (token === STAR) {
+      starAt = p++;
+      resumeAt = t;
+    } else if (token !== null && (token === ANY || token === text.charCodeAt(t))) {
+      p++;
+      t++;
+    } else if (starAt >= 0) {
+      p = starAt + 1;
+      t = ++resumeAt;
+    } else return false;
+  }
+  while (p < tokens.length && tokens[p] === STAR) p++;
+  return p === tokens.length;
 }
 
 /** Where a cursor is: a phase and the listing cursor inside it (null: the phase's start); null: not ours. */
