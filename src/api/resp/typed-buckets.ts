@@ -26,8 +26,8 @@ export function typedBucket(bucket: string, type: CrdtKind): string {
 /** Typed buckets one port remembers having prepared (a stranger can name buckets with DYNAMO.BUCKET). */
 const MAX_PREPARED = 10_000;
 const RETRY_DELAY_MS = 50;
-/** About five seconds of gossip lag at most before the refusal is believed. */
-const MAX_RETRIES = 100;
+/** About ten seconds of gossip lag (a loaded machine) at most before the refusal is believed. */
+const MAX_RETRIES = 200;
 
 export interface TypedBuckets {
   /** Makes `bucket` a bucket of `type` before its first use, unless its properties were ever set. */
