@@ -6,6 +6,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { Redis } from 'ioredis';
@@ -114,4 +116,21 @@ test('ioredis over TLS with a user: every command family; a read-only user gets 
   } finally {
     r.disconnect();
   }
+});
+
+test('redis-cli and redis-benchmark over TLS with a user (Debian\'s redis-tools; skipped without them)', (t) => {
+  if (spawnSync('redis-cli', ['--version']).status !== 0) return t.skip('redis-cli is not installed (scripts/install-redis-tools.sh)');
+  const tlsArgs = ['--tls', '--cacert', join(cluster.caDir, 'ca.crt'), '--sni', 'localhost', '-h', HOST, '-p', String(respPort(3))];
+  const cli = spawnSync('redis-cli', [...tlsArgs, '--user', 'root', '--pass', ROOT_PASSWORD, '--no-auth-warning'], { input: 'PING\nINCR sec:cli\nSADD sec:cli-set x\nTYPE sec:cli-set\n', encoding: 'utf8', timeout: 60_000 });
+  assert.equal(cli.status, 0, cli.stderr);
+  const out = cli.stdout.trim().split('\n');
+  assert.equal(out[0], 'PONG');
+  assert.match(out[1]!, /^\d+$/);
+  assert.deepEqual(out.slice(2), ['1', 'set']);
+  const noAuth = spawnSync('redis-cli', [...tlsArgs, 'GET', 'sec:k'], { encoding: 'utf8', timeout: 60_000 });
+  assert.match(noAuth.stdout + noAuth.stderr, /NOAUTH Authentication required/);
+  const bench = spawnSync('redis-benchmark', [...tlsArgs, '--user', 'root', '-a', ROOT_PASSWORD, '-t', 'set,incr', '-n', '2000', '-c', '10', '--csv'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(bench.status, 0, bench.stderr);
+  assert.doesNotMatch(bench.stdout + bench.stderr, /Error from server|NOAUTH|WRONGPASS/, 'AUTH pipelined with the first command logs in first');
+  t.diagnostic(bench.stdout.trim());
 });
