@@ -309,6 +309,34 @@ test('ioredis reconnects after its node is killed and restarted, and sees what w
   }
 });
 
+test('SCAN goes on through a node killed between pages: a failed page is retried with the same cursor, no key is skipped', async () => {
+  const a = new Redis({ host: HOST, port: cluster.respPort(1) });
+  try {
+    const seen = new Set<string>();
+    let [cursor, keys] = (await a.scan('0', 'COUNT', 300)) as [string, string[]];
+    keys.forEach((k) => seen.add(k));
+    await cluster.kill(2);
+    let pages = 0;
+    let refusals = 0;
+    while (cursor !== '0') {
+      assert.ok(pages++ < 2000, 'the scan ends');
+      try {
+        [cursor, keys] = (await a.scan(cursor, 'COUNT', 300)) as [string, string[]];
+        keys.forEach((k) => seen.add(k));
+      } catch (err) {
+        assert.match(String(err), /UNAVAILABLE|QUORUM|OVERLOADED/, 'a page that cannot be listed now is refused, not cut short');
+        refusals++;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    for (let i = 0; i < 3000; i++) assert.ok(seen.has(`scan:${i}`), `scan:${i} was returned (${refusals} pages retried)`);
+  } finally {
+    a.disconnect();
+    cluster.start(2);
+    await cluster.waitFormed(60_000);
+  }
+});
+
 for (const resp of [3, 2] as const) {
   test(`node-redis (RESP${resp}): connect, auto-pipelined commands, MGET, CLIENT SETNAME/GETNAME`, async () => {
     await nodeRedisSession(resp);
