@@ -80,7 +80,8 @@ function srem(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply)
   if (Buffer.isBuffer(remove)) return done(remove);
   readSet(ctx, name.key, (read) => {
     if (!read.ok) return done(read.reply);
-    if (!remove.some((m) => read.members.includes(m))) return done(integer(0));
+    const present = new Set(read.members);
+    if (!remove.some((m) => present.has(m))) return done(integer(0));
     update(ctx, name.key, { type: 'set', add: [], remove }, read.context, done, 'removed');
   });
 }
