@@ -113,6 +113,13 @@ test('ioredis over TLS with a user: every command family; a read-only user gets 
     await assert.rejects(r.incr('sec:count'), /NOPERM/);
     await assert.rejects(r.sadd('sec:set', 'c'), /NOPERM/);
     assert.equal(await r.get('sec:shared'), 'hello', 'the refused SET changed nothing');
+    assert.equal(await r.call('DYNAMO.BUCKET', 'elsewhere'), 'OK');
+    await assert.rejects(r.sadd('k', 'x'), /NOPERM/);
+    const typeOf = async (bucket: string): Promise<string | undefined> =>
+      (JSON.parse((await cluster.request(2, 'GET', `/buckets/${bucket}`)).text) as { props: { type?: string } }).props.type;
+    assert.equal(await typeOf('redis-sets'), 'set', 'a bucket the port typed shows its type');
+    await new Promise((done) => setTimeout(done, 2000)); // a type change takes an emptiness check, then gossip
+    assert.notEqual(await typeOf('elsewhere-sets'), 'set', 'a user who may not write a bucket does not make the port type it');
   } finally {
     r.disconnect();
   }

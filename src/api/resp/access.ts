@@ -36,6 +36,15 @@ export function guardedBackend(backend: RespBackend, session: Session, server: P
   };
 }
 
+/**
+ * Whether this connection may write `bucket`: the port types a counter or set bucket on first use
+ * only for a user who could write it anyway, so a read-only login cannot make buckets appear.
+ */
+export function mayWrite(server: Pick<ServerFacts, 'auth'>, session: Session, bucket: string): boolean {
+  if (server.auth === undefined) return true;
+  return session.principal !== null && authorize(session.principal, { kind: 'write', bucket }).ok;
+}
+
 /** Whether a command must wait for AUTH: security is on and nobody logged in yet. */
 export function needsAuth(server: Pick<ServerFacts, 'auth'>, session: Session, flags: readonly string[]): boolean {
   return server.auth !== undefined && session.principal === null && !flags.includes('no-auth');

@@ -10,7 +10,7 @@
 import { error, integer, type Reply } from './encoder.js';
 import { errorReply, keyName } from './keyspace.js';
 import { notInteger } from './replies.js';
-import { submitTyped, typedBucket } from './typed-buckets.js';
+import { prepareFor, submitTyped, typedBucket } from './typed-buckets.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 /** The amount a command adds, or the reply refusing its arguments. */
@@ -30,7 +30,7 @@ function counter(command: string) {
     const name = keyName(args[1]!);
     if (!name.ok) return done(name.reply);
     const bucket = typedBucket(ctx.bucket, 'counter');
-    ctx.server.typedBuckets.prepare(bucket, 'counter');
+    prepareFor(ctx, bucket, 'counter');
     const started = performance.now();
     submitTyped(ctx, 'counter', { op: 'update', bucket, key: name.key, update: { type: 'counter', increment: by }, context: [] }, (response) => {
       ctx.metrics?.observe('update', response.ok ? 'ok' : response.error, (performance.now() - started) / 1000);

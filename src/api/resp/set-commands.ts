@@ -16,7 +16,7 @@ import { bulkArray, error, integer, type Reply } from './encoder.js';
 import { errorReply, keyName } from './keyspace.js';
 import { tooManyKeys } from './replies.js';
 import { MAX_KEYS_PER_COMMAND } from './string-commands.js';
-import { submitTyped, typedBucket } from './typed-buckets.js';
+import { prepareFor, submitTyped, typedBucket } from './typed-buckets.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const NOT_UTF8_MEMBER = error('ERR set members must be UTF-8 text (dynamo set elements are strings)');
@@ -36,7 +36,7 @@ type SetRead = { readonly ok: true; readonly members: readonly string[]; readonl
 
 function readSet(ctx: CommandContext, key: string, done: (read: SetRead) => void): void {
   const bucket = typedBucket(ctx.bucket, 'set');
-  ctx.server.typedBuckets.prepare(bucket, 'set');
+  prepareFor(ctx, bucket, 'set');
   const started = performance.now();
   submitTyped(ctx, 'set', { op: 'get', bucket, key }, (response) => {
     ctx.metrics?.observe('get', response.ok ? 'ok' : response.error, (performance.now() - started) / 1000);
@@ -55,7 +55,7 @@ function setOf(response: ClientResponse): SetRead {
 
 function update(ctx: CommandContext, key: string, change: CrdtUpdate, context: VersionVector, done: (reply: Reply) => void, pick: 'added' | 'removed'): void {
   const bucket = typedBucket(ctx.bucket, 'set');
-  ctx.server.typedBuckets.prepare(bucket, 'set');
+  prepareFor(ctx, bucket, 'set');
   const started = performance.now();
   submitTyped(ctx, 'set', { op: 'update', bucket, key, update: change, context }, (response) => {
     ctx.metrics?.observe('update', response.ok ? 'ok' : response.error, (performance.now() - started) / 1000);

@@ -16,6 +16,7 @@ import { assert } from '../../core/assert.js';
 import type { ClientRequest, ClientResponse } from '../../protocol/requests.js';
 import type { CommandContext, CrdtKind, RespBackend } from './types.js';
 import type { Logger } from '../../runtime/logger.js';
+import { mayWrite } from './access.js';
 
 export type { CrdtKind };
 
@@ -57,6 +58,11 @@ export function typedBuckets(backend: RespBackend, logger: Logger): TypedBuckets
     });
   };
   return { prepare, settling: (bucket) => changing.has(bucket) };
+}
+
+/** Types the bucket before its first use, when this connection's user may write it (access.ts). */
+export function prepareFor(ctx: Pick<CommandContext, 'server' | 'session'>, bucket: string, type: CrdtKind): void {
+  if (mayWrite(ctx.server, ctx.session, bucket)) ctx.server.typedBuckets.prepare(bucket, type);
 }
 
 /** Submits a request on a counter or set bucket, riding out the moment its type is still spreading. */
