@@ -8,7 +8,7 @@
 # REDIS_PORT (27379), BENCH_OUT (directory for the JSON and SVG; default a new temporary one).
 # RESP section: redis-benchmark with the same flags (-c, -d, -r; without and with -P 16) against
 # the cluster's RESP port (BASE+301) and against the redis-server, ratios per command.
-# BENCH_RESP_TESTS (ping,set,get,mset; add incr,sadd once counter and set buckets exist),
+# BENCH_RESP_TESTS (ping,set,get,incr,sadd,mset: INCR on the <bucket>-counters bucket, SADD on <bucket>-sets),
 # BENCH_RESP_REQUESTS (per command and run; default DURATION x 20000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +54,7 @@ bench write cmp-write write
 bench read cmp-read read
 bench a cmp-a a
 
-RESP_TESTS=${BENCH_RESP_TESTS:-ping,set,get,mset}
+RESP_TESTS=${BENCH_RESP_TESTS:-ping,set,get,incr,sadd,mset}
 RESP_REQUESTS=${BENCH_RESP_REQUESTS:-$((DURATION * 20000))}
 resp_bench() { # port pipeline csv
   redis-benchmark -h 127.0.0.1 -p "$1" -c "$CLIENTS" -d "$VALUE" -r "$RECORDS" -n "$RESP_REQUESTS" -P "$2" -t "$RESP_TESTS" --csv > "$OUT/$3.csv" \

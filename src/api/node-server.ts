@@ -176,6 +176,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
         nodeId: options.id,
         maxValueBytes: options.config?.maxValueBytes ?? NODE_DEFAULTS.maxValueBytes,
         ...(options.respBucket === undefined ? {} : { bucket: options.respBucket }),
+        ...(strict === undefined || auth === undefined ? {} : { tls: { cert: strict.tls.cert, key: strict.tls.key }, auth }),
       });
     } catch (err) {
       await client?.close();

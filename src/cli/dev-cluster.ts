@@ -112,7 +112,7 @@ async function runDevCluster(flags: DevClusterFlags, nodeOptions: readonly strin
   const given = nodeOptions.length === 0 ? '' : `, node options: ${nodeOptions.join(' ')}`;
   const secured = security === null ? '' : `, secure: CA ${security.caFile}, root password in ${security.rootPasswordFile}`;
   console.log(`dynamo dev-cluster: ${flags.nodes} nodes ready (storage ${flags.storage}, data in ${dataRoot}${given}${secured})`);
-  urls.forEach((url, i) => console.log(`  node${i + 1}  ${url}   client protocol ${HOST}:${flags.basePort + 201 + i}   redis ${HOST}:${flags.basePort + 301 + i}`));
+  urls.forEach((url, i) => console.log(`  node${i + 1}  ${url}   client protocol ${HOST}:${flags.basePort + 201 + i}   redis ${HOST}:${flags.basePort + 301 + i}${security === null ? '' : ' (TLS, AUTH)'}`));
   if (security === null) {
     console.log('try:  curl -X PUT --data-binary hello ' + urls[0] + '/kv/demo/greeting ; curl ' + urls[1] + '/kv/demo/greeting');
   } else {

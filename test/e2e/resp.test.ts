@@ -1,7 +1,8 @@
 /**
  * The Redis-protocol port against three real node processes, driven by the clients Redis users
- * use: ioredis (ready check, pipelining, reconnect after its node was killed), node-redis
- * (auto-pipelining), a scripted redis-cli session and redis-benchmark (0 errors). redis-cli and
+ * use: ioredis (ready check, pipelining, reconnect after its node was killed, counters, sets,
+ * expiry, SCAN), node-redis (auto-pipelining), a scripted redis-cli session and redis-benchmark
+ * (0 errors, INCR and SADD included). redis-cli and
  * redis-benchmark come from Debian's redis-tools (scripts/install-redis-tools.sh); without them
  * those two tests skip and say why.
  */
@@ -14,7 +15,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { kv, ProcessCluster, waitFor } from './process-cluster.js';
 
-const cluster = new ProcessCluster({ nodes: 3, basePort: 32000, storage: 'memory', respPorts: true });
+const cluster = new ProcessCluster({ nodes: 3, basePort: 35000, storage: 'memory', respPorts: true });
 const HOST = '127.0.0.1';
 
 function redisToolsMissing(): string | false {
@@ -90,7 +91,6 @@ test('ioredis: ready check, SET/GET across nodes, pipelining in order, MGET/MSET
 
     await assert.rejects(a.call('NOSUCH', 'x'), /ERR unknown command 'NOSUCH', with args beginning with: 'x'/);
     await assert.rejects(a.call('HELLO', '4'), /NOPROTO unsupported protocol version/);
-    await assert.rejects(a.incr('counter'), /needs counter buckets/);
     await assert.rejects(a.auth('secret'), /called without any password configured for the default user/);
     assert.equal(await a.ping(), 'PONG', 'errors never close the connection');
     assert.match(await a.info(), /loading:0[\s\S]*# Cluster\r\ncluster_enabled:0\r\ndynamo_node:n1/);
@@ -129,13 +129,165 @@ test('siblings: the port bucket is lww; in a siblings bucket GET refuses to pick
   }
 });
 
-test('redis-benchmark -t ping,set,get,mset -n 20000 -c 50 completes with 0 errors (before any node is killed)', async (t) => {
+test('redis-benchmark -t ping,set,get,incr,sadd,mset -n 20000 -c 50 completes with 0 errors (before any node is killed)', async (t) => {
   if (toolsMissing) return t.skip(toolsMissing);
-  const out = await run('redis-benchmark', ['-h', HOST, '-p', String(cluster.respPort(1)), '-t', 'ping,set,get,mset', '-n', '20000', '-c', '50', '--csv']);
+  const out = await run('redis-benchmark', ['-h', HOST, '-p', String(cluster.respPort(1)), '-t', 'ping,set,get,incr,sadd,mset', '-n', '20000', '-c', '50', '--csv']);
   assert.equal(out.code, 0, out.stderr);
   assert.doesNotMatch(out.stdout + out.stderr, /Error from server/, 'redis-benchmark stops at the first error reply');
+  t.diagnostic(out.stdout.trim());
   const rows = out.stdout.trim().split('\n').slice(1).map((line) => line.split(',')[0]!.replace(/"/g, ''));
-  assert.deepEqual(rows, ['PING_INLINE', 'PING_MBULK', 'SET', 'GET', 'MSET (10 keys)']);
+  assert.deepEqual(rows, ['PING_INLINE', 'PING_MBULK', 'SET', 'GET', 'INCR', 'SADD', 'MSET (10 keys)']);
+});
+
+test('counters: INCR/DECR/INCRBY/DECRBY on redis-counters; concurrent INCRs from connections to every node are all counted', async () => {
+  const clients = Array.from({ length: 6 }, (_, i) => new Redis({ host: HOST, port: cluster.respPort((i % 3) + 1) }));
+  try {
+    const a = clients[0]!;
+    assert.equal(await a.incr('c:basic'), 1, 'INCR works with no setup: the counter bucket is made on first use');
+    assert.equal(await a.incrby('c:basic', 41), 42);
+    assert.equal(await a.decr('c:basic'), 41);
+    assert.equal(await a.decrby('c:basic', 11), 30);
+    await assert.rejects(a.incrby('c:basic', 'x' as unknown as number), /ERR value is not an integer or out of range/);
+    assert.equal(await a.type('c:basic'), 'string', 'a counter is a string to Redis clients');
+    const props = (await (await fetch(`${cluster.url(2)}/buckets/redis-counters`)).json()) as { props: { type: string } };
+    assert.equal(props.props.type, 'counter');
+
+    const perClient = 50;
+    const replies = await Promise.all(clients.flatMap((c) => Array.from({ length: perClient }, () => c.incr('c:hits'))));
+    assert.ok(replies.every((r) => Number.isSafeInteger(r) && r >= 1 && r <= clients.length * perClient), 'each INCR answers a total');
+    const total = clients.length * perClient;
+    const read = await kv(cluster.url(3), 'GET', '/kv/redis-counters/c:hits?r=3');
+    assert.deepEqual(JSON.parse(read.body.toString()), { value: total }, 'no increment lost (a read of every replica)');
+    await waitFor(async () => (await a.incrby('c:hits', 0)) === total, 30_000, 'INCRBY 0 through a node shows the whole total');
+
+    assert.equal(await a.set('c:plain', 'text'), 'OK');
+    assert.equal(await a.call('DYNAMO.BUCKET', 'redis-counters'), 'OK');
+    await assert.rejects(a.set('c:plain', 'x'), /^ReplyError: WRONGTYPE Operation against a key holding the wrong kind of value/, 'a SET in a counter bucket');
+    await a.call('DYNAMO.BUCKET', 'redis');
+  } finally {
+    for (const c of clients) c.disconnect();
+  }
+});
+
+test('sets: SADD from two nodes at once keeps both; SREM, SMEMBERS, SISMEMBER, SCARD, TYPE', async () => {
+  const a = new Redis({ host: HOST, port: cluster.respPort(1) });
+  const b = new Redis({ host: HOST, port: cluster.respPort(2) });
+  try {
+    const [fromA, fromB] = await Promise.all([a.sadd('s:team', 'ada', 'bob'), b.sadd('s:team', 'cy', 'bob')]);
+    assert.ok(fromA >= 1 && fromB >= 1 && fromA + fromB >= 3, `SADD answers the members new to its coordinator (${fromA}, ${fromB})`);
+    assert.deepEqual(await a.smembers('s:team'), ['ada', 'bob', 'cy'], 'the adds through both nodes are merged');
+    assert.deepEqual(await b.smembers('s:team'), ['ada', 'bob', 'cy']);
+    assert.equal(await a.scard('s:team'), 3);
+    assert.equal(await b.sismember('s:team', 'cy'), 1);
+    assert.equal(await b.sismember('s:team', 'dan'), 0);
+    assert.equal(await a.srem('s:team', 'bob', 'nobody'), 1);
+    assert.equal(await a.srem('s:team', 'nobody'), 0);
+    assert.deepEqual(await b.smembers('s:team'), ['ada', 'cy']);
+    assert.equal(await b.sadd('s:team', 'bob'), 1, 'a removed member can be added again');
+    assert.equal(await a.scard('s:team'), 3);
+    assert.deepEqual(await a.smembers('s:none'), [], 'a missing set is empty');
+    assert.equal(await a.scard('s:none'), 0);
+    assert.equal(await a.type('s:team'), 'set');
+    assert.equal(await a.type('s:none'), 'none');
+    assert.equal(await a.exists('s:team'), 0, 'EXISTS counts the kv bucket\'s strings only (documented)');
+    await assert.rejects(a.sadd('s:team', Buffer.from([0xff, 0xfe])), /ERR set members must be UTF-8 text/);
+  } finally {
+    a.disconnect();
+    b.disconnect();
+  }
+});
+
+test('expiry: EXPIRE then TTL then the key gone; PEXPIRE, PTTL, PERSIST, SET EX/PX/KEEPTTL, EXPIRE NX/XX', async () => {
+  const a = new Redis({ host: HOST, port: cluster.respPort(1) });
+  const b = new Redis({ host: HOST, port: cluster.respPort(3) });
+  try {
+    assert.equal(await a.set('e:k', 'v'), 'OK');
+    assert.equal(await a.ttl('e:k'), -1, 'no expiry yet');
+    assert.equal(await a.ttl('e:missing'), -2);
+    assert.equal(await a.expire('e:missing', 10), 0, 'EXPIRE of a missing key changes nothing');
+    assert.equal(await a.expire('e:k', 100), 1);
+    const left = await b.ttl('e:k');
+    assert.ok(left >= 98 && left <= 100, `TTL through another node: ${left}`);
+    const leftMs = await b.pttl('e:k');
+    assert.ok(leftMs > 97_000 && leftMs <= 100_000, `PTTL: ${leftMs}`);
+    assert.equal(await a.call('EXPIRE', 'e:k', '5', 'NX'), 0, 'NX: it already has one');
+    assert.equal(await a.call('EXPIRE', 'e:k', '500', 'GT'), 1);
+    assert.equal(await a.persist('e:k'), 1);
+    assert.equal(await a.ttl('e:k'), -1, 'PERSIST removed the expiry');
+    assert.equal(await a.persist('e:k'), 0, 'nothing left to remove');
+    assert.equal(await a.get('e:k'), 'v', 'the value stayed through every change of its expiry');
+    assert.equal(await a.pexpire('e:k', 1500), 1);
+    await waitFor(async () => (await b.get('e:k')) === null, 30_000, 'the expired key is gone');
+    assert.equal(await b.ttl('e:k'), -2);
+
+    assert.equal(await a.set('e:px', 'v', 'PX', 800), 'OK');
+    const pxLeft = await a.pttl('e:px');
+    assert.ok(pxLeft > 0 && pxLeft <= 800, `SET PX: ${pxLeft}`);
+    assert.equal(await a.set('e:ex', 'v', 'EX', 1000), 'OK');
+    assert.equal(await a.set('e:ex', 'w', 'KEEPTTL'), 'OK');
+    const kept = await a.ttl('e:ex');
+    assert.ok(kept > 990 && kept <= 1000, `KEEPTTL kept it: ${kept}`);
+    assert.equal(await a.get('e:ex'), 'w');
+    assert.equal(await a.set('e:ex', 'x'), 'OK');
+    assert.equal(await a.ttl('e:ex'), -1, 'a plain SET drops the expiry, as in Redis');
+    assert.equal(await a.expire('e:ex', 0), 1, 'EXPIRE 0 deletes');
+    assert.equal(await a.exists('e:ex'), 0);
+    await waitFor(async () => (await a.get('e:px')) === null, 30_000, 'SET PX expired');
+    await assert.rejects(a.call('EXPIRE', 'e:k', 'soon'), /ERR value is not an integer or out of range/);
+    await assert.rejects(a.call('EXPIRE', 'e:k', '5', 'SOMETIMES'), /ERR Unsupported option SOMETIMES/);
+  } finally {
+    a.disconnect();
+    b.disconnect();
+  }
+});
+
+test('SCAN over a few thousand keys of all three buckets returns each at least once; MATCH, COUNT and TYPE', async () => {
+  const a = new Redis({ host: HOST, port: cluster.respPort(2) });
+  try {
+    const count = 3000;
+    const pipeline = a.pipeline();
+    for (let i = 0; i < count; i++) pipeline.set(`scan:${i}`, String(i));
+    pipeline.incr('scan:counter');
+    pipeline.sadd('scan:set', 'm');
+    const results = await pipeline.exec();
+    assert.ok(results !== null && results.every(([err]) => err === null));
+
+    const seen = new Set<string>();
+    let cursor = '0';
+    let pages = 0;
+    do {
+      const [next, keys] = (await a.scan(cursor, 'COUNT', 500)) as [string, string[]];
+      for (const k of keys) seen.add(k);
+      cursor = next;
+      pages++;
+      assert.ok(pages < 1000, 'the scan ends');
+    } while (cursor !== '0');
+    for (let i = 0; i < count; i++) assert.ok(seen.has(`scan:${i}`), `scan:${i} was returned`);
+    assert.ok(seen.has('scan:counter') && seen.has('scan:set'), 'the counter and the set are listed too');
+
+    const matched = new Set<string>();
+    await new Promise<void>((done, fail) => {
+      const stream = a.scanStream({ match: 'scan:1??', count: 1000 });
+      stream.on('data', (keys: string[]) => keys.forEach((k) => matched.add(k)));
+      stream.on('end', () => done());
+      stream.on('error', fail);
+    });
+    assert.deepEqual([...matched].sort(), Array.from({ length: 100 }, (_, i) => `scan:${100 + i}`).sort(), 'MATCH through ioredis\'s scanStream');
+
+    const sets = new Set<string>();
+    cursor = '0';
+    do {
+      const [next, keys] = (await a.scan(cursor, 'TYPE', 'set', 'COUNT', 1000)) as [string, string[]];
+      keys.forEach((k) => sets.add(k));
+      cursor = next;
+    } while (cursor !== '0');
+    assert.ok(sets.has('scan:set') && !sets.has('scan:0') && !sets.has('scan:counter'), 'TYPE set lists the set bucket only');
+    assert.deepEqual(await a.scan('0', 'TYPE', 'hash'), ['0', []]);
+    await assert.rejects(a.scan('zzz'), /ERR invalid cursor/);
+    await assert.rejects(a.scan('0', 'COUNT', 0), /ERR syntax error/);
+  } finally {
+    a.disconnect();
+  }
 });
 
 test('ioredis reconnects after its node is killed and restarted, and sees what was written meanwhile', async () => {
@@ -154,6 +306,34 @@ test('ioredis reconnects after its node is killed and restarted, and sees what w
   } finally {
     a.disconnect();
     b.disconnect();
+  }
+});
+
+test('SCAN goes on through a node killed between pages: a failed page is retried with the same cursor, no key is skipped', async () => {
+  const a = new Redis({ host: HOST, port: cluster.respPort(1) });
+  try {
+    const seen = new Set<string>();
+    let [cursor, keys] = (await a.scan('0', 'COUNT', 300)) as [string, string[]];
+    keys.forEach((k) => seen.add(k));
+    await cluster.kill(2);
+    let pages = 0;
+    let refusals = 0;
+    while (cursor !== '0') {
+      assert.ok(pages++ < 2000, 'the scan ends');
+      try {
+        [cursor, keys] = (await a.scan(cursor, 'COUNT', 300)) as [string, string[]];
+        keys.forEach((k) => seen.add(k));
+      } catch (err) {
+        assert.match(String(err), /UNAVAILABLE|QUORUM|OVERLOADED/, 'a page that cannot be listed now is refused, not cut short');
+        refusals++;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    for (let i = 0; i < 3000; i++) assert.ok(seen.has(`scan:${i}`), `scan:${i} was returned (${refusals} pages retried)`);
+  } finally {
+    a.disconnect();
+    cluster.start(2);
+    await cluster.waitFormed(60_000);
   }
 });
 
@@ -239,9 +419,12 @@ test('back-pressure: a pipeline far past the in-flight limit is answered complet
 
 test('redis-cli: a scripted session', async (t) => {
   if (toolsMissing) return t.skip(toolsMissing);
-  const script = ['PING', 'SET cli:greeting hello', 'GET cli:greeting', 'SELECT 0', 'SELECT 1', 'EXISTS cli:greeting nope', 'DEL cli:greeting', 'GET cli:greeting', 'ECHO "two words"', 'DYNAMO.BUCKET', ''].join('\n');
+  const script = [
+    'PING', 'SET cli:greeting hello', 'GET cli:greeting', 'SELECT 0', 'SELECT 1', 'EXISTS cli:greeting nope', 'DEL cli:greeting', 'GET cli:greeting', 'ECHO "two words"', 'DYNAMO.BUCKET',
+    'INCRBY cli:n 5', 'DECR cli:n', 'SADD cli:s a b', 'SISMEMBER cli:s b', 'TYPE cli:s', 'SET cli:t v EX 100', 'PERSIST cli:t', 'TTL cli:t', '',
+  ].join('\n');
   const out = await run('redis-cli', ['-h', HOST, '-p', String(cluster.respPort(1))], script);
-  assert.deepEqual(out.stdout.trim().split('\n'), ['PONG', 'OK', 'hello', 'OK', 'ERR DB index is out of range', '', '1', '1', '', 'two words', 'redis']);
+  assert.deepEqual(out.stdout.trim().split('\n'), ['PONG', 'OK', 'hello', 'OK', 'ERR DB index is out of range', '', '1', '1', '', 'two words', 'redis', '5', '4', '2', '1', 'set', 'OK', '1', '-1']);
 });
 
 function run(command: string, args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -4,11 +4,13 @@
  * only on an error starting with NOPROTO or "ERR unknown command", and breaks on a closed socket).
  *
  * HELLO 2 and HELLO 3 both work (node-redis and go-redis ask for RESP3 by default): this port's
- * replies differ between the two only in maps (encoder.ts). Until the security
- * work adds users, AUTH answers as a Redis without a password does.
+ * replies differ between the two only in maps (encoder.ts). With security on, AUTH user password
+ * and AUTH password (as root) log in as the cluster's users (access.ts); with it off, AUTH answers
+ * as a Redis without a password does.
  */
 import { bulk, error, map, integer, EMPTY_ARRAY, OK, PONG, type Reply } from './encoder.js';
 import { syntaxError, unknownSubcommand, wrongArity } from './replies.js';
+import { logIn, PASSWORD_ONLY_USER } from './access.js';
 import type { CommandContext, CommandSpec, Session } from './types.js';
 
 export const REDIS_COMPATIBLE_VERSION = '7.0.0';
@@ -46,8 +48,12 @@ function authenticate(user: string | null): Reply | null {
   return user === 'default' ? null : WRONGPASS;
 }
 
-function auth(_ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply) => void): void {
+function auth(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply) => void): void {
   if (args.length > 3) return done(syntaxError());
+  if (ctx.server.auth !== undefined) {
+    const user = args.length === 3 ? args[1]!.toString('utf8') : PASSWORD_ONLY_USER;
+    return logIn(ctx.server, ctx.session, user, args[args.length - 1]!.toString('utf8'), done);
+  }
   const refused = authenticate(args.length === 3 ? args[1]!.toString('utf8') : null);
   done(refused ?? OK);
 }
@@ -59,10 +65,12 @@ function hello(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply
     if (Number(text) !== 2 && Number(text) !== 3) return done(error('NOPROTO unsupported protocol version'));
   }
   let name: Buffer | null = null;
+  let login: { user: string; password: string } | null = null;
   for (let i = 2; i < args.length; i++) {
     const option = args[i]!.toString('latin1').toUpperCase();
     if (option === 'AUTH' && i + 2 < args.length) {
-      const refused = authenticate(args[i + 1]!.toString('utf8'));
+      login = { user: args[i + 1]!.toString('utf8'), password: args[i + 2]!.toString('utf8') };
+      const refused = ctx.server.auth === undefined ? authenticate(login.user) : null;
       if (refused !== null) return done(refused);
       i += 2;
     } else if (option === 'SETNAME' && i + 1 < args.length) {
@@ -71,6 +79,16 @@ function hello(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply
       return done(error(`ERR Syntax error in HELLO option '${args[i]!.toString('utf8')}'`));
     }
   }
+  if (ctx.server.auth !== undefined && login !== null) {
+    const chosen = login;
+    return logIn(ctx.server, ctx.session, chosen.user, chosen.password, (reply) => (reply === OK ? handshake(ctx, args, name, done) : done(reply)));
+  }
+  if (ctx.server.auth !== undefined && ctx.session.principal === null) return done(error('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time'));
+  handshake(ctx, args, name, done);
+}
+
+/** HELLO's effect once the client may use the connection: the name, the protocol, the reply. */
+function handshake(ctx: CommandContext, args: readonly Buffer[], name: Buffer | null, done: (reply: Reply) => void): void {
   if (name !== null && !setName(ctx.session, name)) return done(BAD_NAME);
   if (args.length >= 2) ctx.session.protocol = Number(args[1]!.toString('latin1')) === 3 ? 3 : 2;
   done(
@@ -135,7 +153,7 @@ function describe(ctx: CommandContext): string {
 export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
   { name: 'ping', arity: -1, flags: ['fast'], keys: [0, 0, 0], group: 'connection', summary: 'Returns PONG, or the argument.', run: ping },
   { name: 'echo', arity: 2, flags: ['fast'], keys: [0, 0, 0], group: 'connection', summary: 'Returns the given string.', run: echo },
-  { name: 'quit', arity: -1, flags: ['fast'], keys: [0, 0, 0], group: 'connection', summary: 'Closes the connection.', run: quit },
+  { name: 'quit', arity: -1, flags: ['fast', 'no-auth'], keys: [0, 0, 0], group: 'connection', summary: 'Closes the connection.', run: quit },
   { name: 'select', arity: 2, flags: ['fast'], keys: [0, 0, 0], group: 'connection', summary: 'Selects database 0 (the only one).', run: select },
   { name: 'auth', arity: -2, flags: ['fast', 'no-auth'], keys: [0, 0, 0], group: 'connection', summary: 'Authenticates the connection.', run: auth },
   { name: 'hello', arity: -1, flags: ['fast', 'no-auth'], keys: [0, 0, 0], group: 'connection', summary: 'Handshakes with the server (RESP2 only).', run: hello },

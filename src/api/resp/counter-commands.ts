@@ -1,18 +1,17 @@
 /**
- * INCR, DECR, INCRBY, DECRBY: backed by the counter buckets of the data-model work, never by a
- * read-modify-write here (two concurrent increments through a read and a write lose one).
+ * INCR, DECR, INCRBY, DECRBY: backed by a counter bucket (typed-buckets.ts: `<bucket>-counters`),
+ * never by a read-modify-write here (two concurrent increments through a read and a write lose
+ * one). Each is one `update` with the increment, coordinated by a replica; the reply is the total
+ * as that coordinator holds it after the update, so two concurrent INCRs may both see a total that
+ * counts only one of them, but neither is lost: later reads count both.
  *
- * Until the node has counter buckets these answer an error naming what they need. Once it has,
- * each is one request, `{op: 'update', bucket: <the connection's counter bucket>, key,
- * update: {type: 'counter', increment: by}, context: []}`, replied with the UpdateResult's
- * `value.value` as an integer. The counter bucket is a bucket of its own (types are per bucket):
- * suggested `<bucket>-counters`, created `{"type": "counter"}` on first use as the port's bucket is
- * made lww; a `wrong_type` error maps to Redis's `-WRONGTYPE Operation against a key holding the
- * wrong kind of value`.
+ * Counters live apart from the kv bucket's strings: GET does not read them; `INCRBY key 0` does.
  */
-import { needsDataModel, notInteger } from './replies.js';
+import { error, integer, type Reply } from './encoder.js';
+import { errorReply, keyName } from './keyspace.js';
+import { notInteger } from './replies.js';
+import { prepareFor, submitTyped, typedBucket } from './typed-buckets.js';
 import type { CommandContext, CommandSpec } from './types.js';
-import type { Reply } from './encoder.js';
 
 /** The amount a command adds, or the reply refusing its arguments. */
 export function incrementOf(command: string, args: readonly Buffer[]): number | Reply {
@@ -25,10 +24,20 @@ export function incrementOf(command: string, args: readonly Buffer[]): number | 
 }
 
 function counter(command: string) {
-  return (_ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply) => void): void => {
+  return (ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply) => void): void => {
     const by = incrementOf(command, args);
     if (typeof by !== 'number') return done(by);
-    done(needsDataModel(command, '', 'counter buckets (the data-model work)'));
+    const name = keyName(args[1]!);
+    if (!name.ok) return done(name.reply);
+    const bucket = typedBucket(ctx.bucket, 'counter');
+    prepareFor(ctx, bucket, 'counter');
+    const started = performance.now();
+    submitTyped(ctx, 'counter', { op: 'update', bucket, key: name.key, update: { type: 'counter', increment: by }, context: [] }, (response) => {
+      ctx.metrics?.observe('update', response.ok ? 'ok' : response.error, (performance.now() - started) / 1000);
+      if (!response.ok) return done(errorReply(response));
+      if (response.op !== 'update' || response.value.type !== 'counter') return done(errorReply({ ok: false, error: 'wrong_type', message: 'not a counter' }));
+      done(Number.isSafeInteger(response.value.value) ? integer(response.value.value) : error('ERR increment or decrement would overflow'));
+    });
   };
 }
 
@@ -37,8 +46,8 @@ const spec = (name: string, arity: number, summary: string): CommandSpec => ({
 });
 
 export const COUNTER_COMMANDS: readonly CommandSpec[] = [
-  spec('incr', 2, 'Increments a counter by one (needs counter buckets).'),
-  spec('decr', 2, 'Decrements a counter by one (needs counter buckets).'),
-  spec('incrby', 3, 'Increments a counter (needs counter buckets).'),
-  spec('decrby', 3, 'Decrements a counter (needs counter buckets).'),
+  spec('incr', 2, 'Increments a counter by one (in the <bucket>-counters bucket).'),
+  spec('decr', 2, 'Decrements a counter by one (in the <bucket>-counters bucket).'),
+  spec('incrby', 3, 'Increments a counter (in the <bucket>-counters bucket).'),
+  spec('decrby', 3, 'Decrements a counter (in the <bucket>-counters bucket).'),
 ];

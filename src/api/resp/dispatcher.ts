@@ -4,6 +4,7 @@
  * reply, and the connection goes on (clients probe commands they are not sure of).
  */
 import { assert } from '../../core/assert.js';
+import { NOAUTH, needsAuth } from './access.js';
 import { CONNECTION_COMMANDS } from './connection-commands.js';
 import { COUNTER_COMMANDS } from './counter-commands.js';
 import { DYNAMO_COMMANDS } from './dynamo-commands.js';
@@ -41,6 +42,12 @@ export function dispatch(ctx: CommandContext, args: readonly Buffer[], done: (re
   const spec = COMMANDS.get(commandName(args[0]!));
   if (spec === undefined) return done(unknownCommand(args));
   if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) return done(wrongArity(spec.name));
+  if (needsAuth(ctx.server, ctx.session, spec.flags)) {
+    const waiting = ctx.session.waitingForLogin;
+    if (waiting === null) return done(NOAUTH);
+    waiting.push(() => dispatch(ctx, args, done));
+    return;
+  }
   spec.run(ctx, args, done);
 }
 

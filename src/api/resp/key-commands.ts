@@ -1,5 +1,5 @@
 /**
- * Commands on keys of any type: DEL, EXISTS, TYPE.
+ * Commands on keys: DEL, EXISTS (the kv bucket's strings), TYPE (every bucket of the connection).
  *
  * A delete needs the context of what it removes (a blind tombstone would sit beside the value as a
  * sibling in a `siblings` bucket), and DEL answers how many keys existed, so each key is read and
@@ -12,6 +12,7 @@ import { deleteKey, errorReply, forEachKey, keyName, readKey, type ReadOutcome }
 import { keyNames } from './string-commands.js';
 import type { ClientError } from '../../protocol/requests.js';
 import type { CommandContext, CommandSpec } from './types.js';
+import { submitTyped, typedBucket, type CrdtKind } from './typed-buckets.js';
 
 type Counted = { readonly ok: true; readonly n: 0 | 1 } | { readonly ok: false; readonly error: ClientError };
 
@@ -52,16 +53,35 @@ function total(results: readonly Counted[]): Reply {
 
 const STRING = simple('string');
 const NONE = simple('none');
+const SET = simple('set');
 
-/** Every value in a kv bucket is a Redis string; counter and set buckets come with the data model. */
+/**
+ * A key's type across the connection's three buckets (read at once): a value in the kv bucket or a
+ * counter is a "string" (Redis keeps INCR's numbers as strings), a non-empty set a "set". A name
+ * used in more than one bucket answers the first of kv, counter, set.
+ */
 function type(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply) => void): void {
   const name = keyName(args[1]!);
   if (!name.ok) return done(name.reply);
-  readKey(ctx, name.key, (outcome) => {
-    if (outcome.kind === 'failed') return done(errorReply(outcome.error));
-    done(outcome.kind === 'absent' ? NONE : STRING);
+  const readTyped = (kind: CrdtKind, settle: (found: Found) => void): void =>
+    submitTyped(ctx, kind, { op: 'get', bucket: typedBucket(ctx.bucket, kind), key: name.key }, (response) => {
+      if (!response.ok) return settle(response.error === 'wrong_type' ? null : response);
+      const crdt = response.op === 'get' ? response.crdt : undefined;
+      settle(crdt === undefined || (crdt.type === 'set' && crdt.value.length === 0) ? null : crdt.type === 'set' ? SET : STRING);
+    });
+  const reads: ((settle: (found: Found) => void) => void)[] = [
+    (settle) => readKey(ctx, name.key, (outcome) => settle(outcome.kind === 'failed' ? outcome.error : outcome.kind === 'absent' ? null : STRING)),
+    (settle) => readTyped('counter', settle),
+    (settle) => readTyped('set', settle),
+  ];
+  forEachKey<Found>(reads.length, (i, settle) => reads[i]!(settle), (found) => {
+    for (const f of found) if (f !== null && !Buffer.isBuffer(f)) return done(errorReply(f));
+    done(found.find((f): f is Reply => Buffer.isBuffer(f)) ?? NONE);
   });
 }
+
+/** One bucket's answer to TYPE: the type found, none (null), or the failure. */
+type Found = Reply | null | ClientError;
 
 export const KEY_COMMANDS: readonly CommandSpec[] = [
   { name: 'del', arity: -2, flags: ['write'], keys: [1, -1, 1], group: 'generic', summary: 'Deletes keys (not atomic across keys).', run: del },

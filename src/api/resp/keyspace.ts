@@ -69,7 +69,7 @@ export function conflictReply(key: string, siblings: number): Reply {
 /** A read gave one value, none, or siblings (more than one live value). */
 export type ReadOutcome =
   | { readonly kind: 'absent'; readonly context: VersionVector }
-  | { readonly kind: 'value'; readonly value: Uint8Array; readonly context: VersionVector }
+  | { readonly kind: 'value'; readonly value: Uint8Array; readonly context: VersionVector; readonly expiresAtMs?: number | undefined }
   | { readonly kind: 'siblings'; readonly count: number; readonly result: GetResult }
   | { readonly kind: 'failed'; readonly error: ClientError };
 
@@ -86,16 +86,19 @@ function readOutcome(response: ClientResponse): ReadOutcome {
   if (response.op !== 'get') return { kind: 'failed', error: unexpected(response.op) };
   const values = response.values;
   if (values.length === 0) return { kind: 'absent', context: response.context };
-  if (values.length === 1) return { kind: 'value', value: values[0]!.data!, context: response.context };
+  if (values.length === 1) return { kind: 'value', value: values[0]!.data!, context: response.context, expiresAtMs: values[0]!.expiresAtMs };
   return { kind: 'siblings', count: values.length, result: response };
 }
 
 export type WriteOutcome = { readonly ok: true; readonly result: WriteResult } | { readonly ok: false; readonly error: ClientError };
 
-/** Writes `value` (a copy: the parser's argument points into the socket's read buffer). */
-export function writeKey(ctx: CommandContext, key: string, value: Uint8Array, context: VersionVector, done: (outcome: WriteOutcome) => void): void {
+/**
+ * Writes `value` (a copy: the parser's argument points into the socket's read buffer); `ttlMs` as
+ * WriteOptions says (absent: the bucket's ttl_ms, 0: never expires).
+ */
+export function writeKey(ctx: CommandContext, key: string, value: Uint8Array, context: VersionVector, done: (outcome: WriteOutcome) => void, ttlMs?: number): void {
   const started = performance.now();
-  const request = { op: 'put', bucket: ctx.bucket, key, value: Buffer.from(value), context } as const;
+  const request = { op: 'put', bucket: ctx.bucket, key, value: Buffer.from(value), context, ...(ttlMs === undefined ? {} : { ttlMs }) } as const;
   ctx.backend.submit(request, (response) => {
     observe(ctx, 'put', response, started);
     done(writeOutcome(response));

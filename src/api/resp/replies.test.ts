@@ -16,15 +16,18 @@ test("unknown command and arity errors have Redis's exact wording", () => {
 });
 
 test("SET's options parse as Redis parses them; conflicts are syntax errors", () => {
-  assert.deepEqual(parseSetFlags(words('SET', 'k', 'v', 'nx', 'GET')), { nx: true, xx: false, get: true, expiry: false });
-  assert.deepEqual(parseSetFlags(words('SET', 'k', 'v', 'KEEPTTL', 'XX')), { nx: false, xx: true, get: false, expiry: false });
-  assert.deepEqual(parseSetFlags(words('SET', 'k', 'v', 'EX', '10')), { nx: false, xx: false, get: false, expiry: true });
+  assert.deepEqual(parseSetFlags(words('SET', 'k', 'v', 'nx', 'GET'), 0), { nx: true, xx: false, get: true, keepTtl: false, ttlMs: null });
+  assert.deepEqual(parseSetFlags(words('SET', 'k', 'v', 'KEEPTTL', 'XX'), 0), { nx: false, xx: true, get: false, keepTtl: true, ttlMs: null });
+  assert.deepEqual(parseSetFlags(words('SET', 'k', 'v', 'EX', '10'), 0), { nx: false, xx: false, get: false, keepTtl: false, ttlMs: 10_000 });
+  assert.deepEqual(parseSetFlags(words('SET', 'k', 'v', 'px', '250'), 0), { nx: false, xx: false, get: false, keepTtl: false, ttlMs: 250 });
+  assert.deepEqual(parseSetFlags(words('SET', 'k', 'v', 'EXAT', '5'), 1000), { nx: false, xx: false, get: false, keepTtl: false, ttlMs: 4000 });
+  assert.deepEqual(parseSetFlags(words('SET', 'k', 'v', 'PXAT', '5'), 1000), { nx: false, xx: false, get: false, keepTtl: false, ttlMs: 1 }, 'a time past writes a value gone at once');
   const syntax = '-ERR syntax error\r\n';
   for (const bad of [['NX', 'XX'], ['EX', '1', 'PX', '1'], ['EX'], ['KEEPTTL', 'EX', '1'], ['BOGUS']]) {
-    assert.equal(String(parseSetFlags(words('SET', 'k', 'v', ...bad))), syntax, bad.join(' '));
+    assert.equal(String(parseSetFlags(words('SET', 'k', 'v', ...bad), 0)), syntax, bad.join(' '));
   }
-  assert.equal(String(parseSetFlags(words('SET', 'k', 'v', 'EX', 'x'))), '-ERR value is not an integer or out of range\r\n');
-  assert.equal(String(parseSetFlags(words('SET', 'k', 'v', 'PX', '0'))), "-ERR invalid expire time in 'set' command\r\n");
+  assert.equal(String(parseSetFlags(words('SET', 'k', 'v', 'EX', 'x'), 0)), '-ERR value is not an integer or out of range\r\n');
+  assert.equal(String(parseSetFlags(words('SET', 'k', 'v', 'PX', '0'), 0)), "-ERR invalid expire time in 'set' command\r\n");
 });
 
 test('CONFIG GET globs match as Redis matches them', () => {

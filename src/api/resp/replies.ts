@@ -28,11 +28,3 @@ export function unknownSubcommand(command: string, sub: Buffer): Reply {
 export function tooManyKeys(limit: number): Reply {
   return error(`ERR too many keys in one command (at most ${limit}; each key is its own request to the cluster)`);
 }
-
-/**
- * A command, or an option of one, that needs what the data-model work adds (counter and set
- * buckets, key expiry, key listing): refused with a clear error until the node has it.
- */
-export function needsDataModel(command: string, what: string, feature: string): Reply {
-  return error(`ERR '${command}'${what === '' ? '' : ` ${what}`} needs ${feature}, which this dynamo node does not have yet`);
-}

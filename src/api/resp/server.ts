@@ -15,8 +15,15 @@
  * A protocol error (a stream that cannot be followed) is answered with Redis's wording after the
  * replies before it, and the connection is closed, as Redis does; nothing a client sends crashes
  * the node. QUIT closes once its +OK is written.
+ *
+ * With security on (--certs-dir) the port speaks TLS with the node's certificate, as the client
+ * port does, and connections log in with AUTH (access.ts).
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { Authenticator } from '../../security/auth.js';
+import { guardedBackend } from './access.js';
+import { typedBuckets } from './typed-buckets.js';
 import type { Logger } from '../../runtime/logger.js';
 import { accessOf, dispatch } from './dispatcher.js';
 import { KeyOrder } from './key-order.js';
@@ -39,6 +46,10 @@ export interface RespServerOptions {
   readonly maxConnections?: number;
   readonly metrics?: RespObserver;
   readonly version?: string;
+  /** The node's certificate and key: the port speaks TLS (security on, --certs-dir). */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Security on: connections log in with AUTH as the cluster's users (access.ts). */
+  readonly auth?: Authenticator;
 }
 
 export interface RespServer {
@@ -86,13 +97,16 @@ export async function startRespServer(options: RespServerOptions): Promise<RespS
   };
   options.backend.addFlushHook?.(flushDirty);
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-  const server: Server = createServer((socket) => {
+  const accept = (socket: Socket): void => {
     if (connections.size >= maxConnections) {
       socket.end('-ERR max number of clients reached\r\n');
       return;
     }
     connections.add(new RespConnection(socket, shared));
-  });
+  };
+  const tls = options.tls;
+  const server: Server = tls === undefined ? createServer(accept) : createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, accept);
+  if (tls !== undefined) server.on('tlsClientError', (err: Error) => options.logger.debug({ error: err.message }, 'RESP TLS handshake failed'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -134,6 +148,8 @@ function serverFacts(options: RespServerOptions, port: () => number, connectionC
   let bucketPrepared = false;
   let estimate = { keys: 0, atMs: -Infinity };
   return {
+    typedBuckets: typedBuckets(backend, options.logger),
+    auth: options.auth,
     nodeId: options.nodeId,
     get port() {
       return port();
@@ -193,6 +209,8 @@ class RespConnection {
   private closeAfterSeq = -1;
   private closed = false;
   private readonly remote: string;
+  /** The node as this connection's user may use it (every request authorized when security is on). */
+  private readonly backend: RespBackend;
 
   constructor(
     private readonly socket: Socket,
@@ -200,8 +218,12 @@ class RespConnection {
   ) {
     this.parser = new RespParser(shared.limits);
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    const session: Session = { id: shared.nextId++, protocol: 2, name: null, libName: null, libVersion: null, bucket: shared.facts.defaultBucket, quitting: false };
+    const session: Session = {
+      id: shared.nextId++, protocol: 2, name: null, libName: null, libVersion: null, bucket: shared.facts.defaultBucket, quitting: false,
+      principal: null, waitingForLogin: null, remote: socket.remoteAddress ?? 'unknown',
+    };
     this.session = session;
+    this.backend = guardedBackend(shared.options.backend, session, shared.facts);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => {
@@ -266,7 +288,7 @@ class RespConnection {
     const seq = this.order.open();
     switch (parsed.kind) {
       case 'command': {
-        const ctx: CommandContext = { backend: this.shared.options.backend, session: this.session, bucket: this.session.bucket, server: this.shared.facts, metrics: this.shared.options.metrics };
+        const ctx: CommandContext = { backend: this.backend, session: this.session, bucket: this.session.bucket, server: this.shared.facts, metrics: this.shared.options.metrics };
         const access = accessOf(parsed.args, ctx.bucket);
         if (access === null) this.run(ctx, seq, parsed.args, null);
         else {

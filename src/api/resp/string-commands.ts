@@ -1,6 +1,8 @@
 /**
- * The string family: GET, SET (NX, XX, GET, KEEPTTL; EX/PX wait for key expiry), SETNX, GETDEL,
- * MGET and MSET.
+ * The string family: GET, SET (NX, XX, GET, EX, PX, EXAT, PXAT, KEEPTTL), SETNX, GETDEL, MGET and
+ * MSET. SET's expiry is the put's `ttlMs` (EXAT/PXAT turned into what is left by this node's
+ * clock); KEEPTTL reads first and puts with what the read version has left; a SET without either
+ * drops the expiry, as in Redis (the bucket's own ttl_ms then applies, none for the port's).
  *
  * In an `lww` bucket a plain SET is a blind write: the newest timestamp wins, as in Redis. In a
  * `siblings` bucket a SET first reads the key and writes with that read's context, so it replaces
@@ -16,10 +18,14 @@ import {
   conflictReply, deleteKey, errorReply, forEachKey, keepsSiblings, keyName, readKey, writeKey,
   type ReadOutcome, type WriteOutcome,
 } from './keyspace.js';
-import { needsDataModel, syntaxError, tooManyKeys, wrongArity } from './replies.js';
+import { syntaxError, tooManyKeys, wrongArity } from './replies.js';
+import { remainingMs } from './expiry-commands.js';
+import { MAX_TTL_MS } from '../../core/buckets/props.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 export const MAX_KEYS_PER_COMMAND = 1024;
+/** Past this an EX/PX/EXAT/PXAT amount is refused (any of them in ms fits a safe integer). */
+const MAX_EXPIRE_UNITS = 2 ** 42;
 
 function get(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply) => void): void {
   const name = keyName(args[1]!);
@@ -46,16 +52,19 @@ interface SetFlags {
   readonly nx: boolean;
   readonly xx: boolean;
   readonly get: boolean;
-  readonly expiry: boolean;
+  readonly keepTtl: boolean;
+  /** EX/PX/EXAT/PXAT as milliseconds from now; null: none given. */
+  readonly ttlMs: number | null;
 }
 
 /** SET's options as Redis parses them (any order; a conflict or an unknown word is a syntax error). */
-export function parseSetFlags(args: readonly Buffer[]): SetFlags | Reply {
+export function parseSetFlags(args: readonly Buffer[], nowMs: number): SetFlags | Reply {
   let nx = false;
   let xx = false;
   let getOld = false;
   let keepTtl = false;
   let expiry = false;
+  let ttlMs: number | null = null;
   for (let i = 3; i < args.length; i++) {
     const word = args[i]!.toString('latin1').toUpperCase();
     if (word === 'NX' && !xx) nx = true;
@@ -65,26 +74,30 @@ export function parseSetFlags(args: readonly Buffer[]): SetFlags | Reply {
     else if ((word === 'EX' || word === 'PX' || word === 'EXAT' || word === 'PXAT') && !expiry && !keepTtl && i + 1 < args.length) {
       const amount = Number(args[++i]!.toString('latin1'));
       if (!Number.isSafeInteger(amount)) return error('ERR value is not an integer or out of range');
-      if (amount <= 0) return error("ERR invalid expire time in 'set' command");
+      if (amount <= 0 || amount > MAX_EXPIRE_UNITS) return error("ERR invalid expire time in 'set' command");
       expiry = true;
+      // A time already past still writes, and the value is gone at once (as in Redis).
+      if (word === 'EX') ttlMs = amount * 1000;
+      else if (word === 'PX') ttlMs = amount;
+      else ttlMs = Math.max(1, (word === 'EXAT' ? amount * 1000 : amount) - nowMs);
     } else return syntaxError();
   }
-  return { nx, xx, get: getOld, expiry };
+  return { nx, xx, get: getOld, keepTtl, ttlMs: ttlMs === null ? null : Math.min(ttlMs, MAX_TTL_MS) };
 }
 
 function set(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply) => void): void {
   const name = keyName(args[1]!);
   if (!name.ok) return done(name.reply);
-  const flags = parseSetFlags(args);
+  const flags = parseSetFlags(args, Date.now());
   if (Buffer.isBuffer(flags)) return done(flags);
-  if (flags.expiry) return done(needsDataModel('set', 'EX/PX/EXAT/PXAT', 'key expiry'));
+  const ttlMs = flags.ttlMs ?? undefined;
   const value = args[2]!;
   const written = (outcome: WriteOutcome, old: Uint8Array | null): void => {
     if (!outcome.ok) return done(errorReply(outcome.error));
     done(flags.get ? bulk(old) : OK);
   };
-  if (!flags.nx && !flags.xx && !flags.get && !keepsSiblings(ctx)) {
-    return writeKey(ctx, name.key, value, [], (outcome) => written(outcome, null));
+  if (!flags.nx && !flags.xx && !flags.get && !flags.keepTtl && !keepsSiblings(ctx)) {
+    return writeKey(ctx, name.key, value, [], (outcome) => written(outcome, null), ttlMs);
   }
   readKey(ctx, name.key, (outcome) => {
     if (outcome.kind === 'failed') return done(errorReply(outcome.error));
@@ -93,7 +106,8 @@ function set(ctx: CommandContext, args: readonly Buffer[], done: (reply: Reply) 
     const old = outcome.kind === 'value' ? outcome.value : null;
     if ((flags.nx && exists) || (flags.xx && !exists)) return done(flags.get ? bulk(old) : NIL);
     const context = outcome.kind === 'siblings' ? outcome.result.context : outcome.context;
-    writeKey(ctx, name.key, value, context, (written_) => written(written_, old));
+    const kept = flags.keepTtl && outcome.kind === 'value' ? remainingMs(outcome.expiresAtMs, Date.now()) : null;
+    writeKey(ctx, name.key, value, context, (written_) => written(written_, old), kept === null ? ttlMs : Math.max(1, kept));
   });
 }
 

@@ -6,6 +6,10 @@ import type { BucketProps } from '../../core/buckets/index.js';
 import type { ClientRequest, ClientResponse } from '../../protocol/requests.js';
 import type { ClusterView } from '../../node/views.js';
 import type { Reply } from './encoder.js';
+import type { Authenticator, Principal } from '../../security/auth.js';
+
+/** The kinds of the typed buckets beside a connection's kv bucket (typed-buckets.ts). */
+export type CrdtKind = 'counter' | 'set';
 
 /** The node as the RESP port sees it; node-server.ts builds it from the NodeRuntime. */
 export interface RespBackend {
@@ -37,6 +41,16 @@ export interface Session {
   bucket: string;
   /** Set by QUIT: the connection closes once the replies so far are written. */
   quitting: boolean;
+  /** Security on: who AUTH (or HELLO AUTH) logged in as; null before (data commands: -NOAUTH). */
+  principal: Principal | null;
+  /**
+   * While a login is being verified: the commands that came after it, run once it is decided
+   * (clients such as redis-benchmark pipeline AUTH with their first command). Bounded by the
+   * connection's in-flight limit, as they are unanswered.
+   */
+  waitingForLogin: (() => void)[] | null;
+  /** The client's address, which failed AUTH attempts are counted against. */
+  readonly remote: string;
 }
 
 export interface ServerFacts {
@@ -51,6 +65,10 @@ export interface ServerFacts {
   keyEstimate(): number;
   /** Makes the port's default bucket `lww` before its first use, unless its properties were ever set. */
   prepareBucket(bucket: string): void;
+  /** The counter and set buckets this port types on first use (typed-buckets.ts). */
+  readonly typedBuckets: { prepare(bucket: string, type: CrdtKind): void; settling(bucket: string): boolean };
+  /** Security on (--certs-dir): every connection authenticates with AUTH; undefined: open, as Redis without a password. */
+  readonly auth: Authenticator | undefined;
 }
 
 export interface CommandContext {
