@@ -20,7 +20,7 @@ export type SetOutcome = 'ok' | 'failed' | 'unknown';
 export type SetOperation =
   | { readonly kind: 'add'; readonly bucket: string; readonly key: string; readonly element: string; outcome: SetOutcome | null; readonly invokedMs: number }
   | { readonly kind: 'remove'; readonly bucket: string; readonly key: string; readonly elements: readonly string[]; outcome: SetOutcome | null; readonly invokedMs: number }
-  | { readonly kind: 'read'; readonly bucket: string; readonly key: string; outcome: SetOutcome | null; readonly invokedMs: number; merged: boolean };
+  | { readonly kind: 'read'; readonly bucket: string; readonly key: string; outcome: SetOutcome | null; readonly invokedMs: number; readonly node: string; merged: boolean };
 
 /** A key after the run: the full replica state (for convergence) and each primary's elements (null: holds nothing). */
 export interface SetKeyState {
@@ -37,7 +37,7 @@ export function checkSetCart(operations: readonly SetOperation[], finals: readon
   for (const op of operations) {
     count(counts, op);
     if (op.kind === 'remove') for (const e of op.elements) tried.add(keyId(op.bucket, op.key) + '\u0000' + e);
-    if (op.kind === 'read' && op.outcome === 'ok' && !op.merged) violations.push({ kind: 'unconverged', bucket: op.bucket, key: op.key, detail: `a read at ${op.invokedMs} returned no merged set value` });
+    if (op.kind === 'read' && op.outcome === 'ok' && !op.merged) violations.push({ kind: 'unconverged', bucket: op.bucket, key: op.key, detail: `a read through ${op.node} at ${op.invokedMs} returned no merged set value` });
   }
   const byKey = new Map(finals.map((f) => [keyId(f.state.bucket, f.state.key), f]));
   for (const op of operations) {

@@ -83,6 +83,8 @@ export interface SeedResult {
   readonly virtualMs: number;
   readonly recentEvents: string;
   readonly history: History;
+  /** The expiring workload's recorded writes and reads (null for the other workloads). */
+  readonly expiring: SimExpiringClients | null;
   readonly sim: SimCluster;
 }
 
@@ -173,6 +175,7 @@ export function runSeed(partial: Partial<SeedOptions> & { seed: number }): SeedR
     virtualMs: sim.nowMs - START_MS,
     recentEvents: sim.recent.format(80, START_MS),
     history,
+    expiring: expiringClients,
     sim,
   };
 }

@@ -96,9 +96,10 @@ export class SimSetCartClients {
   }
 
   private read(key: string, then: (items: readonly string[], context: Extract<ClientResponse, { op: 'get' }>['context'] | null) => void): void {
-    const op: SetOperation = { kind: 'read', bucket: SET_BUCKET, key, outcome: null, invokedMs: this.sim.nowMs, merged: false };
+    const node = this.node();
+    const op: SetOperation = { kind: 'read', bucket: SET_BUCKET, key, outcome: null, invokedMs: this.sim.nowMs, node, merged: false };
     this.operations.push(op);
-    this.sim.submit(this.node(), { op: 'get', bucket: SET_BUCKET, key }, (r) => {
+    this.sim.submit(node, { op: 'get', bucket: SET_BUCKET, key }, (r) => {
       if (!r.ok || r.op !== 'get') {
         op.outcome = 'failed';
         return then([], null);

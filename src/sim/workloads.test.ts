@@ -1,0 +1,51 @@
+/**
+ * The set-cart and expiring workloads of `npm run sim` end to end on a few short seeds (CI runs
+ * the long ranges, .ci/run): they pass, they checked something, and the expiry rule is shown able
+ * to fail when the bound it is given is smaller than the skew the run injected.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runSeed, violationLines } from './run.js';
+import { replayCommand } from './report.js';
+import { expiryViolations } from '../check/expiry.js';
+
+const SHORT = 10_000;
+
+test('set-cart seeds under the default and heavy faults: no lost add, no resurrected remove, convergence', () => {
+  for (const [seed, faults] of [[1, 'default'], [2, 'default'], [1002, 'heavy']] as const) {
+    const r = runSeed({ seed, durationMs: SHORT, faults, workload: 'set-cart' });
+    assert.ok(r.ok, `${violationLines(r).join('\n')}\nreplay: ${replayCommand(r.options)}`);
+    assert.ok(r.report.counts.acknowledgedItems > 20, `seed ${seed}: ${r.report.counts.acknowledgedItems} acknowledged adds`);
+    assert.ok(r.report.counts.writesAcked - r.report.counts.acknowledgedItems > 0, `seed ${seed}: some removes acknowledged`);
+    assert.equal(r.report.counts.unconvergedKeys, 0);
+  }
+});
+
+test('expiring seeds with clock skew pass the expiry rule, and the rule catches a bound smaller than the skew', () => {
+  let caught = 0;
+  for (const seed of [1, 2, 3]) {
+    const r = runSeed({ seed, durationMs: SHORT, workload: 'expiring' });
+    assert.ok(r.ok, `${violationLines(r).join('\n')}\nreplay: ${replayCommand(r.options)}`);
+    assert.ok(r.plan.skews, 'the expiring workload always runs with skewed clocks');
+    assert.ok(r.report.counts.readsOk > 50 && r.report.counts.writesAcked > 20);
+    // With no allowance for skew, a node whose clock is behind still returns values past their ttl.
+    assert.ok(r.expiring !== null);
+    caught += expiryViolations(r.expiring.writes, r.expiring.reads, 0).length;
+  }
+  assert.ok(caught > 0, 'some reads on nodes whose clocks are behind returned values past their ttl, inside the skew bound');
+});
+
+/*
+ * Bugs in the node that the set-cart workload found (issue 17). They are fixed outside src/sim, so
+ * until then these seeds run as todo tests: they report, and start failing the suite's todo count
+ * down to zero once fixed (then drop the `todo`).
+ */
+test('regression, seed 6 without membership: a remove acknowledged with the read\'s context removes the element', { todo: 'the read context of a set is the truncated version vector (maxClockEntries), not the set clock: an element whose dot is from a truncated actor survives every remove' }, () => {
+  const r = runSeed({ seed: 6, workload: 'set-cart' });
+  assert.equal(r.report.counts.resurrected, 0, violationLines(r).join('\n'));
+});
+
+test('regression, seed 4 with joins: a joining node answers a set bucket with one merged value', { todo: 'a node that joined serves reads before gossip brought it the bucket type, and answers the set as kv siblings' }, () => {
+  const r = runSeed({ seed: 4, workload: 'set-cart', membership: true });
+  assert.ok(r.ok, violationLines(r).join('\n'));
+});
