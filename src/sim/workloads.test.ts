@@ -35,11 +35,7 @@ test('expiring seeds with clock skew pass the expiry rule, and the rule catches 
   assert.ok(caught > 0, 'some reads on nodes whose clocks are behind returned values past their ttl, inside the skew bound');
 });
 
-/*
- * Bugs in the node that the set-cart workload found (issue 17). They are fixed outside src/sim, so
- * until then these seeds run as todo tests: they report, and start failing the suite's todo count
- * down to zero once fixed (then drop the `todo`).
- */
+/* Bugs in the node that the set-cart workload found (issue 17), each kept with its seed. */
 test('regression, seeds 6 and 19: a remove acknowledged with the read\'s context removes the element', () => {
   // The read's context was the key's version vector, truncated to maxClockEntries: an element whose
   // dot came from a truncated actor survived every acknowledged remove. Seed 19 runs with joins.
@@ -50,7 +46,9 @@ test('regression, seeds 6 and 19: a remove acknowledged with the read\'s context
   }
 });
 
-test('regression, seed 4 with joins: a joining node answers a set bucket with one merged value', { todo: 'a node that joined serves reads before gossip brought it the bucket type, and answers the set as kv siblings' }, () => {
+test('regression, seed 4 with joins: a node that just joined answers a set bucket with one merged value', () => {
+  // The join reply carried the membership but not the bucket table: a joiner served reads before
+  // gossip brought it the bucket type, and answered the set as kv siblings.
   const r = runSeed({ seed: 4, workload: 'set-cart', membership: true });
   assert.ok(r.ok, violationLines(r).join('\n'));
 });
