@@ -8,7 +8,7 @@
 import type { Rng } from '../core/random.js';
 import type { ExpiringWrite, ValueRead } from '../check/expiry.js';
 import type { ClientResponse } from '../protocol/requests.js';
-import type { SimCluster } from './cluster.js';
+import type { PendingRequest, SimCluster } from './cluster.js';
 
 export const EXPIRING_BUCKET = 'sessions';
 export const EXPIRING_KEYS = 8;
@@ -23,7 +23,7 @@ export interface ExpiringCounts {
 }
 
 export class SimExpiringClients {
-  readonly writes: ExpiringWrite[] = [];
+  readonly writes: { -readonly [K in keyof ExpiringWrite]: ExpiringWrite[K] }[] = [];
   readonly reads: ValueRead[] = [];
   readonly counts: ExpiringCounts = { putsAcked: 0, putsFailed: 0, readsOk: 0, readsFailed: 0 };
   private readonly busy: boolean[];
@@ -55,7 +55,7 @@ export class SimExpiringClients {
         open++;
         this.sim.submit(id, { op: 'get', bucket: EXPIRING_BUCKET, key, r }, (resp, pending) => {
           open--;
-          this.record(resp, pending.answeredMs);
+          this.record(resp, pending);
         });
       }
     }
@@ -79,26 +79,30 @@ export class SimExpiringClients {
       const [lo, hi] = TTL_RANGE_MS;
       const ttlMs = lo + this.rng.int(hi - lo + 1);
       const value = `${key}.c${i + 1}.${++this.seq}`;
-      this.writes.push({ value, submittedMs: this.sim.nowMs, ttlMs });
-      this.sim.submit(this.node(), { op: 'put', bucket: EXPIRING_BUCKET, key, value: Buffer.from(value, 'utf8'), context: [], ttlMs }, (r) => {
+      // Until an acknowledgement arrives, when the coordinator stamped the expiry is not known (null).
+      const write = { value, submittedMs: this.sim.nowMs, ttlMs, ackedMs: null as number | null };
+      this.writes.push(write);
+      this.sim.submit(this.node(), { op: 'put', bucket: EXPIRING_BUCKET, key, value: Buffer.from(value, 'utf8'), context: [], ttlMs }, (r, pending) => {
         if (r.ok) this.counts.putsAcked++;
         else this.counts.putsFailed++;
+        if (r.ok) write.ackedMs = pending.answeredMs;
         done();
       });
       return;
     }
     this.sim.submit(this.node(), { op: 'get', bucket: EXPIRING_BUCKET, key }, (r, pending) => {
-      this.record(r, pending.answeredMs);
+      this.record(r, pending);
       done();
     });
   }
 
-  private record(r: ClientResponse, answeredMs: number | null): void {
-    if (!r.ok || r.op !== 'get' || answeredMs === null) {
+  private record(r: ClientResponse, pending: PendingRequest): void {
+    if (!r.ok || r.op !== 'get' || pending.answeredMs === null) {
       this.counts.readsFailed++;
       return;
     }
     this.counts.readsOk++;
-    this.reads.push({ answeredMs, values: r.values.map((v) => (v.data === null ? '' : Buffer.from(v.data).toString('utf8'))) });
+    const values = r.values.map((v) => (v.data === null ? '' : Buffer.from(v.data).toString('utf8')));
+    this.reads.push({ invokedMs: pending.sentMs, answeredMs: pending.answeredMs, values, expiresAtMs: r.values.map((v) => v.expiresAtMs) });
   }
 }
