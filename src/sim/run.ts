@@ -20,7 +20,7 @@ import { NO_FAULTS, SimCluster } from './cluster.js';
 import { FaultInjector, type FaultStats } from './fault-injector.js';
 import { describePlan, drawPlan, profile, type FaultPlan, type ProfileName } from './fault-profiles.js';
 import { isFormed, isQuiet, snapshotKeys, waitFor } from './snapshot.js';
-import { checkExpiringRun, checkSetCartRun, expiringKeys, newSetCartClients, setCartKeys, setUpSetBucket, SimExpiringClients, type Workload } from './workloads.js';
+import { checkExpiringRun, checkSetCartRun, expiringKeys, newSetCartClients, setCartKeys, setUpSetBucket, SimExpiringClients, type SimSetCartClients, type Workload } from './workloads.js';
 
 export type Scenario = 'cart' | 'crash-restart';
 
@@ -85,6 +85,8 @@ export interface SeedResult {
   readonly history: History;
   /** The expiring workload's recorded writes and reads (null for the other workloads). */
   readonly expiring: SimExpiringClients | null;
+  /** The set-cart workload's recorded operations (null for the other workloads). */
+  readonly setCart: SimSetCartClients | null;
   readonly sim: SimCluster;
 }
 
@@ -176,6 +178,7 @@ export function runSeed(partial: Partial<SeedOptions> & { seed: number }): SeedR
     recentEvents: sim.recent.format(80, START_MS),
     history,
     expiring: expiringClients,
+    setCart: setClients,
     sim,
   };
 }
