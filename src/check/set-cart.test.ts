@@ -14,8 +14,8 @@ function final(elements: Record<string, string[] | null>, same = true): SetKeySt
   return { state, elements: new Map(Object.entries(elements)) };
 }
 
-const add = (element: string, outcome: 'ok' | 'failed' | 'unknown' = 'ok'): SetOperation => ({ kind: 'add', bucket: 'cart', key: 'k0', element, outcome, invokedMs: 1 });
-const remove = (elements: string[], outcome: 'ok' | 'failed' | 'unknown' = 'ok'): SetOperation => ({ kind: 'remove', bucket: 'cart', key: 'k0', elements, outcome, invokedMs: 2 });
+const add = (element: string, outcome: 'ok' | 'failed' | 'unknown' = 'ok', completedMs = 1): SetOperation => ({ kind: 'add', bucket: 'cart', key: 'k0', element, outcome, invokedMs: 1, completedMs });
+const remove = (elements: string[], outcome: 'ok' | 'failed' | 'unknown' = 'ok'): SetOperation => ({ kind: 'remove', bucket: 'cart', key: 'k0', elements, outcome, invokedMs: 3, readInvokedMs: 2 });
 
 test('a run that kept every add and honoured every remove passes', () => {
   const r = checkSetCart([add('a'), add('b'), remove(['b']), add('c', 'failed')], [final({ n1: ['a'], n2: ['a'], n3: ['a'] })]);
@@ -35,6 +35,11 @@ test('an element whose remove was acknowledged and is still on a primary is resu
   const r = checkSetCart([add('a'), remove(['a'])], [final({ n1: [], n2: ['a'], n3: [] })]);
   assert.ok(r.violations.some((v) => v.kind === 'resurrected'));
   assert.equal(r.counts.resurrected, 1);
+});
+
+test('an add still unanswered when the remove read began may apply again after it: not a resurrection', () => {
+  const r = checkSetCart([add('a', 'ok', 5), remove(['a'])], [final({ n1: ['a'], n2: ['a'], n3: ['a'] })]);
+  assert.deepEqual(r.violations, []);
 });
 
 test('primaries that differ in elements or in state are unconverged; a read with siblings is flagged', () => {

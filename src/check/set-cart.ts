@@ -5,7 +5,10 @@
  *
  *  1. no lost add: an acknowledged add of an element that no remove ever read (acknowledged or not,
  *     since an unanswered remove may still have been applied) is in the final set;
- *  2. no resurrected remove: an element whose remove was acknowledged is in no primary's final set;
+ *  2. no resurrected remove: an element whose remove was acknowledged is in no primary's final set,
+ *     when its add was acknowledged before the remove's read began; an add still unanswered then
+ *     may be applied again later (a coordinator that timed out re-routes it), which is an add after
+ *     the read, and OR-set semantics keep it;
  *  3. full convergence: every primary holds the same elements and the same state (clocks included);
  *  4. no siblings: every successful read of the set bucket returned one merged set value.
  *
@@ -18,8 +21,9 @@ import { isConverged, type KeyState } from './snapshot.js';
 export type SetOutcome = 'ok' | 'failed' | 'unknown';
 
 export type SetOperation =
-  | { readonly kind: 'add'; readonly bucket: string; readonly key: string; readonly element: string; outcome: SetOutcome | null; readonly invokedMs: number }
-  | { readonly kind: 'remove'; readonly bucket: string; readonly key: string; readonly elements: readonly string[]; outcome: SetOutcome | null; readonly invokedMs: number }
+  | { readonly kind: 'add'; readonly bucket: string; readonly key: string; readonly element: string; outcome: SetOutcome | null; readonly invokedMs: number; completedMs?: number }
+  /** `readInvokedMs`: when the read whose context the remove carries was sent. */
+  | { readonly kind: 'remove'; readonly bucket: string; readonly key: string; readonly elements: readonly string[]; outcome: SetOutcome | null; readonly invokedMs: number; readonly readInvokedMs: number }
   | { readonly kind: 'read'; readonly bucket: string; readonly key: string; outcome: SetOutcome | null; readonly invokedMs: number; readonly node: string; merged: boolean };
 
 /** A key after the run: the full replica state (for convergence) and each primary's elements (null: holds nothing). */
@@ -40,6 +44,8 @@ export function checkSetCart(operations: readonly SetOperation[], finals: readon
     if (op.kind === 'read' && op.outcome === 'ok' && !op.merged) violations.push({ kind: 'unconverged', bucket: op.bucket, key: op.key, detail: `a read through ${op.node} at ${op.invokedMs} returned no merged set value` });
   }
   const byKey = new Map(finals.map((f) => [keyId(f.state.bucket, f.state.key), f]));
+  const addedAt = new Map<string, number>();
+  for (const op of operations) if (op.kind === 'add' && op.outcome === 'ok' && op.completedMs !== undefined) addedAt.set(keyId(op.bucket, op.key) + '\u0000' + op.element, op.completedMs);
   for (const op of operations) {
     if (op.outcome !== 'ok' || op.kind === 'read') continue;
     const final = byKey.get(keyId(op.bucket, op.key));
@@ -56,6 +62,8 @@ export function checkSetCart(operations: readonly SetOperation[], finals: readon
       continue;
     }
     for (const e of op.elements) {
+      const acked = addedAt.get(keyId(op.bucket, op.key) + '\u0000' + e);
+      if (acked === undefined || acked >= op.readInvokedMs) continue;
       const back = holders(e);
       if (back.length === 0) continue;
       counts.resurrected++;

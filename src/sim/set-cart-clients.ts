@@ -73,10 +73,11 @@ export class SimSetCartClients {
     const x = this.rng.next();
     const w = this.rng.next() < 0.1 ? (this.rng.next() < 0.5 ? 1 : this.options.replicas) : undefined;
     if (x < 0.5) return this.add(c, key, w, done);
+    const readInvokedMs = this.sim.nowMs;
     this.read(key, (items, context) => {
       if (x < 0.7 || items.length === 0 || context === null || this.sim.nowMs >= this.stopAtMs) return done();
       const victims = items.slice(0, 1 + this.rng.int(2));
-      const op: SetOperation = { kind: 'remove', bucket: SET_BUCKET, key, elements: victims, outcome: null, invokedMs: this.sim.nowMs };
+      const op: SetOperation = { kind: 'remove', bucket: SET_BUCKET, key, elements: victims, outcome: null, invokedMs: this.sim.nowMs, readInvokedMs };
       this.operations.push(op);
       this.sim.submit(this.node(), { op: 'update', bucket: SET_BUCKET, key, update: { type: 'set', add: [], remove: victims }, context, w }, (r, pending) => {
         op.outcome = outcomeOf(r, pending);
@@ -91,6 +92,7 @@ export class SimSetCartClients {
     this.operations.push(op);
     this.sim.submit(this.node(), { op: 'update', bucket: SET_BUCKET, key, update: { type: 'set', add: [element], remove: [] }, context: [], w }, (r, pending) => {
       op.outcome = outcomeOf(r, pending);
+      op.completedMs = this.sim.nowMs;
       done();
     });
   }
