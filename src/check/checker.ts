@@ -26,7 +26,7 @@ import { unionItems, versionsOf } from './cart.js';
 import type { Operation, ReadOperation, WriteOperation } from './history.js';
 import { covers, namesVersion, versionKey, type VersionRef } from './versions.js';
 
-export type ViolationKind = 'lost' | 'unconverged' | 'resurrected' | 'strict' | 'failed-request' | 'stale-read';
+export type ViolationKind = 'lost' | 'unconverged' | 'resurrected' | 'strict' | 'failed-request' | 'stale-read' | 'expired-read';
 
 export interface Violation {
   readonly kind: ViolationKind;
@@ -64,6 +64,8 @@ export interface CheckCounts {
   strictViolations: number;
   failedRequests: number;
   staleReads: number;
+  /** Reads that returned a value past its write's ttl plus the skew bound (the expiring workload, expiry.ts). */
+  expiredReads: number;
 }
 
 export interface CheckReport {
@@ -272,7 +274,7 @@ function groupByKey(operations: readonly Operation[]): Map<string, Operation[]> 
   return out;
 }
 
-function emptyCounts(operations: number): CheckCounts {
+export function emptyCounts(operations: number): CheckCounts {
   return {
     operations,
     keys: 0,
@@ -289,6 +291,7 @@ function emptyCounts(operations: number): CheckCounts {
     strictViolations: 0,
     failedRequests: 0,
     staleReads: 0,
+    expiredReads: 0,
   };
 }
 
@@ -297,6 +300,6 @@ export function formatCounts(c: CheckCounts): string {
   return (
     `operations ${c.operations} (writes acked ${c.writesAcked}, failed ${c.writesFailed}, unknown ${c.writesUnknown}; reads ok ${c.readsOk}, failed ${c.readsFailed}); ` +
     `acknowledged items ${c.acknowledgedItems}, lost ${c.lost}, resurrected ${c.resurrected}, unconverged keys ${c.unconvergedKeys}/${c.keys}, ` +
-    `strict checked ${c.strictChecked} violations ${c.strictViolations}, failed requests ${c.failedRequests}, stale reads ${c.staleReads}`
+    `strict checked ${c.strictChecked} violations ${c.strictViolations}, failed requests ${c.failedRequests}, stale reads ${c.staleReads}, expired reads ${c.expiredReads}`
   );
 }

@@ -122,6 +122,8 @@ export interface JoinReply {
   readonly membership: Membership | null;
   /** The cluster's id, which the joiner adopts with the membership. */
   readonly clusterId?: string;
+  /** The bucket table, adopted with the membership: a joiner must not serve a set or counter bucket as kv until gossip brings it (absent from older peers). */
+  readonly buckets?: BucketTable;
 }
 
 /** Delete the key if what is stored is still exactly the tombstone with this digest. */

@@ -132,7 +132,12 @@ const CHECKS: Record<PeerMessage['type'], Check> = {
     return refused.length === 0 ? null : `bucket table: ${refused[0]!}`;
   },
   [MessageType.JoinRequest]: (m) => (isRecord(m.spec) ? memberSpecProblem(m.spec) : 'a join request without a member spec'),
-  [MessageType.JoinReply]: (m) => optionalCheck(isClusterId(m.clusterId), 'a join reply with a malformed cluster id') ?? membershipProblem(m.membership),
+  [MessageType.JoinReply]: (m) => {
+    const problem = optionalCheck(isClusterId(m.clusterId), 'a join reply with a malformed cluster id') ?? membershipProblem(m.membership);
+    if (problem !== null || m.buckets === undefined) return problem;
+    const { refused } = parseBucketTable(m.buckets, REPLICAS_MAX);
+    return refused.length === 0 ? null : `bucket table: ${refused[0]!}`;
+  },
   [MessageType.Reap]: (m) => nameProblem(m.bucket, m.key) ?? optionalCheck(isDigest(m.digest), 'a reap digest is malformed'),
   [MessageType.TreeRequest]: (m) =>
     optionalCheck(isId(m.id) && isIndex(m.partition, MAX_PARTITIONS) && isReplicaClass(m.n) && isIndex(m.level, MAX_LEAF_BITS), 'bad tree request') ??

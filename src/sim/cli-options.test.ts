@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { BUGS, parseSimArgs, seedOptions, simProgram } from './cli-options.js';
 import { PROFILE_NAMES } from './fault-profiles.js';
 import { replayCommand } from './report.js';
+import { WORKLOADS } from './workloads.js';
 import { SEED_DEFAULTS, type SeedOptions } from './run.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,6 +31,7 @@ const options = fc.record({
   durationMs: fc.constantFrom(SEED_DEFAULTS.durationMs, 5_000, 60_000, 90_000),
   faults: fc.constantFrom(...PROFILE_NAMES),
   scenario: fc.constantFrom('cart' as const, 'crash-restart' as const),
+  workload: fc.constantFrom(...WORKLOADS),
   membership: fc.boolean(),
   buggify: fc.subarray([...BUGS]).map((on) => Object.fromEntries(on.map((name) => [name, true]))),
   repairPass: fc.boolean(),

@@ -8,6 +8,7 @@ import { parseDuration } from './duration.js';
 import { PROFILE_NAMES, type ProfileName } from './fault-profiles.js';
 import { GOSSIP_DEFAULTS } from './gossip-scale.js';
 import { SEED_DEFAULTS, type Scenario, type SeedOptions } from './run.js';
+import { WORKLOADS, type Workload } from './workloads.js';
 
 export interface SimFlags {
   seed?: number;
@@ -17,6 +18,7 @@ export interface SimFlags {
   duration: number;
   faults: ProfileName;
   scenario: Scenario | 'gossip';
+  workload: Workload;
   clients: number;
   /** Unset: joins and leaves unless --faults none. */
   membership?: boolean;
@@ -54,6 +56,7 @@ export function simProgram(): Command {
     .option('--duration <time>', 'virtual time of load and faults, e.g. 20s, 2m', parseDuration, SEED_DEFAULTS.durationMs)
     .addOption(new Option('--faults <profile>', 'fault profile').choices(PROFILE_NAMES).default(SEED_DEFAULTS.faults))
     .addOption(new Option('--scenario <name>', 'cart: random faults; crash-restart: two nodes down, hints must repair them; gossip: scale').choices(['cart', 'crash-restart', 'gossip']).default('cart'))
+    .addOption(new Option('--workload <name>', 'kv: the cart on kv siblings; set-cart: the cart on a set bucket (adds, context removes); expiring: sessions with ttls under clock skew').choices(WORKLOADS).default(SEED_DEFAULTS.workload))
     .option('--clients <n>', 'concurrent cart clients', integer, SEED_DEFAULTS.clients)
     .option('--membership', 'inject joins and leaves (the default, except with --faults none)')
     .option('--no-membership', 'leave out joins and leaves')
@@ -83,6 +86,7 @@ export function seedOptions(flags: SimFlags, seed: number): SeedOptions {
     durationMs: flags.duration,
     faults: flags.faults,
     scenario: flags.scenario,
+    workload: flags.workload,
     clients: flags.clients,
     membership: flags.membership ?? membershipByDefault(flags.faults),
     buggify: flags.buggify,

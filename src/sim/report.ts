@@ -23,6 +23,7 @@ export function replayCommand(o: SeedOptions): string {
   if (o.durationMs !== SEED_DEFAULTS.durationMs) parts.push(`--duration ${formatDuration(o.durationMs)}`);
   if (o.faults !== SEED_DEFAULTS.faults) parts.push(`--faults ${o.faults}`);
   if (o.scenario !== SEED_DEFAULTS.scenario) parts.push(`--scenario ${o.scenario}`);
+  if (o.workload !== SEED_DEFAULTS.workload) parts.push(`--workload ${o.workload}`);
   if (o.clients !== SEED_DEFAULTS.clients) parts.push(`--clients ${o.clients}`);
   if (o.membership !== membershipByDefault(o.faults)) parts.push(o.membership ? '--membership' : '--no-membership');
   if (!o.repairPass) parts.push('--no-repair-pass');
@@ -36,7 +37,7 @@ export function seedSummary(r: SeedResult): string[] {
   const f = r.faultStats;
   const repair = r.repair === null ? 'not needed' : `ran (${r.repair.keys} keys read at R=N, ${r.repair.readRepairs} read repairs, ${r.repair.failures} failed)`;
   return [
-    `seed ${o.seed}: ${o.nodes} nodes, scenario ${o.scenario}, ${formatDuration(o.durationMs)} of faults and load (virtual), ${o.clients} clients`,
+    `seed ${o.seed}: ${o.nodes} nodes, scenario ${o.scenario}, workload ${o.workload}, ${formatDuration(o.durationMs)} of faults and load (virtual), ${o.clients} clients`,
     `  ${describePlan(r.plan)}`,
     `  injected: ${f.splits} splits, ${f.crashes} crashes (${f.tornCrashes} torn), ${f.pauses} pauses, ${f.skewChanges} clock skews, ${f.joins} joins, ${f.leaves} leaves`,
     `  after healing: quiet after ${secs(r.quiescedAfterMs)}, replicas converged after ${secs(r.convergedAfterMs)}; repair pass ${repair}`,

@@ -20,6 +20,7 @@ import { NO_FAULTS, SimCluster } from './cluster.js';
 import { FaultInjector, type FaultStats } from './fault-injector.js';
 import { describePlan, drawPlan, profile, type FaultPlan, type ProfileName } from './fault-profiles.js';
 import { isFormed, isQuiet, snapshotKeys, waitFor } from './snapshot.js';
+import { checkExpiringRun, checkSetCartRun, expiringKeys, newSetCartClients, setCartKeys, setUpSetBucket, SimExpiringClients, type SimSetCartClients, type Workload } from './workloads.js';
 
 export type Scenario = 'cart' | 'crash-restart';
 
@@ -30,6 +31,8 @@ export interface SeedOptions {
   readonly durationMs: number;
   readonly faults: ProfileName;
   readonly scenario: Scenario;
+  /** kv: the cart on kv siblings and lww; set-cart: the cart on a set bucket; expiring: sessions with ttls under clock skew. */
+  readonly workload: Workload;
   /** Also inject joins and leaves (off until partition transfer exists). */
   readonly membership: boolean;
   readonly buggify: Buggify;
@@ -47,6 +50,7 @@ export const SEED_DEFAULTS: Omit<SeedOptions, 'seed'> = {
   durationMs: 20_000,
   faults: 'default',
   scenario: 'cart',
+  workload: 'kv',
   membership: false,
   buggify: {},
   repairPass: true,
@@ -79,6 +83,10 @@ export interface SeedResult {
   readonly virtualMs: number;
   readonly recentEvents: string;
   readonly history: History;
+  /** The expiring workload's recorded writes and reads (null for the other workloads). */
+  readonly expiring: SimExpiringClients | null;
+  /** The set-cart workload's recorded operations (null for the other workloads). */
+  readonly setCart: SimSetCartClients | null;
   readonly sim: SimCluster;
 }
 
@@ -99,17 +107,21 @@ export function runSeed(partial: Partial<SeedOptions> & { seed: number }): SeedR
   const clientRng = seededRng(sim.rng.int(2 ** 31));
   const driver: string[] = [];
   const history = new History();
-  const keys = allKeys(CART_BUCKETS);
+  const keys = options.workload === 'set-cart' ? setCartKeys() : options.workload === 'expiring' ? expiringKeys() : allKeys(CART_BUCKETS);
 
   if (waitFor(sim, () => isFormed(sim), 20_000) === null) driver.push('the cluster did not form within 20 s');
-  setUpBuckets(sim, driver);
+  if (options.workload === 'kv') setUpBuckets(sim, driver);
+  else if (options.workload === 'set-cart') setUpSetBucket(sim, driver);
 
   const seeds = sim.nodeIds().map((id) => `${id}:7000`);
   const injector = new FaultInjector(sim, plan, profile(plan.profile), faultRng, seeds);
-  const clients = new SimCartClients(sim, history, clientRng, {
+  const kvClients = options.workload !== 'kv' ? null : new SimCartClients(sim, history, clientRng, {
     clients: options.clients, thinkMs: [0, 30], mix: options.scenario === 'crash-restart' ? { ...DEFAULT_MIX, strictRate: 0 } : DEFAULT_MIX, buckets: CART_BUCKETS, replicas: REPLICAS,
     defaultW: NODE_DEFAULTS.bucketDefaults.w, maxClockEntries: NODE_DEFAULTS.maxClockEntries,
   });
+  const setClients = options.workload === 'set-cart' ? newSetCartClients(sim, clientRng, options.clients, REPLICAS) : null;
+  const expiringClients = options.workload === 'expiring' ? new SimExpiringClients(sim, clientRng, options.clients) : null;
+  const clients = kvClients ?? setClients ?? expiringClients!;
   const endMs = sim.nowMs + options.durationMs;
   const crashAtMs = options.scenario === 'crash-restart' ? scriptCrashRestart(sim, options.durationMs) : null;
   if (crashAtMs === null) injector.start(endMs);
@@ -123,6 +135,7 @@ export function runSeed(partial: Partial<SeedOptions> & { seed: number }): SeedR
   const idleBoundMs = 15_000 + 2 * profile(plan.profile).maxSkewMs;
   if (waitFor(sim, () => clients.idle, idleBoundMs) === null) driver.push(`clients still waiting ${idleBoundMs / 1000} s after healing`);
   history.closeOpen(sim.nowMs);
+  setClients?.closeOpen();
   const quiescedAfterMs = waitFor(sim, () => isQuiet(sim), options.convergeBoundMs, 100);
   const converged = (): boolean => unconvergedKeys(snapshotKeys(sim, keys, REPLICAS)).length === 0;
   const boundMs = options.scenario === 'crash-restart' ? HANDOFF_BOUND_MS : options.convergeBoundMs;
@@ -136,7 +149,8 @@ export function runSeed(partial: Partial<SeedOptions> & { seed: number }): SeedR
   const convergedAfterMs = convergedAt === null ? null : sim.nowMs - healedMs;
 
   const noFaults = options.faults === 'none' && !options.membership && options.scenario === 'cart';
-  const report = checkRun(history.operations, snapshotKeys(sim, keys, REPLICAS), {
+  const skewBoundMs = plan.skews ? profile(plan.profile).maxSkewMs : 0;
+  const report = setClients !== null ? checkSetCartRun(sim, setClients, REPLICAS) : expiringClients !== null ? checkExpiringRun(sim, expiringClients, skewBoundMs, REPLICAS, driver) : checkRun(history.operations, snapshotKeys(sim, keys, REPLICAS), {
     liveness: noFaults ? 'all' : options.scenario === 'crash-restart' ? 'sloppy' : 'off',
     // Requests in flight when the nodes crashed, or sent before the others noticed, may fail.
     livenessGrace: crashAtMs === null ? [] : [[crashAtMs - CRASH_GRACE_BEFORE_MS, crashAtMs + CRASH_GRACE_AFTER_MS]],
@@ -163,13 +177,17 @@ export function runSeed(partial: Partial<SeedOptions> & { seed: number }): SeedR
     virtualMs: sim.nowMs - START_MS,
     recentEvents: sim.recent.format(80, START_MS),
     history,
+    expiring: expiringClients,
+    setCart: setClients,
     sim,
   };
 }
 
 function planFor(options: SeedOptions, rng: ReturnType<typeof seededRng>): FaultPlan {
   if (options.scenario === 'crash-restart') return { profile: 'none', network: NO_FAULTS, splits: false, crashes: true, pauses: false, skews: false, membership: false };
-  return drawPlan(rng, profile(options.faults), options.membership);
+  const plan = drawPlan(rng, profile(options.faults), options.membership);
+  // The expiring workload is about expiry under skewed clocks: skews are always on where the profile has any.
+  return options.workload === 'expiring' && profile(options.faults).maxSkewMs > 0 ? { ...plan, skews: true } : plan;
 }
 
 function setUpBuckets(sim: SimCluster, driver: string[]): void {

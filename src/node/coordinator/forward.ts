@@ -2,7 +2,10 @@
  * A client write that arrived at a node outside the key's primaries is handed to a healthy
  * primary, which coordinates it (only a replica can mint a version from its own copy). If that
  * primary drops before answering, the request is routed again once; the client may therefore see
- * a write applied twice, which versioning turns into identical siblings at worst.
+ * a write applied twice, which versioning turns into identical siblings at worst. Not so a counter
+ * or set update: applied twice it takes two dots (an increment counted twice; an add that a later
+ * remove, having seen one dot, cannot fully remove), so an update that was sent is never routed
+ * again: the client is told its outcome is unknown, as on a deadline.
  */
 import { assert } from '../../core/assert.js';
 import type { NodeOperation } from '../operation.js';
@@ -45,7 +48,10 @@ export class ForwardOperation implements NodeOperation {
   }
 
   onPeerDown(node: NodeId): void {
-    if (node === this.target && !this.done) this.retry();
+    if (node !== this.target || this.done) return;
+    if (this.request.op !== 'update') return this.retry();
+    this.done = true;
+    this.ctx.respond(this.clientRef, clientError('quorum_failed', `the coordinating replica ${this.target} went down before answering; the update may have been applied`, { needed: 1, acked: 0 }));
   }
 
   onDeadline(): void {

@@ -43,7 +43,7 @@ import { clientError } from '../../protocol/requests.js';
 import type { ClientRef, NodeContext, Placement } from '../context.js';
 import type { KeyIdentity } from '../keys.js';
 import { readRepair } from './read-repair.js';
-import { resolveCrdt, stateOf, type CrdtType } from '../../core/crdt/index.js';
+import { joinClocks, resolveCrdt, stateOf, type CrdtType } from '../../core/crdt/index.js';
 import { valueOf } from './crdt-update.js';
 
 interface Source {
@@ -278,7 +278,9 @@ export class GetOperation implements NodeOperation {
       ok: true,
       op: 'get',
       values: [],
-      context: context(set),
+      // A remove with this context must cover every dot the read saw; the version vector is truncated
+      // to maxClockEntries, the set's own clock is not (issue 17: removes were acknowledged and no-ops).
+      context: state.type === 'set' ? joinClocks(context(set), state.set.clock) : context(set),
       tombstone: gone,
       ...(gone ? {} : { crdt: valueOf(state) }),
       ...(this.fastest === undefined ? {} : { fastestReplica: this.fastest }),

@@ -280,7 +280,7 @@ export class MembershipAgent {
       this.host.setMembership(next);
     }
     const clusterId = this.host.clusterId();
-    this.host.sendTo(fromAddress, { type: MessageType.JoinReply, membership: this.host.membership(), ...(clusterId === null ? {} : { clusterId }) });
+    this.host.sendTo(fromAddress, { type: MessageType.JoinReply, membership: this.host.membership(), buckets: this.host.buckets(), ...(clusterId === null ? {} : { clusterId }) });
   }
 
   onJoinReply(fromAddress: PeerAddress, body: JoinReply, nowMs: number): void {
@@ -291,7 +291,7 @@ export class MembershipAgent {
     }
     if (this.foreign(body.clusterId)) return;
     if (this.host.membership() !== null) {
-      this.absorb(body.membership, {});
+      this.absorb(body.membership, body.buckets ?? {});
       return;
     }
     const theirs = parseMembership(body.membership);
@@ -302,5 +302,7 @@ export class MembershipAgent {
     this.host.log('info', 'joined the cluster', { through: fromAddress, members: theirs.members.length, clusterId: body.clusterId });
     this.adoptClusterId(body.clusterId);
     this.host.setMembership(theirs);
+    // The bucket types come with the membership: serving a set bucket as kv until the next gossip would answer siblings.
+    this.absorb(null, body.buckets ?? {});
   }
 }
