@@ -14,6 +14,8 @@ test('Basic credentials are decoded; malformed headers are no credentials', () =
 test('a POST to an admin or bucket route needs Content-Type: application/json; other routes and methods do not', () => {
   assert.equal(crossSiteRefusal('POST', ['admin', 'leave'], 'application/x-www-form-urlencoded')?.status, 415);
   assert.equal(crossSiteRefusal('POST', ['admin', 'leave'], undefined)?.status, 415);
+  assert.equal(crossSiteRefusal('POST', ['admin', 'restore'], 'application/octet-stream'), null, 'a restore posts dump blocks, which need a preflight too');
+  assert.equal(crossSiteRefusal('POST', ['admin', 'leave'], 'application/octet-stream')?.status, 415);
   assert.equal(crossSiteRefusal('POST', ['admin', 'leave'], 'text/plain')?.status, 415);
   assert.equal(crossSiteRefusal('POST', ['buckets', 'b'], 'multipart/form-data; boundary=x')?.status, 415);
   assert.equal(crossSiteRefusal('POST', ['admin', 'leave'], 'application/json; charset=utf-8'), null);
@@ -25,10 +27,11 @@ test('routes map to actions: health open, kv by method, cluster/ring for anyone,
   assert.equal(actionOf('GET', ['health']), null);
   assert.deepEqual(actionOf('GET', ['kv', 'b', 'k']), { kind: 'read', bucket: 'b' });
   assert.deepEqual(actionOf('DELETE', ['kv', 'b', 'k']), { kind: 'write', bucket: 'b' });
+  assert.deepEqual(actionOf('GET', ['ui', 'state']), { kind: 'any' }, 'the dashboard is for a read user too');
   assert.deepEqual(actionOf('GET', ['ring']), { kind: 'any' });
   assert.deepEqual(actionOf('GET', ['buckets', 'b']), { kind: 'read', bucket: 'b' });
   assert.deepEqual(actionOf('PUT', ['buckets', 'b']), { kind: 'admin' });
-  for (const path of [['status'], ['metrics'], ['admin', 'local', 'b', 'k'], ['admin', 'users'], ['ui']]) assert.deepEqual(actionOf('GET', path), { kind: 'admin' });
+  for (const path of [['status'], ['metrics'], ['admin', 'local', 'b', 'k'], ['admin', 'users']]) assert.deepEqual(actionOf('GET', path), { kind: 'admin' });
 });
 
 test('the loopback rule: plain only on loopback unless --insecure; the error names both flags and dynamo cert', () => {

@@ -34,6 +34,9 @@ export function actionOf(method: string, segments: readonly string[]): Action | 
     case 'ring':
       // Clients read these to route requests, whatever their role.
       return { kind: 'any' };
+    case 'ui':
+      // The dashboard is for an admin or a read user alike (issue 20); what it shows is the cluster's state.
+      return { kind: 'any' };
     default:
       return { kind: 'admin' };
   }
@@ -42,7 +45,10 @@ export function actionOf(method: string, segments: readonly string[]): Action | 
 export function crossSiteRefusal(method: string, segments: readonly string[], contentType: string | undefined): HttpRefusal | null {
   if (method !== 'POST' || (segments[0] !== 'admin' && segments[0] !== 'buckets')) return null;
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  // Both need a CORS preflight, which a cross-site page cannot pass: JSON for every admin change,
+  // octet-stream for the blocks of a restore (`dynamo restore` posts them as they are in the dump).
   if (type === 'application/json') return null;
+  if (type === 'application/octet-stream' && segments[0] === 'admin' && segments[1] === 'restore') return null;
   return { status: 415, body: { error: 'state-changing admin requests must be sent with Content-Type: application/json', code: 'unsupported_media_type' } };
 }
 

@@ -127,6 +127,8 @@ export class NodeProcesses {
       BIN, 'start', '--id', s.id, '--host', s.host, '--port', String(s.peerPort), '--http-port', String(s.httpPort),
       '--client-port', String(s.clientPort), '--data', s.dataDir, '--seeds', seeds, '--storage', this.options.storage,
       ...this.securityArgs(s),
+      // Off loopback (the network-namespace lab) a node runs plain only when told so explicitly.
+      ...(this.securityArgs(s).length === 0 && !isLoopbackHost(s.host) ? ['--insecure'] : []),
     ];
     // Under another uid the node cannot signal its parent to see if it lives (--exit-with-parent):
     // setpriv switches the uid and asks the kernel to SIGKILL it when the harness dies, then execs
@@ -222,4 +224,8 @@ function portFree(host: string, port: number): Promise<boolean> {
     server.once('error', () => done(false));
     server.listen(port, host, () => server.close(() => done(true)));
   });
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host.startsWith('127.') || host === '::1' || host === 'localhost';
 }

@@ -19,6 +19,8 @@ import { encodeSiblingSet } from '../../src/core/versions/index.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/dynamo.js');
 const clusters: ProcessCluster[] = [];
+/** The restore route takes dump blocks as they are; a body of another type is refused like any cross-site post. */
+const OCTETS = { 'content-type': 'application/octet-stream' };
 const dir = mkdtempSync(join(tmpdir(), 'dynamo-backup-e2e-'));
 after(async () => {
   await Promise.all(clusters.map((c) => c.stop()));
@@ -153,12 +155,12 @@ test('a 3-node backup restores into 5 nodes of Q=128 with siblings, context and 
 
   // The restore route validates in depth: a run that does not frame is refused whole, a set that
   // breaks the version invariants is refused alone and nothing of it is stored.
-  const garbage = await fetch(`${t1}/admin/restore`, { method: 'POST', body: Buffer.from([0, 5, 1, 2]) });
+  const garbage = await fetch(`${t1}/admin/restore`, { method: 'POST', headers: OCTETS, body: Buffer.from([0, 5, 1, 2]) });
   assert.equal(garbage.status, 400);
   assert.match(((await garbage.json()) as { error: string }).error, /malformed restore run at byte 0/);
   const unsorted = encodeSiblingSet({ entries: [{ node: 'z', counter: 1, timestampMs: 1, values: [] }, { node: 'a', counter: 1, timestampMs: 1, values: [{ data: Buffer.from('x'), timestampMs: 1 }] }], anonymous: [] });
   const run = encodeEntries([{ bucket: 'evil', key: 'k', set: unsorted }, { bucket: 'fine', key: 'k', set: encodeSiblingSet({ entries: [{ node: 'a', counter: 1, timestampMs: 1, values: [{ data: Buffer.from('ok'), timestampMs: 1 }] }], anonymous: [] }) }]);
-  const res = await fetch(`${t1}/admin/restore`, { method: 'POST', body: run });
+  const res = await fetch(`${t1}/admin/restore`, { method: 'POST', headers: OCTETS, body: run });
   assert.equal(res.status, 200);
   const answer = (await res.json()) as { merged: number; failed: { bucket: string; error: string }[] };
   assert.equal(answer.merged, 1);
