@@ -96,7 +96,7 @@ export class ProcessCluster {
   }
 
   /** Every running node sees every running node up. */
-  async waitFormed(timeoutMs = 30_000): Promise<void> {
+  async waitFormed(timeoutMs = 60_000): Promise<void> {
     const running = Array.from({ length: this.options.nodes }, (_, k) => k + 1).filter((i) => this.isAlive(i));
     await waitFor(
       async () => {
