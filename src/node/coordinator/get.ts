@@ -43,7 +43,7 @@ import { clientError } from '../../protocol/requests.js';
 import type { ClientRef, NodeContext, Placement } from '../context.js';
 import type { KeyIdentity } from '../keys.js';
 import { readRepair } from './read-repair.js';
-import { joinClocks, resolveCrdt, stateOf, type CrdtType } from '../../core/crdt/index.js';
+import { joinClocks, resolveCrdt, stateOf, syncKeepingJoins, type CrdtType } from '../../core/crdt/index.js';
 import { valueOf } from './crdt-update.js';
 
 interface Source {
@@ -176,7 +176,7 @@ export class GetOperation implements NodeOperation {
       this.mergedEncoded = encoded;
     } else if (set !== this.merged) {
       if (!equalSets(this.merged, set)) this.askMore(this.unasked.length);
-      let next = sync(this.merged, set);
+      let next = this.spec.crdt !== undefined ? syncKeepingJoins(this.merged, set) : sync(this.merged, set);
       if (this.spec.crdt !== undefined && next !== this.merged) next = resolveCrdt(this.spec.crdt, next);
       if (next !== this.merged) this.mergedEncoded = undefined;
       this.merged = next;

@@ -15,7 +15,7 @@ import {
   type SiblingSet,
 } from '../../core/versions/index.js';
 import { itemHash } from '../../core/merkle/index.js';
-import { resolveCrdt, type CrdtType } from '../../core/crdt/index.js';
+import { resolveCrdt, syncKeepingJoins, type CrdtType } from '../../core/crdt/index.js';
 import { dataKey, hintKey, hintPrefix, isDataKey, parseKey, prefixRange, type KeyIdentity } from '../keys.js';
 import { keyString } from '../../core/byte-keys.js';
 import type { StorageView } from '../storage-view.js';
@@ -191,7 +191,7 @@ export class LocalStore {
   }
 
   private merged(existing: SiblingSet | undefined, incoming: SiblingSet, options: MergeOptions): SiblingSet {
-    let next = existing === undefined ? incoming : sync(existing, incoming);
+    let next = existing === undefined ? incoming : options.crdt !== undefined ? syncKeepingJoins(existing, incoming) : sync(existing, incoming);
     if (options.lww) next = resolveLww(next);
     if (options.crdt !== undefined) next = resolveCrdt(options.crdt, next);
     // The same on every replica (no replica-specific exception), so truncated copies still converge.
