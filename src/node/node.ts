@@ -291,7 +291,8 @@ export class DynamoNode implements CoordinationHost {
         return this.withOp(body.id, (op) => (op.kind === 'put' || op.kind === 'handoff') && op.onAck(from, body.ok));
       case MessageType.ReplicaRead: {
         this.metrics.replicaReads++;
-        const set = this.store.readAnyEncoded({ hash: body.hash, bucket: body.bucket, key: body.key });
+        const keepJoins = this.store.hintCount > 0 && bucketType(this.props(body.bucket)) !== 'kv';
+        const set = this.store.readAnyEncoded({ hash: body.hash, bucket: body.bucket, key: body.key }, keepJoins);
         return this.sendTo(fromAddress, { type: MessageType.ReadReply, id: body.id, set: set ?? null });
       }
       case MessageType.ReadReply:

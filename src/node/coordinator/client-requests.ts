@@ -201,7 +201,7 @@ function routeWrite(job: WriteJob, allowForward: boolean): void {
 function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const { host, ref, request, identity, placement, props } = job;
   const now = host.now();
-  const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity);
+  const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity, bucketType(props) !== 'kv');
   // Only a primary stores what it mints in its data before acknowledging, which is what lets
   // actorFor trust the local copy for its own counters; anywhere else (a forward from a node
   // with a newer ring, or every primary down) the version may end up stored nowhere here, so

@@ -141,8 +141,9 @@ export class GetOperation implements NodeOperation {
     const source: Source = { node, primary, state: 'pending', set: undefined };
     this.sources.push(source);
     if (node === this.ctx.selfId) {
-      const encoded = this.ctx.store.readAnyEncoded(this.spec.identity);
-      this.record(source, encoded === undefined ? undefined : this.ctx.store.readAny(this.spec.identity), encoded);
+      const keepJoins = this.spec.crdt !== undefined;
+      const encoded = this.ctx.store.readAnyEncoded(this.spec.identity, keepJoins);
+      this.record(source, encoded === undefined ? undefined : this.ctx.store.readAny(this.spec.identity, keepJoins), encoded);
       return;
     }
     const sent = this.ctx.send(node, {
