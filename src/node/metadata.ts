@@ -13,6 +13,9 @@ import type { StorageView } from './storage-view.js';
 const META_MEMBERSHIP = 'membership';
 const META_BUCKETS = 'buckets';
 const META_ACTOR_EPOCH = 'actor-epoch-ceiling';
+const META_ACTOR_RETIRED = 'actor-retired';
+/** Partitions whose retired-actor watermark is kept at most (a ring has fewer partitions). */
+export const MAX_RETIRED_PARTITIONS = 65_536;
 const META_ALIVE = 'alive-at';
 const META_USERS = 'users';
 const META_CLUSTER_ID = 'cluster-id';
@@ -59,9 +62,20 @@ export function loadActorEpochCeiling(storage: StorageView, log: MetadataLog): n
   return typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0 ? raw : 0;
 }
 
+/** Per partition handed over, the first actor epoch still reusable for its keys (replica/actors.ts); malformed pairs are dropped. */
+export function loadRetiredActors(storage: StorageView, log: MetadataLog): [number, number][] {
+  const raw = loadJson(storage, META_ACTOR_RETIRED, log);
+  if (!Array.isArray(raw)) return [];
+  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  const pairs = raw.slice(0, MAX_RETIRED_PARTITIONS).filter((p: unknown): p is [number, number] => Array.isArray(p) && p.length === 2 && ok(p[0]) && ok(p[1]));
+  if (pairs.length !== raw.length) log('stored actor watermarks are partly malformed; ignoring those', { kept: pairs.length, stored: raw.length });
+  return pairs;
+}
+
 export const saveMembership = (writer: MetadataWriter, m: Membership): void => store(writer, META_MEMBERSHIP, m);
 export const saveBuckets = (writer: MetadataWriter, t: BucketTable): void => store(writer, META_BUCKETS, t);
 export const saveActorEpochCeiling = (writer: MetadataWriter, ceiling: number): void => store(writer, META_ACTOR_EPOCH, ceiling);
+export const saveRetiredActors = (writer: MetadataWriter, retired: [number, number][]): void => store(writer, META_ACTOR_RETIRED, retired);
 
 /** When the previous run of this node last noted it was alive (alive-mark.ts), raw: AliveMark checks it. */
 export function loadAliveMark(storage: StorageView, log: MetadataLog): unknown {

@@ -14,7 +14,7 @@ import type { Rng } from '../core/random.js';
 import type { Ring } from '../core/ring/index.js';
 import { PlacementCache } from './placement.js';
 import type { NodeOperation } from './operation.js';
-import { loadActorEpochCeiling, loadAliveMark, loadClusterId, loadUsers, saveClusterId, saveUsers, loadBuckets, loadMembership, saveActorEpochCeiling, saveAliveMark, saveBuckets, saveMembership, type MetadataLog } from './metadata.js';
+import { loadActorEpochCeiling, loadRetiredActors, saveRetiredActors, loadAliveMark, loadClusterId, loadUsers, saveClusterId, saveUsers, loadBuckets, loadMembership, saveActorEpochCeiling, saveAliveMark, saveBuckets, saveMembership, type MetadataLog } from './metadata.js';
 import type { SiblingSet } from '../core/versions/index.js';
 import { MessageType, type Envelope, type PeerMessage } from '../protocol/messages.js';
 import { clientError, type ClientRequest, type ClientResponse } from '../protocol/requests.js';
@@ -27,7 +27,7 @@ import { FORWARD_SLACK_MS, ForwardOperation } from './coordinator/forward.js';
 import { invariantProblems } from './invariants.js';
 import { GetOperation } from './coordinator/get.js';
 import { HandoffOperation, HandoffScheduler } from './handoff/handoff.js';
-import { ALL_HINTS, identify, type KeyIdentity } from './keys.js';
+import { ALL_HINTS, identify, partitionOfIdentity, type KeyIdentity } from './keys.js';
 import { Liveness } from './gossip/liveness.js';
 import { LocalStore } from './replica/local-store.js';
 import { LEAVE_LINGER_MAX_MS, MembershipAgent } from './gossip/membership-agent.js';
@@ -131,7 +131,7 @@ export class DynamoNode implements CoordinationHost {
     this.clusterIdValue = loadClusterId(storage, logError);
     this.bucketTable = loadBuckets(storage, logError);
     this.classes = new ReplicaClasses(this.bucketTable, config.bucketDefaults ?? DEFAULT_BUCKET_PROPS, config.replicas);
-    this.actors = new ActorEpochs(config.actor, loadActorEpochCeiling(storage, logError), (ceiling) => saveActorEpochCeiling(this.store, ceiling));
+    this.actors = new ActorEpochs(config.actor, loadActorEpochCeiling(storage, logError), (ceiling) => saveActorEpochCeiling(this.store, ceiling), loadRetiredActors(storage, logError), (retired) => saveRetiredActors(this.store, retired));
     this.sync = new PartitionSync(this.syncHost());
     this.alive = new AliveMark(loadAliveMark(storage, logError));
     this.expirySweep = new ExpirySweep({
@@ -291,7 +291,8 @@ export class DynamoNode implements CoordinationHost {
         return this.withOp(body.id, (op) => (op.kind === 'put' || op.kind === 'handoff') && op.onAck(from, body.ok));
       case MessageType.ReplicaRead: {
         this.metrics.replicaReads++;
-        const set = this.store.readAnyEncoded({ hash: body.hash, bucket: body.bucket, key: body.key });
+        const keepJoins = this.store.hintCount > 0 && bucketType(this.props(body.bucket)) !== 'kv';
+        const set = this.store.readAnyEncoded({ hash: body.hash, bucket: body.bucket, key: body.key }, keepJoins);
         return this.sendTo(fromAddress, { type: MessageType.ReadReply, id: body.id, set: set ?? null });
       }
       case MessageType.ReadReply:
@@ -394,6 +395,7 @@ export class DynamoNode implements CoordinationHost {
       launch: (op) => this.launch(op),
       markSelf: (state) => this.markSelf(state),
       deleteKey: (key) => this.store.put(key, null),
+      retirePartition: (p) => this.actors.retirePartition(p),
       classesInUse: () => this.classes.inUse,
     };
   }
@@ -523,8 +525,9 @@ export class DynamoNode implements CoordinationHost {
     return listStep(this.storage, this.partitionCount(), bucket, partition, after, limit, this.nowMs, bucketType(this.props(bucket)) !== 'kv');
   }
 
-  actorFor(local: SiblingSet | undefined): string {
-    return this.actors.actorFor(local);
+  actorFor(local: SiblingSet | undefined, identity: KeyIdentity): string {
+    const partitions = this.membershipValue?.partitions;
+    return this.actors.actorFor(local, partitions === undefined ? undefined : partitionOfIdentity(identity, partitions));
   }
 
   fallbackActorFor(key: string, local: SiblingSet | undefined): string {

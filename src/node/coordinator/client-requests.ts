@@ -27,7 +27,7 @@ export interface CoordinationHost extends ListKeysHost {
   placement(identity: KeyIdentity, n: number): Placement | null;
   launch(op: GetOperation | PutOperation | ForwardOperation | ListKeysOperation): void;
   /** The actor to mint this write's version under (replica/actors.ts). */
-  actorFor(local: SiblingSet | undefined): string;
+  actorFor(local: SiblingSet | undefined, identity: KeyIdentity): string;
   /** The same for a coordinator that is not a primary of the key, and the record of what it minted (replica/actors.ts). */
   fallbackActorFor(key: string, local: SiblingSet | undefined): string;
   mintedFallback(key: string, actor: string, counter: number): void;
@@ -201,15 +201,15 @@ function routeWrite(job: WriteJob, allowForward: boolean): void {
 function coordinateWrite(job: WriteJob, isPrimary: boolean): void {
   const { host, ref, request, identity, placement, props } = job;
   const now = host.now();
-  const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity);
+  const local = isPrimary ? host.store.readData(identity) : host.store.readAny(identity, bucketType(props) !== 'kv');
   // Only a primary stores what it mints in its data before acknowledging, which is what lets
   // actorFor trust the local copy for its own counters; anywhere else (a forward from a node
   // with a newer ring, or every primary down) the version may end up stored nowhere here, so
   // the copy cannot tell which dots this node already minted: fallback actors (replica/actors.ts).
   const fallbackKey = isPrimary ? null : `${identity.bucket.length}:${identity.bucket}${identity.key}`;
   // A counter or set update off a primary is not recorded as a fallback mint: it takes a fresh fallback actor (no copy to reuse one on).
-  if (request.op === 'update') return coordinateCrdtWrite(job, request, local, fallbackKey === null ? host.actorFor(local) : host.fallbackActorFor(fallbackKey, undefined), isPrimary);
-  const actor = fallbackKey === null ? host.actorFor(local) : host.fallbackActorFor(fallbackKey, local);
+  if (request.op === 'update') return coordinateCrdtWrite(job, request, local, fallbackKey === null ? host.actorFor(local, identity) : host.fallbackActorFor(fallbackKey, undefined), isPrimary);
+  const actor = fallbackKey === null ? host.actorFor(local, identity) : host.fallbackActorFor(fallbackKey, local);
   const data = request.op === 'put' ? request.value : null;
   const expiresAtMs = request.op === 'put' ? expiryAfter(now, ttlOf(request.ttlMs, props)) : undefined;
   const written = expiresAtMs === undefined ? { data, timestampMs: now } : { data, timestampMs: now, expiresAtMs };

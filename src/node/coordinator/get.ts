@@ -43,7 +43,7 @@ import { clientError } from '../../protocol/requests.js';
 import type { ClientRef, NodeContext, Placement } from '../context.js';
 import type { KeyIdentity } from '../keys.js';
 import { readRepair } from './read-repair.js';
-import { joinClocks, resolveCrdt, stateOf, type CrdtType } from '../../core/crdt/index.js';
+import { joinClocks, resolveCrdt, stateOf, syncKeepingJoins, type CrdtType } from '../../core/crdt/index.js';
 import { valueOf } from './crdt-update.js';
 
 interface Source {
@@ -141,8 +141,9 @@ export class GetOperation implements NodeOperation {
     const source: Source = { node, primary, state: 'pending', set: undefined };
     this.sources.push(source);
     if (node === this.ctx.selfId) {
-      const encoded = this.ctx.store.readAnyEncoded(this.spec.identity);
-      this.record(source, encoded === undefined ? undefined : this.ctx.store.readAny(this.spec.identity), encoded);
+      const keepJoins = this.spec.crdt !== undefined;
+      const encoded = this.ctx.store.readAnyEncoded(this.spec.identity, keepJoins);
+      this.record(source, encoded === undefined ? undefined : this.ctx.store.readAny(this.spec.identity, keepJoins), encoded);
       return;
     }
     const sent = this.ctx.send(node, {
@@ -176,7 +177,7 @@ export class GetOperation implements NodeOperation {
       this.mergedEncoded = encoded;
     } else if (set !== this.merged) {
       if (!equalSets(this.merged, set)) this.askMore(this.unasked.length);
-      let next = sync(this.merged, set);
+      let next = this.spec.crdt !== undefined ? syncKeepingJoins(this.merged, set) : sync(this.merged, set);
       if (this.spec.crdt !== undefined && next !== this.merged) next = resolveCrdt(this.spec.crdt, next);
       if (next !== this.merged) this.mergedEncoded = undefined;
       this.merged = next;

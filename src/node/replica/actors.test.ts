@@ -61,3 +61,24 @@ test('the memory of fallback counters is bounded: a forgotten key gets a fresh a
   assert.notEqual(actors.fallbackActorFor('k0', written(first, 1)), first);
   assert.equal(actors.fallbackActorFor(`k${MAX_REMEMBERED_FALLBACKS}`, written(first, 1)), first);
 });
+
+test('a partition handed over retires its actors: a stale copy delivered later never makes a primary reuse a dot', () => {
+  // Seed 1048 (heavy, with joins): n1 handed k4's partition to a joiner and deleted its copy; an
+  // old hint then brought back a copy holding n1's actor at counter 1 although n1 had minted 2,
+  // and n1, a primary again, minted counter 2 a second time: the add under it was dropped as seen.
+  const saved: [number, number][][] = [];
+  const actors = new ActorEpochs('n1:a', 0, () => undefined, [], (r) => saved.push(r));
+  const actor = actors.actorFor(undefined, 7);
+  const stale = written(actor, 1);
+  assert.equal(actors.actorFor(stale, 7), actor, 'reused while the partition is held');
+  actors.retirePartition(7);
+  const fresh = actors.actorFor(stale, 7);
+  assert.notEqual(fresh, actor);
+  assert.equal(actors.actorFor(stale, 8), actor, 'other partitions keep their actors');
+  assert.equal(actors.actorFor(written(fresh, 1, stale), 7), fresh, 'an actor minted after the handover is reused');
+  // The watermark is durable: a restart still refuses the old actor for that partition.
+  assert.deepEqual(saved.at(-1), [[7, 1]]);
+  const restarted = new ActorEpochs('n1:a', EPOCH_BLOCK, () => undefined, saved.at(-1));
+  assert.notEqual(restarted.actorFor(stale, 7), actor);
+  assert.equal(restarted.actorFor(stale, 8), actor);
+});

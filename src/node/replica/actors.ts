@@ -19,6 +19,13 @@
  * not one per write). The memory is bounded and dies with the process: forgetting only costs a
  * fresh actor.
  *
+ * A copy can also be short because this node handed the partition over and deleted its copies:
+ * a stale copy delivered later (an old hint, a repair) holds this node's entry at an old counter,
+ * and reusing it would mint a dot already taken (issue 17, seed 1048: an add took the dot of an
+ * earlier write and was dropped as seen). So a partition handed over retires, for its keys, every
+ * actor minted until then; the watermarks are stored with the node's metadata, since the node
+ * may restart before the stale copy comes.
+ *
  * Epochs are reserved in blocks so that a new key costs no extra write most of the time: the
  * durable ceiling is raised by EPOCH_BLOCK when reached, and a restart continues above it.
  */
@@ -37,25 +44,48 @@ export class ActorEpochs {
   private readonly fallbackPrefix: string;
   /** Per key (bucket and key), the fallback actor this process last minted under and its counter. */
   private readonly fallbacks = new Map<string, { readonly actor: string; readonly counter: number }>();
+  /** Per partition handed over: the first epoch a primary may still reuse for its keys. */
+  private readonly retiredBelow = new Map<number, number>();
 
-  /** `reserved`: the durable ceiling found at start (0 on a new node). */
+  /** `reserved`: the durable ceiling found at start (0 on a new node); `retired`: the watermarks stored (retirePartition). */
   constructor(
     base: string,
     reserved: number,
     private readonly persistCeiling: (ceiling: number) => void,
+    retired: readonly (readonly [number, number])[] = [],
+    private readonly persistRetired: (retired: [number, number][]) => void = () => undefined,
   ) {
     this.next = reserved;
     this.ceiling = reserved;
+    for (const [partition, epoch] of retired) this.retiredBelow.set(partition, Math.min(epoch, reserved));
     this.prefix = `${base}.`;
     this.fallbackPrefix = `${base}/`;
   }
 
   /** The actor for a write a primary coordinates on top of `local` (its data for the key). */
-  actorFor(local: SiblingSet | undefined): string {
+  actorFor(local: SiblingSet | undefined, partition?: number): string {
+    const floor = partition === undefined ? undefined : this.retiredBelow.get(partition);
     // A plain loop: this runs on every coordinated write.
     let best: { readonly node: string; readonly counter: number } | undefined;
-    for (const e of local?.entries ?? []) if (e.node.startsWith(this.prefix) && (best === undefined || e.counter > best.counter)) best = e;
+    for (const e of local?.entries ?? []) {
+      if (!e.node.startsWith(this.prefix) || (best !== undefined && e.counter <= best.counter)) continue;
+      if (floor === undefined || this.epochOf(e.node) >= floor) best = e;
+    }
     return best?.node ?? this.mint(this.prefix);
+  }
+
+  /** This node handed `partition` over (it deletes its copies): no actor minted so far is reused for its keys. */
+  retirePartition(partition: number): void {
+    assert(Number.isInteger(partition) && partition >= 0, 'a partition is an index');
+    if (this.retiredBelow.get(partition) === this.next) return;
+    this.retiredBelow.set(partition, this.next);
+    this.persistRetired([...this.retiredBelow]);
+  }
+
+  /** The epoch of one of this node's primary actors; NaN (never reused past a watermark) if malformed. */
+  private epochOf(actor: string): number {
+    const suffix = actor.slice(this.prefix.length);
+    return /^[0-9a-z]+$/.test(suffix) ? parseInt(suffix, 36) : Number.NaN;
   }
 
   /** The actor for a write coordinated by a node that is not a primary of `key`, on top of `local` (data and hints). */

@@ -15,7 +15,7 @@ import {
   type SiblingSet,
 } from '../../core/versions/index.js';
 import { itemHash } from '../../core/merkle/index.js';
-import { resolveCrdt, type CrdtType } from '../../core/crdt/index.js';
+import { resolveCrdt, syncKeepingJoins, type CrdtType } from '../../core/crdt/index.js';
 import { dataKey, hintKey, hintPrefix, isDataKey, parseKey, prefixRange, type KeyIdentity } from '../keys.js';
 import { keyString } from '../../core/byte-keys.js';
 import type { StorageView } from '../storage-view.js';
@@ -161,8 +161,8 @@ export class LocalStore {
     return this.decode(key, this.getRaw(key));
   }
 
-  /** Every hint held for this key, whatever its target, merged. */
-  readHints(id: KeyIdentity): SiblingSet | undefined {
+  /** Every hint held for this key, whatever its target, merged (`keepJoins`: a counter or set key, see core/crdt/sync-joins.ts). */
+  readHints(id: KeyIdentity, keepJoins = false): SiblingSet | undefined {
     if (this.hintCount <= 0) return undefined;
     let merged: SiblingSet | undefined;
     const { from, to } = prefixRange(hintPrefix(id));
@@ -170,28 +170,28 @@ export class LocalStore {
       const parsed = parseKey(key);
       if (parsed === null || parsed.key !== id.key || parsed.bucket !== id.bucket) continue;
       const set = this.decode(key, this.getRaw(key) ?? value);
-      if (set !== undefined) merged = merged === undefined ? set : sync(merged, set);
+      if (set !== undefined) merged = merged === undefined ? set : keepJoins ? syncKeepingJoins(merged, set) : sync(merged, set);
     }
     return merged;
   }
 
   /** readAny, encoded: the stored bytes as they are when no hint adds to them (no decode, no encode). */
-  readAnyEncoded(id: KeyIdentity): Uint8Array | undefined {
+  readAnyEncoded(id: KeyIdentity, keepJoins = false): Uint8Array | undefined {
     if (this.hintCount <= 0) return this.getRaw(dataKey(id));
-    const set = this.readAny(id);
+    const set = this.readAny(id, keepJoins);
     return set === undefined ? undefined : encodeSiblingSet(set);
   }
 
   /** What this node can contribute to a read: its data and any hints for the key. */
-  readAny(id: KeyIdentity): SiblingSet | undefined {
+  readAny(id: KeyIdentity, keepJoins = false): SiblingSet | undefined {
     const data = this.readData(id);
-    const hints = this.readHints(id);
+    const hints = this.readHints(id, keepJoins);
     if (data === undefined) return hints;
-    return hints === undefined ? data : sync(data, hints);
+    return hints === undefined ? data : keepJoins ? syncKeepingJoins(data, hints) : sync(data, hints);
   }
 
   private merged(existing: SiblingSet | undefined, incoming: SiblingSet, options: MergeOptions): SiblingSet {
-    let next = existing === undefined ? incoming : sync(existing, incoming);
+    let next = existing === undefined ? incoming : options.crdt !== undefined ? syncKeepingJoins(existing, incoming) : sync(existing, incoming);
     if (options.lww) next = resolveLww(next);
     if (options.crdt !== undefined) next = resolveCrdt(options.crdt, next);
     // The same on every replica (no replica-specific exception), so truncated copies still converge.

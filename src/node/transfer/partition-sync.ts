@@ -39,6 +39,8 @@ export interface SyncHost {
   launch(op: ExchangeOperation): void;
   markSelf(state: 'up' | 'left'): void;
   deleteKey(key: Uint8Array): void;
+  /** The partition is handed over and its copies here are about to go (replica/actors.ts). */
+  retirePartition(partition: number): void;
   /** The replica classes some bucket has (replica-classes.ts). */
   classesInUse(): readonly number[];
 }
@@ -161,6 +163,7 @@ export class PartitionSync {
         confirmation.owners.size > 0 &&
         mustConfirm.every((o) => confirmation.owners.has(o));
       if (confirmedAll) {
+        this.host.retirePartition(p);
         this.deleting.set(slot, { held: h, cursor: partitionDataRange(p, index.partitions).from });
         continue;
       }
