@@ -277,7 +277,7 @@ test('SCAN over a few thousand keys of all three buckets returns each at least o
     const sets = new Set<string>();
     cursor = '0';
     do {
-      const [next, keys] = (await a.scan(cursor, 'TYPE', 'set', 'COUNT', 1000)) as [string, string[]];
+      const [next, keys] = (await a.scan(cursor, 'COUNT', 1000, 'TYPE', 'set')) as [string, string[]];
       keys.forEach((k) => sets.add(k));
       cursor = next;
     } while (cursor !== '0');
