@@ -19,6 +19,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { CLIENT_CONNECTIONS_MAX } from '../core/limits.js';
+import { TurnFlusher } from './turn-flusher.js';
 import { createServer as createTlsServer } from 'node:tls';
 import { decodeAuthFrame } from '../protocol/client-auth-frame.js';
 import { authorize, type Authenticator, type Principal } from '../security/auth.js';
@@ -74,31 +75,20 @@ const FRAME_OVERHEAD_BYTES = 64 * 1024;
 
 export async function startClientServer(options: ClientServerOptions): Promise<ClientServer> {
   const connections = new Set<ClientConnection>();
-  let dirty = new Set<ClientConnection>();
-  let flushScheduled: NodeJS.Immediate | undefined;
-  const flushDirty = (): void => {
-    if (flushScheduled !== undefined) clearImmediate(flushScheduled);
-    flushScheduled = undefined;
-    if (dirty.size === 0) return;
-    // A fresh set rather than Set#clear (see LocalStore.endStep).
-    const flushing = dirty;
-    dirty = new Set();
-    for (const connection of flushing) connection.flush();
-  };
+  const flusher = new TurnFlusher<ClientConnection>();
   const shared: ConnectionShared = {
     options,
     maxFrameBytes: options.maxValueBytes + FRAME_OVERHEAD_BYTES,
     maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
     requestFlush(connection) {
-      dirty.add(connection);
-      flushScheduled ??= setImmediate(flushDirty);
+      flusher.request(connection);
     },
     gone(connection) {
       connections.delete(connection);
-      dirty.delete(connection);
+      flusher.forget(connection);
     },
   };
-  options.runtime.addFlushHook?.(flushDirty);
+  options.runtime.addFlushHook?.(flusher.flushAll);
   const accept = (socket: Socket): void => {
     connections.add(new ClientConnection(socket, shared));
   };
@@ -126,7 +116,7 @@ export async function startClientServer(options: ClientServerOptions): Promise<C
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const connection of connections) connection.close();
-        if (flushScheduled !== undefined) clearImmediate(flushScheduled);
+        flusher.cancel();
       });
     },
   };

@@ -19,6 +19,7 @@
  * With security on (--certs-dir) the port speaks TLS with the node's certificate, as the client
  * port does, and connections log in with AUTH (access.ts).
  */
+import { TurnFlusher } from '../turn-flusher.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Authenticator } from '../../security/auth.js';
@@ -69,16 +70,7 @@ const KEY_ESTIMATE_TTL_MS = 5000;
 
 export async function startRespServer(options: RespServerOptions): Promise<RespServer> {
   const connections = new Set<RespConnection>();
-  let dirty = new Set<RespConnection>();
-  let flushScheduled: NodeJS.Immediate | undefined;
-  const flushDirty = (): void => {
-    if (flushScheduled !== undefined) clearImmediate(flushScheduled);
-    flushScheduled = undefined;
-    if (dirty.size === 0) return;
-    const flushing = dirty;
-    dirty = new Set();
-    for (const connection of flushing) connection.flush();
-  };
+  const flusher = new TurnFlusher<RespConnection>();
   let boundPort = options.port;
   const shared: ConnectionShared = {
     options,
@@ -87,15 +79,14 @@ export async function startRespServer(options: RespServerOptions): Promise<RespS
     facts: serverFacts(options, () => boundPort, () => connections.size),
     nextId: 1,
     requestFlush(connection) {
-      dirty.add(connection);
-      flushScheduled ??= setImmediate(flushDirty);
+      flusher.request(connection);
     },
     gone(connection) {
       connections.delete(connection);
-      dirty.delete(connection);
+      flusher.forget(connection);
     },
   };
-  options.backend.addFlushHook?.(flushDirty);
+  options.backend.addFlushHook?.(flusher.flushAll);
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const accept = (socket: Socket): void => {
     if (connections.size >= maxConnections) {
@@ -127,7 +118,7 @@ export async function startRespServer(options: RespServerOptions): Promise<RespS
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const connection of connections) connection.close();
-        if (flushScheduled !== undefined) clearImmediate(flushScheduled);
+        flusher.cancel();
       });
     },
   };
